@@ -1,0 +1,179 @@
+"""Discord application commands built from the core's :class:`~bot.feature.CommandSpec` list.
+
+Why JSON and not decorated callbacks: the core owns the command list, so the adapter must build
+commands at run time from data. The application-command payload *is* Discord's command tree;
+building it here (pure, tested) and syncing it with one bulk PUT keeps every new core command
+free of adapter changes. Incoming command interactions are flattened back into the core's
+space-separated names by :func:`adapters.discord.convert.command_path`.
+
+Shape: the first word of a spec's name is the top-level command (``/checkin``, ``/warmline``),
+the rest become sub-command groups and sub-commands (Discord allows two levels below the top).
+
+Permissions: Discord's ``default_member_permissions`` applies to a whole top-level command, so it
+is set (to Manage Server) only on a top-level command whose every sub-command is moderator-only.
+It is a hint that hides the command from members; the core still checks every call, because server
+admins can override command permissions in Discord's settings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from bot.feature import ArgSpec, CommandSpec
+
+MANAGE_GUILD = 1 << 5
+
+# Option types (Discord "Application Command Option Type").
+STRING, INTEGER, CHANNEL, ROLE = 3, 4, 7, 8
+SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2
+CHAT_INPUT = 1
+GUILD_TEXT, GUILD_ANNOUNCEMENT, PUBLIC_THREAD, PRIVATE_THREAD, GUILD_FORUM = 0, 5, 11, 12, 15
+
+_NAME = re.compile(r"^[-_\w]{1,32}$")
+MAX_CHOICES = 25
+
+
+class CommandShapeError(ValueError):
+    """A CommandSpec cannot be expressed as a Discord command (bad name, too deep, clash)."""
+
+
+def _check_name(name: str, where: str) -> str:
+    if not _NAME.match(name) or name != name.lower():
+        raise CommandShapeError(
+            f"{where}: {name!r} is not a valid Discord command name (1-32 lowercase letters, "
+            "digits, - or _)"
+        )
+    return name
+
+
+def _description(text: str) -> str:
+    text = " ".join(text.split()) or "-"
+    return text if len(text) <= 100 else text[:99] + "…"
+
+
+def option_payload(arg: ArgSpec, where: str) -> dict[str, Any]:
+    """One option. Timezones are autocompleted; choices become Discord choices (≤ 25)."""
+    option: dict[str, Any] = {
+        "name": _check_name(arg.name, where),
+        "description": _description(arg.description),
+        "required": arg.required,
+    }
+    if arg.kind == "int":
+        option["type"] = INTEGER
+    elif arg.kind == "channel":
+        option["type"] = CHANNEL
+        option["channel_types"] = [
+            GUILD_TEXT,
+            GUILD_ANNOUNCEMENT,
+            PUBLIC_THREAD,
+            PRIVATE_THREAD,
+            GUILD_FORUM,
+        ]
+    elif arg.kind == "role":
+        option["type"] = ROLE
+    else:
+        option["type"] = STRING
+        if arg.kind != "choice":
+            option["max_length"] = max(1, min(arg.max_length, 6000))
+        if arg.kind == "timezone":
+            option["autocomplete"] = True
+        elif arg.kind == "time":
+            option["max_length"] = min(option["max_length"], 5)
+        elif arg.kind == "choice":
+            if not arg.choices or len(arg.choices) > MAX_CHOICES:
+                raise CommandShapeError(f"{where}: a choice needs 1 to {MAX_CHOICES} choices")
+            option["choices"] = [{"name": c, "value": c} for c in arg.choices]
+    return option
+
+
+def _leaf(spec: CommandSpec, name: str, kind: int) -> dict[str, Any]:
+    # Discord requires every required option to come before the optional ones.
+    args = sorted(spec.args, key=lambda a: not a.required)
+    node: dict[str, Any] = {
+        "type": kind,
+        "name": name,
+        "description": _description(spec.description),
+    }
+    options = [option_payload(a, spec.name) for a in args]
+    if options:
+        node["options"] = options
+    return node
+
+
+def build_commands(specs: Sequence[CommandSpec]) -> list[dict[str, Any]]:
+    """The bulk-overwrite payload for ``PUT /applications/{id}/commands`` (or the guild route).
+
+    Raises :class:`CommandShapeError` when the specs cannot be expressed (so a bad spec fails at
+    start and in tests, not as a 400 from Discord)."""
+    tops: dict[str, dict[str, Any]] = {}
+    moderator_only: dict[str, bool] = {}
+    for spec in specs:
+        words = spec.name.split()
+        if not 1 <= len(words) <= 3:
+            raise CommandShapeError(f"{spec.name!r}: Discord commands have 1 to 3 words")
+        for word in words:
+            _check_name(word, spec.name)
+        top_name = words[0]
+        moderator_only[top_name] = moderator_only.get(top_name, True) and spec.moderator_only
+        if len(words) == 1:
+            if top_name in tops:
+                raise CommandShapeError(f"{spec.name!r} is both a command and a group")
+            top = _leaf(spec, top_name, CHAT_INPUT)
+            top["_leaf"] = True
+            tops[top_name] = top
+            continue
+        top = tops.setdefault(
+            top_name,
+            {
+                "type": CHAT_INPUT,
+                "name": top_name,
+                "description": _description(f"Warmline: {top_name}"),
+                "options": [],
+            },
+        )
+        if top.get("_leaf"):
+            raise CommandShapeError(f"{spec.name!r}: /{top_name} is already a plain command")
+        parent: dict[str, Any] = top
+        if len(words) == 3:
+            parent = _group(top, words[1], spec.name)
+        existing = [o["name"] for o in parent["options"]]
+        if words[-1] in existing:
+            raise CommandShapeError(f"{spec.name!r} is declared twice or clashes with a group")
+        parent["options"].append(_leaf(spec, words[-1], SUB_COMMAND))
+        if len(parent["options"]) > 25:
+            raise CommandShapeError(f"{spec.name!r}: more than 25 sub-commands in one group")
+    out: list[dict[str, Any]] = []
+    for name, top in tops.items():
+        top.pop("_leaf", None)
+        if moderator_only[name]:
+            top["default_member_permissions"] = str(MANAGE_GUILD)
+        out.append(top)
+    return out
+
+
+def _group(top: dict[str, Any], name: str, where: str) -> dict[str, Any]:
+    for option in top["options"]:
+        if option["name"] == name:
+            if option["type"] != SUB_COMMAND_GROUP:
+                raise CommandShapeError(f"{where!r}: {name!r} is both a sub-command and a group")
+            return option
+    group: dict[str, Any] = {
+        "type": SUB_COMMAND_GROUP,
+        "name": name,
+        "description": _description(f"{top['name']} {name}"),
+        "options": [],
+    }
+    top["options"].append(group)
+    return group
+
+
+def autocomplete_kinds(specs: Sequence[CommandSpec]) -> dict[tuple[str, str], str]:
+    """``(command name, option name) → ArgSpec.kind`` for every autocompleted option."""
+    return {
+        (spec.name, arg.name): arg.kind
+        for spec in specs
+        for arg in spec.args
+        if arg.kind == "timezone"
+    }

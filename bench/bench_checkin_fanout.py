@@ -1,0 +1,151 @@
+"""Fan-out of check-in prompts: N enrolled members (20 timezones) all due in the same minute.
+
+Measures the time to produce every prompt action through the real path (scheduler claim → core
+job context → check-ins runner → outbox → recording adapter) on a SQLite file, and peak memory.
+Members, enrolments and jobs are bulk-created with SQL first (setup time is printed separately).
+
+    .venv/bin/python bench/bench_checkin_fanout.py --members 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.app import Warmline
+from bot.clock import VirtualClock
+from bot.config import default_settings
+from bot.features import build_features
+from bot.recording import RecordingAdapter
+from bot.scheduler import Scheduler
+from bot.store.sqlite import SqliteStore, open_sqlite
+from bot.store.sqlite_checkins import SqliteCheckinRepo
+from bot.store.sqlite_db import to_db
+from bot.texts import TextCatalogue
+
+DUE = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+ZONES = (
+    "UTC", "Europe/London", "Europe/Paris", "Europe/Helsinki", "Europe/Moscow", "Asia/Dubai",
+    "Asia/Kolkata", "Asia/Dhaka", "Asia/Bangkok", "Asia/Singapore", "Asia/Tokyo",
+    "Australia/Sydney", "Pacific/Auckland", "Pacific/Honolulu", "America/Anchorage",
+    "America/Los_Angeles", "America/Denver", "America/Chicago", "America/New_York",
+    "America/Sao_Paulo",
+)
+
+
+async def populate(store: SqliteStore, members: int) -> None:
+    """One community, ``members`` enrolled members spread over 20 zones, each with a daily
+    prompt job whose local time is the wall-clock time at ``DUE`` in their zone."""
+    rules = {z: f"daily {DUE.astimezone(ZoneInfo(z)):%H:%M}" for z in ZONES}
+    community = await store.communities.ensure("sim", "bench")
+    created = to_db(DUE.replace(hour=0))
+    async with store.db.write() as conn:
+        await conn.executemany(
+            "INSERT INTO members (id, community_id, platform_user_id, display_name, timezone,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            ((i, community.id, f"u{i}", f"Member {i}", ZONES[i % len(ZONES)], created)
+             for i in range(1, members + 1)),
+        )
+        await conn.executemany(
+            "INSERT INTO checkin_enrolments (member_id, community_id, joined_at) VALUES (?, ?, ?)",
+            ((i, community.id, created) for i in range(1, members + 1)),
+        )
+        await conn.executemany(
+            "INSERT INTO jobs (kind, subject, community_id, member_id, rule, zone, next_run)"
+            " VALUES ('checkin.prompt', ?, ?, ?, ?, ?, ?)",
+            ((f"member:{i}:0", community.id, i, rules[ZONES[i % len(ZONES)]],
+              ZONES[i % len(ZONES)], to_db(DUE)) for i in range(1, members + 1)),
+        )
+
+
+def catalogue() -> TextCatalogue:
+    texts = TextCatalogue.load()
+    if "checkin.prompt.text" in texts.keys():  # noqa: SIM118 - the loader already reads en/
+        return texts
+    import tomllib
+    from importlib import resources
+
+    from bot.texts import flatten_texts
+
+    extra = flatten_texts(tomllib.loads(
+        resources.files("bot.texts").joinpath("en").joinpath("checkin.toml").read_text("utf-8")))
+    locales = {name: {k: texts.raw(k, name) or "" for k in texts.translated_keys(name)}
+               for name in texts.locales()}
+    locales["en"].update(extra)
+    return TextCatalogue(locales)
+
+
+async def bench(members: int, trace: bool, in_flight: int | None) -> None:
+    with tempfile.TemporaryDirectory(prefix="warmline-bench-") as tmp:
+        store = await open_sqlite(Path(tmp) / "bench.db")
+        try:
+            if not hasattr(store, "checkins"):
+                store.checkins = SqliteCheckinRepo(store.db)  # type: ignore[attr-defined]
+            started = time.perf_counter()
+            await populate(store, members)
+            print(f"setup: {members} members, enrolments and jobs in "
+                  f"{time.perf_counter() - started:.1f}s")
+            settings = default_settings()
+            clock = VirtualClock(DUE)
+            adapter = RecordingAdapter(clock)
+            bot = Warmline(settings=settings, store=store, clock=clock, texts=catalogue(),
+                           features=build_features(settings), adapters=[adapter])
+            if in_flight is not None:
+                # What the app would do with a larger claim batch (the crash-loss trade-off is
+                # described in bot/scheduler.py).
+                bot.scheduler = Scheduler(store, clock, batch_size=settings.scheduler.batch_size,
+                                          in_flight=in_flight)
+                for feature in bot.core.features:
+                    for kind, job_kind in feature.job_kinds().items():
+                        bot.scheduler.register(kind, job_kind)
+            print(f"scheduler: batch_size {settings.scheduler.batch_size}, "
+                  f"in_flight {bot.scheduler.in_flight}")
+            if trace:
+                tracemalloc.start()
+            started = time.perf_counter()
+            handled = 0
+            while True:
+                done = await bot.run_due_once()
+                if done == 0:
+                    break
+                handled += done
+            elapsed = time.perf_counter() - started
+            peak = tracemalloc.get_traced_memory()[1] if trace else None
+            if trace:
+                tracemalloc.stop()
+            prompts = sum(1 for s in adapter.sent if getattr(s.action, "buttons", ()))
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"fan-out: {handled} occurrences handled, {prompts} prompt actions in "
+                  f"{elapsed:.1f}s ({prompts / elapsed:,.0f} prompts/s)")
+            if peak is not None:
+                print(f"peak traced Python memory during the fan-out: {peak / 2**20:.1f} MiB")
+            print(f"peak RSS of the process: {rss:.0f} MiB")
+            if prompts != members:
+                raise SystemExit(f"expected {members} prompts, got {prompts}")
+        finally:
+            await store.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="also trace Python allocations (slower; reports the traced peak)")
+    parser.add_argument("--in-flight", type=int, default=None,
+                        help="claim this many occurrences per transaction (default: the app's)")
+    args = parser.parse_args()
+    asyncio.run(bench(args.members, args.tracemalloc, args.in_flight))
+
+
+if __name__ == "__main__":
+    main()

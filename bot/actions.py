@@ -1,0 +1,160 @@
+"""Outbound neutral actions: what the core asks an adapter to do.
+
+The core decides; adapters only translate these into platform calls. Every action goes through the
+outbox (one gate for quiet hours, pacing and delivery records) before it reaches an adapter.
+
+``recipient`` names the person an action is *for* (the DM target, the replier who gets a nudge);
+the outbox uses it for quiet hours. ``urgent`` actions (crisis resources) are never deferred.
+``key`` is an optional idempotency key: the outbox records it and never sends the same key twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.jsonform import Registry
+
+ACTIONS = Registry("action")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Button:
+    """A button; pressing it produces ``ButtonPressed(action=action, value=value)``."""
+
+    action: str
+    label: str
+    value: str = ""
+    style: str = "secondary"  # "primary" | "secondary" | "danger"
+    emoji: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FormField:
+    """One text box in a form; its ``id`` is the key in ``FormSubmitted.values``."""
+
+    id: str
+    label: str
+    multiline: bool = False
+    required: bool = False
+    max_length: int = 500
+    placeholder: str | None = None
+    value: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Form:
+    """A small form (Discord modal, Slack view); submitting it yields ``FormSubmitted``."""
+
+    id: str
+    title: str
+    fields: tuple[FormField, ...]
+    context: str = ""
+    submit_label: str = "Send"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Action:
+    """Fields every action has. ``recipient`` is the person the action is for (quiet hours
+    apply to them); ``urgent`` actions (crisis resources) are never deferred; ``key`` is an
+    optional idempotency key."""
+
+    platform: str
+    community: str | None = None
+    recipient: str | None = None
+    urgent: bool = False
+    key: str | None = None
+
+
+@ACTIONS.register("send_dm")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SendDirect(Action):
+    """A private message to one person (opens the DM channel if needed)."""
+
+    user: str
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+@ACTIONS.register("post")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostMessage(Action):
+    """A message in a channel, or in ``thread`` when given. ``mention`` pings exactly that user."""
+
+    channel: str
+    text: str
+    thread: str | None = None
+    buttons: tuple[Button, ...] = ()
+    mention: str | None = None
+
+
+@ACTIONS.register("start_thread")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StartThread(Action):
+    """A new thread in ``channel`` named ``title`` opened by a message ``text``.
+
+    ``ref`` is the core's own name for the thread; the adapter reports the platform id back so
+    later events in that thread can be recognised.
+    """
+
+    channel: str
+    title: str
+    text: str
+    ref: str = ""
+
+
+@ACTIONS.register("note")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SendPrivateNote(Action):
+    """A note only ``user`` can see, about something in ``channel`` (Slack ephemeral; a DM where
+    the platform cannot whisper outside an interaction)."""
+
+    user: str
+    channel: str
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+@ACTIONS.register("respond")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Respond(Action):
+    """The answer to a command, button or form, identified by its ``interaction`` token.
+
+    ``private`` answers are seen only by the person who acted.
+    """
+
+    interaction: str
+    text: str
+    private: bool = True
+    buttons: tuple[Button, ...] = ()
+
+
+@ACTIONS.register("open_form")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OpenForm(Action):
+    """Open ``form`` for the person behind ``interaction`` (must answer a button or command)."""
+
+    interaction: str
+    form: Form
+
+
+@ACTIONS.register("alert")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertModerators(Action):
+    """A message to the community's moderators (their channel, or DMs when none is set)."""
+
+    channel: str | None
+    text: str
+    buttons: tuple[Button, ...] = ()
+    priority: str = "normal"  # "normal" | "high"
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def action_to_json(action: Action) -> dict[str, Any]:
+    return ACTIONS.to_json(action)
+
+
+def action_from_json(data: object) -> Action:
+    action = ACTIONS.from_json(data)
+    assert isinstance(action, Action)
+    return action

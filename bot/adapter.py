@@ -1,0 +1,86 @@
+"""The seam between the core and a platform.
+
+An adapter turns platform payloads into neutral events (pushed into an :data:`EventSink`) and
+neutral actions into platform calls (:meth:`Adapter.send`). It states what the platform can do in
+:class:`Capabilities` so the core adapts without ever asking which platform it is on.
+
+Errors an adapter raises from ``send`` are these types only, so the outbox can decide once for all
+platforms what to retry and what to record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.actions import Action
+from bot.events import Event
+
+EventSink = Callable[[Event], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Capabilities:
+    ephemeral: bool = True
+    """Can whisper to one person in a channel outside an interaction (Slack yes, Discord no)."""
+    threads: bool = True
+    forms: bool = True
+    max_text: int = 2000
+    dnd_signal: bool = False
+    """The platform tells us when a person is in Do Not Disturb (Slack)."""
+    sends_per_second: float = 40.0
+    """Sustained outbound rate the outbox paces fan-outs to, below the platform's global limit."""
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """What the platform gave back: the id of the created message, if any."""
+
+    message_id: str | None = None
+    channel: str | None = None
+
+
+class AdapterError(Exception):
+    """Base of everything ``Adapter.send`` may raise."""
+
+
+class Transient(AdapterError):
+    """Try again later (network error, 5xx)."""
+
+
+class RateLimited(Transient):
+    def __init__(self, retry_after: float, *, is_global: bool = False) -> None:
+        super().__init__(f"rate limited; retry after {retry_after:.2f}s")
+        self.retry_after = retry_after
+        self.is_global = is_global
+
+
+class Unreachable(AdapterError):
+    """The person cannot be reached privately (DMs closed, left the workspace)."""
+
+    def __init__(self, user: str, reason: str) -> None:
+        super().__init__(f"user {user} unreachable: {reason}")
+        self.user = user
+        self.reason = reason
+
+
+class Fatal(AdapterError):
+    """Retrying cannot help (bad request, missing permission); the action is dropped and logged."""
+
+
+class Adapter(Protocol):
+    platform: str
+    capabilities: Capabilities
+
+    async def start(self, sink: EventSink) -> None:
+        """Connect and begin pushing events into ``sink``; returns once connected."""
+        ...
+
+    async def stop(self) -> None:
+        """Disconnect and cancel every task the adapter owns. Safe to call twice."""
+        ...
+
+    async def send(self, action: Action) -> SendResult:
+        """Perform one action. Raises only :class:`AdapterError` subclasses."""
+        ...

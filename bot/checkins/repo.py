@@ -1,0 +1,148 @@
+"""What the check-ins feature asks of persistence (``CheckinRepo``), and nothing about SQL.
+
+Why a protocol of its own: the Store protocol belongs to the foundation; check-ins add their own
+repository next to it (``store.checkins``), implemented per backend
+(``bot/store/sqlite_checkins.py``). :func:`checkin_repo` is the one place that reaches for it,
+so the rest of the feature stays typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, cast
+
+from bot.store.base import Store
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Enrolment:
+    """A member who chose to receive check-ins. ``rule`` None means the community schedule."""
+
+    member_id: int
+    community_id: int
+    rule: str | None = None
+    paused_until: datetime | None = None
+    goal: str | None = None
+    joined_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Prompt:
+    """One check-in sent to one member. ``status``: open → answered | skipped (once)."""
+
+    id: int
+    member_id: int
+    community_id: int
+    sent_at: datetime
+    expires_at: datetime
+    status: str = "open"
+    mood: int | None = None
+    note: str | None = None
+    answered_at: datetime | None = None
+    goal: str | None = None
+    goal_answer: str | None = None
+    offer: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reachout:
+    """A member's "yes, I'd like someone to reach out". Never holds the note text."""
+
+    id: int
+    member_id: int
+    community_id: int
+    prompt_id: int | None
+    created_at: datetime
+    status: str = "open"
+    claimed_by: int | None = None
+    reannounced: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GroupThread:
+    id: int
+    community_id: int
+    ref: str
+    channel: str
+    thread: str | None
+    started_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommunityWeek:
+    """Aggregates only: how many members answered, how many answers, moods by value."""
+
+    members_answered: int
+    answers: int
+    skips: int
+    moods: dict[int, int] = field(default_factory=dict)
+
+
+class CheckinRepo(Protocol):
+    # -- enrolment ---------------------------------------------------------------------------
+    async def enrol(self, member_id: int, community_id: int,
+                    now: datetime) -> tuple[Enrolment, bool]:
+        """Enrol (idempotent); the bool says whether this was a new enrolment."""
+        ...
+    async def enrolment(self, member_id: int) -> Enrolment | None: ...
+    async def leave(self, member_id: int) -> bool: ...
+    async def set_rule(self, member_id: int, rule: str | None) -> None: ...
+    async def set_pause(self, member_id: int, until: datetime | None) -> None: ...
+    async def set_goal(self, member_id: int, goal: str | None, now: datetime) -> None: ...
+    async def enrolments(self, community_id: int) -> list[Enrolment]: ...
+    async def enrolled_count(self, community_id: int) -> int: ...
+
+    # -- prompts -----------------------------------------------------------------------------
+    async def create_prompt(self, member_id: int, sent_at: datetime,
+                            expires_at: datetime) -> Prompt | None:
+        """Create a prompt for an enrolled, unpaused member (one transaction; the goal is copied
+        from the enrolment). None when the member is not enrolled or is paused at ``sent_at``."""
+        ...
+    async def prompt(self, prompt_id: int) -> Prompt | None: ...
+    async def answer(self, prompt_id: int, mood: int | None, now: datetime) -> bool:
+        """Record a mood (or a skip, mood None) if the prompt is still open; False otherwise."""
+        ...
+    async def set_note(self, prompt_id: int, note: str | None) -> None: ...
+    async def answer_goal(self, prompt_id: int, answer: str) -> bool:
+        """Record the goal answer once; False if it was already answered."""
+        ...
+    async def set_offer(self, prompt_id: int, answer: str) -> bool:
+        """Record the answer to the reach-out offer once; False if already answered."""
+        ...
+    async def prompts_since(self, member_id: int, since: datetime) -> list[Prompt]: ...
+    async def community_week(self, community_id: int, since: datetime) -> CommunityWeek: ...
+
+    # -- reach-outs --------------------------------------------------------------------------
+    async def create_reachout(self, member_id: int, community_id: int, prompt_id: int,
+                              now: datetime) -> Reachout | None:
+        """None when this prompt already has a request."""
+        ...
+    async def reachout(self, reachout_id: int) -> Reachout | None: ...
+    async def claim_reachout(self, reachout_id: int, supporter_id: int, now: datetime) -> bool:
+        """Claim an open (or escalated) request; False if someone already claimed it."""
+        ...
+    async def mark_reachout(self, reachout_id: int, *, status: str | None = None,
+                            reannounced: bool | None = None) -> None: ...
+
+    # -- group thread ------------------------------------------------------------------------
+    async def create_group_thread(self, community_id: int, channel: str,
+                                  now: datetime) -> GroupThread: ...
+    async def latest_group_threads(self, community_id: int,
+                                   limit: int = 2) -> list[GroupThread]: ...
+    async def set_group_thread_platform_id(self, ref: str, thread: str) -> None: ...
+    async def find_group_thread(self, community_id: int, thread: str) -> GroupThread | None:
+        """The group thread whose ref or platform id is ``thread``."""
+        ...
+    async def record_group_post(self, thread_id: int, member_id: int) -> None: ...
+    async def group_participation(self, thread_id: int) -> tuple[int, int]:
+        """(people who posted, posts)."""
+        ...
+
+
+def checkin_repo(store: Store) -> CheckinRepo:
+    """The store's check-in repository (``store.checkins``)."""
+    repo = getattr(store, "checkins", None)
+    if repo is None:
+        raise RuntimeError("this store has no check-in repository (store.checkins)")
+    return cast(CheckinRepo, repo)

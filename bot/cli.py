@@ -1,0 +1,165 @@
+"""The ``warmline`` command.
+
+Exit codes: 0 success; 1 the run failed; 2 bad usage or configuration (the message says which key
+and how to fix it); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot import __version__
+from bot.config import ConfigError, Settings, load_settings
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+
+
+def _settings(path: str | None) -> Settings:
+    return load_settings(Path(path) if path else None)
+
+
+def _config_error(exc: ConfigError) -> int:
+    print(f"warmline: the configuration has a problem:\n{exc}", file=sys.stderr)
+    return EXIT_CONFIG
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    try:
+        settings = _settings(args.config)
+    except ConfigError as exc:
+        return _config_error(exc)
+    adapters = [name for name in ("discord", "slack") if getattr(settings, name) is not None]
+    print(f"{args.config}: OK (store {settings.store.url}; adapters: {', '.join(adapters) or 'none'})")
+    return EXIT_OK
+
+
+def cmd_db_migrate(args: argparse.Namespace) -> int:
+    from bot.store.open import open_store
+
+    try:
+        settings = _settings(args.config)
+    except ConfigError as exc:
+        return _config_error(exc)
+
+    async def go() -> int:
+        store = await open_store(settings.store.url)
+        try:
+            return await store.schema_version()
+        finally:
+            await store.close()
+
+    version = asyncio.run(go())
+    print(f"database {settings.store.url} is at schema version {version}")
+    return EXIT_OK
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from bot.simulate import run_stream
+
+    try:
+        settings = _settings(args.config)
+    except ConfigError as exc:
+        return _config_error(exc)
+    bad = asyncio.run(run_stream(sys.stdin, sys.stdout, sys.stderr, db=args.db, settings=settings))
+    if bad:
+        print(f"warmline simulate: {bad} line(s) could not be run (see above)", file=sys.stderr)
+    return EXIT_FAILED if bad and args.strict else EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return asyncio.run(run_demo(sys.stdout))
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    from bot.console import run_console
+
+    try:
+        settings = _settings(args.config)
+    except ConfigError as exc:
+        return _config_error(exc)
+    return asyncio.run(run_console(settings, db=args.db))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.runner import run_forever
+
+    try:
+        settings = _settings(args.config)
+    except ConfigError as exc:
+        return _config_error(exc)
+    return run_forever(settings)
+
+
+def cmd_discord(args: argparse.Namespace) -> int:
+    try:
+        from adapters.discord.cli import main as discord_main
+    except ImportError as exc:
+        print(f"warmline: the Discord adapter is not installed ({exc}); "
+              "install it with: pip install 'warmline[discord]'", file=sys.stderr)
+        return EXIT_CONFIG
+    return discord_main(args.discord_args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="warmline",
+        description="Warmline: a peer-support bot for Discord and Slack.",
+    )
+    parser.add_argument("--version", action="version", version=f"warmline {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("run", help="run the bot with the adapters named in the config")
+    p.add_argument("--config", "-c", default="config.toml", help="path to config.toml")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("check-config", help="validate a config file and exit")
+    p.add_argument("--config", "-c", default="config.toml")
+    p.set_defaults(func=cmd_check_config)
+
+    db = sub.add_parser("db", help="database maintenance")
+    dbsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    p = dbsub.add_parser("migrate", help="create or upgrade the database schema")
+    p.add_argument("--config", "-c", default=None)
+    p.set_defaults(func=cmd_db_migrate)
+
+    p = sub.add_parser("simulate", help="run a JSONL scenario from stdin; actions go to stdout")
+    p.add_argument("--db", default=None, help="SQLite file to use (default: a temporary file)")
+    p.add_argument("--config", "-c", default=None, help="community settings (config.toml)")
+    p.add_argument("--strict", action="store_true", help="exit 1 if any line was bad")
+    p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("console", help="play members of a community in the terminal")
+    p.add_argument("--db", default=None)
+    p.add_argument("--config", "-c", default=None)
+    p.set_defaults(func=cmd_console)
+
+    p = sub.add_parser("demo", help="play a scripted day in a community and print it")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("discord", help="Discord helpers (invite-url)")
+    p.add_argument("discord_args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_discord)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_CONFIG
+    try:
+        code: int = args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,164 @@
+"""The one gate every outbound action passes through.
+
+Why one gate: quiet hours, pacing, retries and delivery records must hold for every feature and
+every platform alike, so they live here once instead of in each feature or adapter.
+
+- **Pacing.** Each platform has a token bucket at its adapter's ``sends_per_second``; a fan-out of
+  thousands of prompts is spread out in due order instead of hitting the platform's global limit.
+  Waiting uses the injected clock, so tests run on virtual time.
+- **Retries.** ``Transient`` and ``RateLimited`` errors are retried with exponential backoff
+  (``RateLimited.retry_after`` is honoured as a floor); nothing is dropped silently: after
+  ``max_attempts`` the action is reported failed and logged with ids.
+- **Unreachable.** A person who cannot be reached privately is reported to ``on_unreachable`` so
+  the core can remember it and tell them next time they use a command.
+
+Quiet-hours deferral joins this gate in the "Quiet hours" issue; the seam is ``Outbox.deliver``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.actions import Action
+from bot.adapter import Adapter, Fatal, RateLimited, SendResult, Transient, Unreachable
+from bot.clock import Clock
+
+log = logging.getLogger(__name__)
+
+UnreachableHook = Callable[[Action, Unreachable], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    base_backoff: float = 1.0
+    max_backoff: float = 300.0
+
+    def backoff(self, attempt: int, floor: float = 0.0) -> float:
+        return max(floor, min(self.max_backoff, self.base_backoff * (2 ** (attempt - 1))))
+
+
+@dataclass(slots=True)
+class Pacer:
+    """A token bucket on the injected clock: ``rate`` sends per second, bursts up to ``burst``."""
+
+    rate: float
+    burst: float
+    tokens: float = field(init=False)
+    updated: datetime | None = None
+
+    def __post_init__(self) -> None:
+        self.tokens = self.burst
+
+    async def take(self, clock: Clock) -> None:
+        if math.isinf(self.rate):
+            return
+        now = clock.now()
+        if self.updated is not None:
+            self.tokens = min(self.burst, self.tokens + (now - self.updated).total_seconds() * self.rate)
+        self.updated = now
+        if self.tokens < 1.0:
+            wait = (1.0 - self.tokens) / self.rate
+            await clock.sleep_until(now + timedelta(seconds=wait))
+            self.tokens = 1.0
+            self.updated = clock.now()
+        self.tokens -= 1.0
+
+    def pause(self, clock: Clock, seconds: float) -> None:
+        """After a global 429, nobody sends on this platform for ``seconds``."""
+        self.tokens = min(self.tokens, 0.0) - seconds * self.rate
+        self.updated = clock.now()
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    status: str  # "sent" | "failed" | "unreachable" | "dropped"
+    results: tuple[SendResult, ...] = ()
+    reason: str | None = None
+
+
+class Outbox:
+    def __init__(
+        self,
+        adapters: Mapping[str, Adapter],
+        clock: Clock,
+        *,
+        retry: RetryPolicy | None = None,
+        on_unreachable: UnreachableHook | None = None,
+    ) -> None:
+        self.adapters = dict(adapters)
+        self.clock = clock
+        self.retry = retry or RetryPolicy()
+        self.on_unreachable = on_unreachable
+        self._pacers = {
+            name: Pacer(rate=a.capabilities.sends_per_second, burst=max(1.0, a.capabilities.sends_per_second))
+            for name, a in self.adapters.items()
+        }
+        self.sent = 0
+        self.failed = 0
+
+    async def deliver(self, actions: Sequence[Action]) -> Outcome:
+        """Send actions in order. The outcome is the worst of them: one failed action makes the
+        whole delivery ``failed`` (its record says so), the others still go out."""
+        results: list[SendResult] = []
+        worst: Outcome | None = None
+        for action in actions:
+            outcome = await self.send_one(action)
+            results.extend(outcome.results)
+            if outcome.status != "sent" and worst is None:
+                worst = outcome
+        if worst is not None:
+            return Outcome(worst.status, tuple(results), worst.reason)
+        return Outcome("sent", tuple(results))
+
+    async def send_one(self, action: Action) -> Outcome:
+        adapter = self.adapters.get(action.platform)
+        if adapter is None:
+            log.error("no adapter for platform %s; action %s dropped", action.platform, type(action).__name__)
+            self.failed += 1
+            return Outcome("dropped", reason="no-adapter")
+        pacer = self._pacers[action.platform]
+        attempt = 0
+        while True:
+            attempt += 1
+            await pacer.take(self.clock)
+            try:
+                result = await adapter.send(action)
+            except RateLimited as exc:
+                if exc.is_global:
+                    pacer.pause(self.clock, exc.retry_after)
+                if not await self._wait_retry(action, attempt, exc.retry_after, "rate-limited"):
+                    return Outcome("failed", reason="rate-limited")
+            except Transient:
+                if not await self._wait_retry(action, attempt, 0.0, "transient"):
+                    return Outcome("failed", reason="transient")
+            except Unreachable as exc:
+                log.info("user %s unreachable on %s (%s)", exc.user, action.platform, exc.reason)
+                if self.on_unreachable is not None:
+                    await self.on_unreachable(action, exc)
+                self.failed += 1
+                return Outcome("unreachable", reason=exc.reason)
+            except Fatal as exc:
+                log.error("%s on %s failed for good: %s", type(action).__name__, action.platform, exc)
+                self.failed += 1
+                return Outcome("failed", reason="fatal")
+            else:
+                self.sent += 1
+                return Outcome("sent", (result,))
+
+    async def _wait_retry(self, action: Action, attempt: int, floor: float, why: str) -> bool:
+        if attempt >= self.retry.max_attempts:
+            log.error(
+                "%s on %s failed after %d attempts (%s)",
+                type(action).__name__, action.platform, attempt, why,
+            )
+            self.failed += 1
+            return False
+        delay = self.retry.backoff(attempt, floor)
+        log.info("retrying %s on %s in %.2fs (%s)", type(action).__name__, action.platform, delay, why)
+        await self.clock.sleep_until(self.clock.now() + timedelta(seconds=delay))
+        return True

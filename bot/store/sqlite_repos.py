@@ -1,0 +1,237 @@
+"""SQLite repositories for communities, members, channels, seen events and the audit log.
+
+Upserts are ``INSERT … ON CONFLICT DO UPDATE … RETURNING``: one statement, no delete-then-insert,
+so row ids (which other tables reference) never change.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from bot.store.base import Community, Member
+from bot.store.sqlite_db import SqliteDb, fetchone_in, from_db, to_db, to_json
+
+_MEMBER_FIELDS = frozenset(
+    {"display_name", "timezone", "quiet_hours", "roles", "reachable", "unreachable_reason"}
+)
+
+
+def community_from_row(row: sqlite3.Row) -> Community:
+    return Community(
+        id=row["id"], platform=row["platform"], platform_id=row["platform_id"],
+        name=row["name"], settings=json.loads(row["settings"]),
+    )
+
+
+def member_from_row(row: sqlite3.Row) -> Member:
+    return Member(
+        id=row["id"], community_id=row["community_id"],
+        platform_user_id=row["platform_user_id"], display_name=row["display_name"],
+        timezone=row["timezone"], quiet_hours=row["quiet_hours"],
+        roles=tuple(json.loads(row["roles"])), reachable=bool(row["reachable"]),
+        unreachable_reason=row["unreachable_reason"], created_at=from_db(row["created_at"]),
+    )
+
+
+class SqliteCommunities:
+    def __init__(self, db: SqliteDb) -> None:
+        self._db = db
+
+    async def ensure(self, platform: str, platform_id: str, name: str | None = None) -> Community:
+        async with self._db.write() as conn:
+            row = await fetchone_in(
+                conn,
+                "INSERT INTO communities (platform, platform_id, name) VALUES (?, ?, ?) "
+                "ON CONFLICT (platform, platform_id) DO UPDATE "
+                "SET name = COALESCE(excluded.name, communities.name) RETURNING *",
+                (platform, platform_id, name),
+            )
+        assert row is not None
+        return community_from_row(row)
+
+    async def get(self, community_id: int) -> Community | None:
+        row = await self._db.fetchone("SELECT * FROM communities WHERE id = ?", (community_id,))
+        return None if row is None else community_from_row(row)
+
+    async def find(self, platform: str, platform_id: str) -> Community | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM communities WHERE platform = ? AND platform_id = ?",
+            (platform, platform_id),
+        )
+        return None if row is None else community_from_row(row)
+
+    async def update_settings(self, community_id: int, changes: dict[str, Any]) -> Community:
+        """Merge ``changes`` into the settings; a value of None removes the key (back to the
+        config default). Read and write happen in one transaction, so concurrent changes to
+        different keys are both kept."""
+        async with self._db.write() as conn:
+            row = await fetchone_in(
+                conn, "SELECT settings FROM communities WHERE id = ?", (community_id,)
+            )
+            if row is None:
+                raise LookupError(f"no community with id {community_id}")
+            settings = json.loads(row["settings"])
+            for key, value in changes.items():
+                if value is None:
+                    settings.pop(key, None)
+                else:
+                    settings[key] = value
+            updated = await fetchone_in(
+                conn, "UPDATE communities SET settings = ? WHERE id = ? RETURNING *",
+                (to_json(settings), community_id),
+            )
+        assert updated is not None
+        return community_from_row(updated)
+
+    async def list(self) -> list[Community]:
+        rows = await self._db.fetchall("SELECT * FROM communities ORDER BY id")
+        return [community_from_row(r) for r in rows]
+
+
+class SqliteMembers:
+    def __init__(self, db: SqliteDb) -> None:
+        self._db = db
+
+    async def ensure(
+        self, community_id: int, platform_user_id: str, *, display_name: str | None = None,
+        now: datetime,
+    ) -> Member:
+        async with self._db.write() as conn:
+            row = await fetchone_in(
+                conn,
+                "INSERT INTO members (community_id, platform_user_id, display_name, created_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (community_id, platform_user_id) DO UPDATE "
+                "SET display_name = COALESCE(excluded.display_name, members.display_name) "
+                "RETURNING *",
+                (community_id, platform_user_id, display_name, to_db(now)),
+            )
+        assert row is not None
+        return member_from_row(row)
+
+    async def get(self, member_id: int) -> Member | None:
+        row = await self._db.fetchone("SELECT * FROM members WHERE id = ?", (member_id,))
+        return None if row is None else member_from_row(row)
+
+    async def find(self, community_id: int, platform_user_id: str) -> Member | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM members WHERE community_id = ? AND platform_user_id = ?",
+            (community_id, platform_user_id),
+        )
+        return None if row is None else member_from_row(row)
+
+    async def find_everywhere(self, platform: str, platform_user_id: str) -> list[Member]:
+        rows = await self._db.fetchall(
+            "SELECT m.* FROM members m JOIN communities c ON c.id = m.community_id "
+            "WHERE m.platform_user_id = ? AND c.platform = ? ORDER BY m.id",
+            (platform_user_id, platform),
+        )
+        return [member_from_row(r) for r in rows]
+
+    async def update(self, member_id: int, **changes: Any) -> Member:
+        unknown = set(changes) - _MEMBER_FIELDS
+        if unknown:
+            raise TypeError(f"members have no field(s) {sorted(unknown)}")
+        values: dict[str, Any] = dict(changes)
+        if "roles" in values:
+            values["roles"] = to_json(list(values["roles"]))
+        if "reachable" in values:
+            values["reachable"] = int(bool(values["reachable"]))
+        async with self._db.write() as conn:
+            if values:
+                # Column names come from the fixed allow-list above, never from input.
+                assignments = ", ".join(f"{name} = ?" for name in values)
+                row = await fetchone_in(
+                    conn, f"UPDATE members SET {assignments} WHERE id = ? RETURNING *",
+                    (*values.values(), member_id),
+                )
+            else:
+                row = await fetchone_in(conn, "SELECT * FROM members WHERE id = ?", (member_id,))
+        if row is None:
+            raise LookupError(f"no member with id {member_id}")
+        return member_from_row(row)
+
+    async def list(self, community_id: int) -> list[Member]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM members WHERE community_id = ? ORDER BY id", (community_id,)
+        )
+        return [member_from_row(r) for r in rows]
+
+
+class SqliteChannels:
+    def __init__(self, db: SqliteDb) -> None:
+        self._db = db
+
+    async def set_purpose(self, community_id: int, purpose: str, channel_id: str | None) -> None:
+        if channel_id is None:
+            await self._db.write_count(
+                "DELETE FROM channels WHERE community_id = ? AND purpose = ?",
+                (community_id, purpose),
+            )
+        else:
+            await self._db.write_count(
+                "INSERT INTO channels (community_id, purpose, channel_id) VALUES (?, ?, ?) "
+                "ON CONFLICT (community_id, purpose) DO UPDATE "
+                "SET channel_id = excluded.channel_id",
+                (community_id, purpose, channel_id),
+            )
+
+    async def for_purpose(self, community_id: int, purpose: str) -> str | None:
+        row = await self._db.fetchone(
+            "SELECT channel_id FROM channels WHERE community_id = ? AND purpose = ?",
+            (community_id, purpose),
+        )
+        return None if row is None else str(row["channel_id"])
+
+    async def all(self, community_id: int) -> dict[str, str]:
+        rows = await self._db.fetchall(
+            "SELECT purpose, channel_id FROM channels WHERE community_id = ? ORDER BY purpose",
+            (community_id,),
+        )
+        return {r["purpose"]: r["channel_id"] for r in rows}
+
+
+class SqliteSeenEvents:
+    def __init__(self, db: SqliteDb) -> None:
+        self._db = db
+
+    async def first_time(self, platform: str, event_id: str, now: datetime) -> bool:
+        inserted = await self._db.write_count(
+            "INSERT INTO seen_events (platform, event_id, seen_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (platform, event_id) DO NOTHING",
+            (platform, event_id, to_db(now)),
+        )
+        return inserted == 1
+
+    async def prune(self, before: datetime) -> int:
+        return await self._db.write_count(
+            "DELETE FROM seen_events WHERE seen_at < ?", (to_db(before),)
+        )
+
+
+class SqliteAudit:
+    def __init__(self, db: SqliteDb) -> None:
+        self._db = db
+
+    async def record(self, community_id: int, actor: str, action: str, detail: str,
+                     now: datetime) -> None:
+        await self._db.write_count(
+            "INSERT INTO audit_log (community_id, actor, action, detail, at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (community_id, actor, action, detail, to_db(now)),
+        )
+
+    async def recent(self, community_id: int, limit: int = 50) -> list[dict[str, Any]]:
+        """Newest first; ``at`` is a UTC datetime."""
+        rows = await self._db.fetchall(
+            "SELECT id, actor, action, detail, at FROM audit_log WHERE community_id = ? "
+            "ORDER BY id DESC LIMIT ?",
+            (community_id, limit),
+        )
+        return [
+            {"id": r["id"], "actor": r["actor"], "action": r["action"], "detail": r["detail"],
+             "at": from_db(r["at"])}
+            for r in rows
+        ]

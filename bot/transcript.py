@@ -1,0 +1,84 @@
+"""Readable one-line descriptions of events and actions, for the demo and the console."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.actions import (
+    Action,
+    AlertModerators,
+    Button,
+    OpenForm,
+    PostMessage,
+    Respond,
+    SendDirect,
+    SendPrivateNote,
+    StartThread,
+)
+from bot.events import ButtonPressed, CommandInvoked, Event, FormSubmitted, MessagePosted
+
+
+def when(at: datetime, zone: str = "UTC") -> str:
+    local = at.astimezone(ZoneInfo(zone))
+    return local.strftime("%a %d %b %H:%M ") + (local.tzname() or zone)
+
+
+def buttons(items: tuple[Button, ...], numbered_from: int = 0) -> str:
+    if not items:
+        return ""
+    parts = []
+    for i, b in enumerate(items, start=numbered_from):
+        label = f"{b.emoji} {b.label}" if b.emoji else b.label
+        parts.append(f"[{i}] {label}" if numbered_from else f"[{label}]")
+    return "\n        " + "  ".join(parts)
+
+
+def indent(text: str) -> str:
+    return text.replace("\n", "\n        ")
+
+
+def describe_action(action: Action, names: Mapping[str, str], numbered_from: int = 0) -> str:
+    def who(user: str | None) -> str:
+        return names.get(user or "", user or "someone")
+
+    if isinstance(action, SendDirect):
+        head = f"Warmline → {who(action.user)} (direct message)"
+        return f"{head}: {indent(action.text)}{buttons(action.buttons, numbered_from)}"
+    if isinstance(action, Respond):
+        seen = "only they see this" if action.private else "everyone sees this"
+        head = f"Warmline → {who(action.recipient)} ({seen})"
+        return f"{head}: {indent(action.text)}{buttons(action.buttons, numbered_from)}"
+    if isinstance(action, SendPrivateNote):
+        head = f"Warmline → {who(action.user)} (private note in #{action.channel})"
+        return f"{head}: {indent(action.text)}{buttons(action.buttons, numbered_from)}"
+    if isinstance(action, PostMessage):
+        where = f"#{action.channel}" + (f" thread {action.thread}" if action.thread else "")
+        return f"Warmline in {where}: {indent(action.text)}{buttons(action.buttons, numbered_from)}"
+    if isinstance(action, StartThread):
+        return f"Warmline opens a thread in #{action.channel} «{action.title}»: {indent(action.text)}"
+    if isinstance(action, OpenForm):
+        fields = ", ".join(f.label for f in action.form.fields)
+        return f"Warmline shows {who(action.recipient)} a form «{action.form.title}» ({fields})"
+    if isinstance(action, AlertModerators):
+        where = f"#{action.channel}" if action.channel else "moderators"
+        flag = " [PRIORITY]" if action.priority == "high" else ""
+        return f"Warmline → {where}{flag}: {indent(action.text)}{buttons(action.buttons, numbered_from)}"
+    return f"Warmline does {type(action).__name__}"
+
+
+def describe_event(event: Event, names: Mapping[str, str]) -> str:
+    who = names.get(event.user, event.user)
+    if isinstance(event, CommandInvoked):
+        args = " ".join(f"{k}:{v}" for k, v in event.args.items())
+        return f"{who} runs /{event.name}{(' ' + args) if args else ''}"
+    if isinstance(event, ButtonPressed):
+        return f"{who} taps «{event.action}{(' ' + event.value) if event.value else ''}»"
+    if isinstance(event, FormSubmitted):
+        return f"{who} fills in the form ({', '.join(sorted(event.values))})"
+    if isinstance(event, MessagePosted):
+        where = "in a direct message" if event.is_dm else f"in #{event.channel}"
+        reply = " (replying)" if event.reply_to else ""
+        return f"{who} writes {where}{reply}: “{event.text}”"
+    return f"{who}: {type(event).__name__}"

@@ -1,0 +1,284 @@
+"""Warmline on Discord, end to end: real discord.py client, real runtime and SQLite, fake Discord.
+
+Each test is a short story a member or moderator could tell.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+
+from adapters.discord.convert import decode_custom_id
+from bot.events import MessagePosted
+from bot.texts import TextCatalogue
+from tests.adapters.discord.conftest import Harness
+from tests.fakes.discord_server import (
+    CALLBACK_DEFERRED_MESSAGE,
+    CALLBACK_MESSAGE,
+    CALLBACK_MODAL,
+    INTENT_MESSAGE_CONTENT,
+    FakeDiscord,
+    SentMessage,
+)
+
+MESSAGES = "POST /channels/{channel_id}/messages"
+
+
+async def _prompt_for(harness: Harness, user_id: str, *, count: int = 1) -> SentMessage:
+    fake = harness.fake
+    await fake.wait_until(
+        lambda: len([m for m in fake.messages_sent if m.dm_user_id == user_id]) >= count,
+        what="the DM prompt",
+    )
+    return [m for m in fake.messages_sent if m.dm_user_id == user_id][count - 1]
+
+
+def _button_ids(sent: SentMessage) -> dict[str, str]:
+    """label → custom_id of the buttons on a sent message."""
+    return {
+        c["label"]: c["custom_id"]
+        for row in sent.body.get("components", []) for c in row["components"]
+    }
+
+
+async def test_a_scheduled_dm_prompt_is_answered_with_a_mood_button_and_a_note_form(
+    harness: Harness,
+) -> None:
+    fake = harness.fake
+    await harness.warmline()
+    alice = fake.user("alice")
+
+    start = await fake.slash("probe", subcommand="start", user=alice)
+    await fake.wait_until(lambda: fake.reply_to(start["id"]), what="answer to /probe start")
+    prompt = await _prompt_for(harness, alice["id"])
+    assert prompt.body["content"] == "How are you today?"
+    buttons = _button_ids(prompt)
+    assert decode_custom_id(buttons["Good"]) == ("probe.mood", "4")
+
+    press = await fake.press_button(buttons["Good"], message=prompt.message, user=alice, dm=True)
+    await fake.wait_until(lambda: fake.reply_to(press["id"]), what="answer to the mood button")
+    reply = fake.reply_to(press["id"])
+    assert reply is not None and reply.type == CALLBACK_MESSAGE and reply.ephemeral
+    assert reply.data is not None and reply.data["content"] == "mood 4 noted"
+
+    note = await fake.press_button(buttons["Add a note"], message=prompt.message, user=alice, dm=True)
+    await fake.wait_until(lambda: fake.reply_to(note["id"]), what="the note form")
+    modal = fake.reply_to(note["id"])
+    assert modal is not None and modal.type == CALLBACK_MODAL and modal.data is not None
+    assert decode_custom_id(modal.data["custom_id"]) == ("probe.note", "n1")
+
+    submit = await fake.submit_modal(modal.data["custom_id"], {"note": "slept well"}, user=alice,
+                                     dm=True)
+    await fake.wait_until(lambda: fake.reply_to(submit["id"]), what="answer to the form")
+    saved = fake.reply_to(submit["id"])
+    assert saved is not None and saved.data is not None
+    assert saved.data["content"] == "note n1 saved (10 chars)"
+    assert all(r.elapsed < 3.0 for r in fake.interaction_replies)
+
+
+async def test_a_slash_command_gets_a_private_answer_and_commands_are_synced(
+    harness: Harness,
+) -> None:
+    fake = harness.fake
+    await harness.warmline()
+    synced = {c["name"]: c for c in fake.command_syncs[-1].commands}
+    assert {"warmline", "probe"} <= set(synced)
+
+    assert synced["warmline"]["options"][0]["name"] == "help"
+    ask = await fake.slash("probe", subcommand="start")
+    await fake.wait_until(lambda: fake.reply_to(ask["id"]), what="the answer")
+    reply = fake.reply_to(ask["id"])
+    assert reply is not None and reply.ephemeral and reply.type == CALLBACK_MESSAGE
+    assert reply.data is not None and reply.data["content"] == "scheduled"
+    assert reply.data["allowed_mentions"] == {"parse": []}
+
+
+async def test_a_moderator_command_is_refused_politely_for_a_member(harness: Harness) -> None:
+    fake = harness.fake
+    await harness.warmline()
+    bob = fake.user("bob")
+    payload = fake.payloads.slash_command(
+        "probe", subcommand="admin", user=bob, application_id=fake.application_id,
+        channel_id=fake.channel_id, guild_id=fake.guild_id,
+    )
+    payload["member"]["permissions"] = "0"  # no Manage Server, no moderator role
+    await fake.dispatch("INTERACTION_CREATE", payload)
+    await fake.wait_until(lambda: fake.reply_to(payload["id"]), what="the refusal")
+    reply = fake.reply_to(payload["id"])
+    assert reply is not None and reply.ephemeral and reply.data is not None
+    assert reply.data["content"] == TextCatalogue.load().render("common.not_moderator")
+
+    admin = await fake.slash("probe", subcommand="admin", user=bob)  # Manage Server granted
+    await fake.wait_until(lambda: fake.reply_to(admin["id"]), what="the admin answer")
+    answer = fake.reply_to(admin["id"])
+    assert answer is not None and answer.data is not None and answer.data["content"] == "admin ok"
+
+
+async def test_a_guild_message_reaches_the_core_with_its_reply_context(harness: Harness) -> None:
+    fake = harness.fake
+    run = await harness.warmline()
+    alice, bob = fake.user("alice"), fake.user("bob")
+    first = await fake.user_message("rough day", author=alice)
+    reply = fake.payloads.message(channel_id=fake.channel_id, author=bob, content="here for you",
+                                  guild_id=fake.guild_id)
+    reply["type"] = 19  # a reply
+    reply["message_reference"] = {"type": 0, "message_id": first["id"],
+                                  "channel_id": fake.channel_id, "guild_id": fake.guild_id}
+    reply["referenced_message"] = first
+    await fake.dispatch("MESSAGE_CREATE", reply)
+    await fake.wait_until(lambda: len(run.probe.messages()) >= 2, what="two messages in the core")
+    one, two = run.probe.messages()[:2]
+    assert (one.text, one.user, one.community, one.channel) == (
+        "rough day", alice["id"], fake.guild_id, fake.channel_id)
+    assert (two.reply_to, two.reply_to_user, two.is_dm) == (first["id"], alice["id"], False)
+
+
+async def test_the_bots_own_messages_do_not_reach_the_core(harness: Harness) -> None:
+    fake = harness.fake
+    run = await harness.warmline()
+    bot_msg = fake.payloads.message(channel_id=fake.channel_id, author=fake.bot, content="mine",
+                                    guild_id=fake.guild_id)
+    await fake.dispatch("MESSAGE_CREATE", bot_msg)
+    marker = await fake.user_message("after")
+    await fake.wait_until(lambda: run.probe.messages(), what="the member's message")
+    assert [m.message_id for m in run.probe.messages()] == [marker["id"]]
+
+
+async def test_buttons_sent_before_a_restart_still_work_after_it(harness: Harness) -> None:
+    fake = harness.fake
+    first = await harness.warmline(db="same.db")
+    alice = fake.user("alice")
+    await fake.slash("probe", subcommand="start", user=alice)
+    prompt = await _prompt_for(harness, alice["id"])
+    await harness.shutdown(first)
+
+    await harness.warmline(db="same.db")  # a new client instance, the same database
+    press = await fake.press_button(_button_ids(prompt)["Good"], message=prompt.message, user=alice,
+                                    dm=True)
+    await fake.wait_until(lambda: fake.reply_to(press["id"]), what="the answer after restart")
+    reply = fake.reply_to(press["id"])
+    assert reply is not None and reply.data is not None and reply.data["content"] == "mood 4 noted"
+
+
+async def test_closed_dms_mark_the_member_unreachable_without_stalling(harness: Harness) -> None:
+    fake = harness.fake
+    run = await harness.warmline()
+    alice = fake.user("alice")
+    fake.close_dms(alice["id"])
+    await fake.slash("probe", subcommand="start", user=alice)
+    await fake.wait_until(
+        lambda: any(r.error_code == 50007 for r in fake.requests), what="the refused DM")
+
+    async def unreachable() -> bool:
+        community = await run.store.communities.find("discord", fake.guild_id)
+        assert community is not None
+        member = await run.store.members.find(community.id, alice["id"])
+        return member is not None and not member.reachable
+
+    for _ in range(200):  # the outbox reports it right after the 403; poll the store briefly
+        if await unreachable():
+            break
+        await asyncio.sleep(0.01)
+    assert await unreachable()
+    ask = await fake.slash("probe", subcommand="admin", user=alice)  # still answering
+    await fake.wait_until(lambda: fake.reply_to(ask["id"]), what="help after the refusal")
+
+
+async def test_a_429_is_waited_out_and_no_prompt_is_lost(harness: Harness) -> None:
+    fake = harness.fake
+    await harness.warmline()
+    alice = fake.user("alice")
+    fake.force_429(MESSAGES, count=1, retry_after=0.3)
+    await fake.slash("probe", subcommand="start", user=alice)
+    await _prompt_for(harness, alice["id"])
+    posts = [r for r in fake.requests if r.route == MESSAGES]
+    assert [r.status for r in posts] == [429, 200]
+    assert posts[1].at - posts[0].at >= 0.3
+    assert len(fake.rate_limited) == 1
+
+
+async def test_a_gateway_disconnect_resumes_without_losing_or_repeating_events(
+    harness: Harness,
+) -> None:
+    fake = harness.fake
+    run = await harness.warmline()
+    before = await fake.user_message("before")
+    await fake.wait_until(lambda: len(run.probe.messages()) == 1, what="first message")
+    await fake.disconnect(4000, hold_reconnect=True)
+    during = [await fake.user_message(f"during {i}") for i in range(3)]
+    fake.allow_reconnect()
+    await fake.wait_resumed()
+    assert fake.resumes[-1].replayed >= 3
+    again = dict(during[0])  # Discord may deliver a dispatch twice around a resume
+    await fake.dispatch("MESSAGE_CREATE", again)
+    after = await fake.user_message("after")
+    await fake.wait_until(
+        lambda: any(m.message_id == after["id"] for m in run.probe.messages()), what="last one")
+    await asyncio.sleep(0)  # let the duplicate's task finish too (no time passes)
+    await run.bot.dispatcher.drain(timeout=5)
+    ids = [m.message_id for m in run.probe.messages()]
+    assert ids == [before["id"], *(m["id"] for m in during), after["id"]]
+    assert len(fake.identifies) == 1
+
+
+async def test_without_the_message_content_intent_it_says_how_and_keeps_working(
+    harness: Harness, caplog: pytest.LogCaptureFixture,
+) -> None:
+    harness.fake.privileged_intents = 0  # the portal switch is off
+    fake = harness.fake
+    with caplog.at_level(logging.ERROR, logger="adapters.discord.adapter"):
+        run = await harness.warmline()
+    assert [i["intents"] & INTENT_MESSAGE_CONTENT for i in fake.identifies] == [
+        INTENT_MESSAGE_CONTENT, 0]
+    assert 4014 in fake.close_codes
+    assert any("MESSAGE CONTENT INTENT" in r.getMessage() for r in caplog.records)
+    assert run.adapter.intent_downgrades == 1
+
+    ask = await fake.slash("probe", subcommand="admin")
+    await fake.wait_until(lambda: fake.reply_to(ask["id"]), what="a command still answered")
+    msg = await fake.user_message("words we cannot read")
+    await fake.wait_until(lambda: run.probe.messages(), what="the blank message")
+    seen: MessagePosted = run.probe.messages()[0]
+    assert (seen.message_id, seen.text) == (msg["id"], "")
+
+
+async def test_a_slow_core_is_deferred_in_time_and_answered_by_followup(harness: Harness) -> None:
+    fake = harness.fake
+    run = await harness.warmline(ack_after=0.05)
+    run.probe.gate = asyncio.Event()
+    ask = await fake.slash("probe", subcommand="slow")
+    await fake.wait_until(lambda: fake.reply_to(ask["id"]), what="the deferral")
+    deferred = fake.reply_to(ask["id"])
+    assert deferred is not None and deferred.type == CALLBACK_DEFERRED_MESSAGE and deferred.ephemeral
+    run.probe.gate.set()
+    await fake.wait_until(lambda: fake.message_edits, what="the late answer")
+    assert fake.message_edits[-1].body["content"] == "slow answer"
+
+
+async def test_timezones_are_autocompleted(harness: Harness) -> None:
+    fake = harness.fake
+    await harness.warmline()
+    # /warmline setup timezone is two levels deep (group + sub-command): nest the options once more
+    payload = fake.payloads.autocomplete(
+        "warmline", user=fake.user("alice"), application_id=fake.application_id,
+        channel_id=fake.channel_id, guild_id=fake.guild_id, focused="zone", value="paris",
+        subcommand="timezone")
+    payload["data"]["options"] = [{"name": "setup", "type": 2,
+                                   "options": payload["data"]["options"]}]
+    await fake.dispatch("INTERACTION_CREATE", payload)
+    await fake.wait_until(lambda: fake.reply_to(payload["id"]), what="timezone suggestions")
+    reply = fake.reply_to(payload["id"])
+    assert reply is not None and reply.data is not None
+    assert {"name": "Europe/Paris", "value": "Europe/Paris"} in reply.data["choices"]
+
+
+@pytest.mark.parametrize("shards", [2])
+async def test_sharding_connects_every_configured_shard(harness: Harness, shards: int) -> None:
+    fake: FakeDiscord = harness.fake
+    fake.shards = shards
+    await harness.warmline(shard_count=shards)
+    assert sorted(tuple(i["shard"]) for i in fake.identifies) == [(0, 2), (1, 2)]
+    ask = await fake.slash("probe", subcommand="admin")
+    await fake.wait_until(lambda: fake.reply_to(ask["id"]), what="an answer through a shard")
