@@ -31,6 +31,9 @@ class Capabilities:
     """The platform tells us when a person is in Do Not Disturb (Slack)."""
     sends_per_second: float = 40.0
     """Sustained outbound rate the outbox paces fan-outs to, below the platform's global limit."""
+    delivery_window_seconds: float = 600.0
+    """A scheduled send later than this after its due time is logged and counted as late (it is
+    still sent: lateness never drops a prompt; the job kind's expiry decides that)."""
 
 
 @dataclass(frozen=True, slots=True)

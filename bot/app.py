@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.core import Core
 from bot.dispatcher import Dispatcher
 from bot.events import Event, MemberUnreachable
-from bot.feature import Feature
+from bot.feature import Context, Feature
 from bot.outbox import Outbox, RetryPolicy
 from bot.scheduler import Scheduler
 from bot.store.base import Claim, Store
@@ -66,6 +66,8 @@ class Warmline:
         self.dispatcher = Dispatcher(self.handle_event)
         self._wake: asyncio.Event | None = None
         self._unreachable_seq = 0
+        self.late = 0
+        """Scheduled sends that went out later than their platform's delivery window."""
 
     # -- the three flows ----------------------------------------------------------------------
 
@@ -80,13 +82,20 @@ class Warmline:
         """Run every job due now; returns how many occurrences were handled."""
         return await self.scheduler.run_due(self._job_context, self._deliver_job)
 
-    async def _job_context(self, claim: Claim):  # type: ignore[no-untyped-def]
+    async def _job_context(self, claim: Claim) -> Context | None:
         return await self.core.job_context(claim)
 
     async def _deliver_job(self, claim: Claim, actions: Sequence[Action]) -> str:
         if not actions:
             return "skipped"
         outcome = await self.outbox.deliver(actions)
+        adapter = self.outbox.adapters.get(actions[0].platform)
+        if adapter is not None:
+            lateness = (self.clock.now() - claim.occurrence).total_seconds()
+            if lateness > adapter.capabilities.delivery_window_seconds:
+                self.late += 1
+                log.warning("job %s (%s) went out %.0fs after it was due", claim.job.id,
+                            claim.job.kind, lateness)
         return "sent" if outcome.status == "sent" else "failed"
 
     async def _unreachable(self, action: Action, exc: Unreachable) -> None:

@@ -6,11 +6,10 @@ audit log (who, what, when; never message text) so moderators can see what chang
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 import json
 import logging
+from collections.abc import Mapping, Sequence
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.actions import Action, Button, Respond
 from bot.config import timezone_suggestions

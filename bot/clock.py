@@ -7,9 +7,9 @@ with a :class:`VirtualClock` and never sleep for real. All instants are timezone
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from collections.abc import Awaitable
 from typing import Protocol, TypeVar
 
 T = TypeVar("T")

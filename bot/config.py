@@ -450,6 +450,15 @@ class SlackSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class FilesSettings:
+    """Present means "run the file adapter": events are read from one JSONL file as it grows and
+    actions appended to another. For trying ``warmline run`` without a chat platform."""
+
+    events: str = _setting("events.jsonl", _text)
+    actions: str = _setting("actions.jsonl", _text)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     version: int = CURRENT_VERSION
     store: StoreSettings = field(default_factory=StoreSettings)
@@ -461,6 +470,7 @@ class Settings:
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     discord: DiscordSettings | None = None
     slack: SlackSettings | None = None
+    files: FilesSettings | None = None
 
 
 _SECTIONS: Mapping[str, type] = MappingProxyType({
@@ -473,8 +483,9 @@ _SECTIONS: Mapping[str, type] = MappingProxyType({
     "outbox": OutboxSettings,
     "discord": DiscordSettings,
     "slack": SlackSettings,
+    "files": FilesSettings,
 })
-_OPTIONAL_SECTIONS = frozenset({"discord", "slack"})
+_OPTIONAL_SECTIONS = frozenset({"discord", "slack", "files"})
 
 
 def default_settings() -> Settings:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
-from datetime import datetime, timedelta
 from dataclasses import replace
+from datetime import datetime, timedelta
 
 from bot.actions import Action, Respond
 from bot.clock import Clock

@@ -30,6 +30,7 @@ SCRIPT: list[dict[str, Any]] = [
     {"say": "Priya, a moderator, sets up where supporters gather. Only moderators may."},
     {"event": {"type": "command", "user": "priya", "name": "warmline setup channel",
                "args": {"purpose": "supporters", "channel": "supporters"}}},
+    {"say": "Sam tries a moderator command too, and is told kindly that it is for moderators."},
     {"event": {"type": "command", "user": "sam", "name": "warmline setup timezone",
                "args": {"zone": "Europe/London"}}},
     {"say": "Sam asks what Warmline keeps about people."},

@@ -60,7 +60,7 @@ class Dispatcher:
             del self._pending[key]
             del self._locks[key]
 
-    async def drain(self, timeout: float | None = None) -> None:
+    async def drain(self, timeout: float | None = None) -> None:  # noqa: ASYNC109 - a grace period, not a cancel scope
         """Stop accepting events and wait for the ones in flight."""
         self._closed = True
         if self._tasks:

@@ -117,7 +117,7 @@ def _decode(tp: Any, value: Any, where: str) -> Any:
             raise JsonFormError(f"{where} must be an object")
         _, vt = get_args(tp)
         return {str(k): _decode(vt, v, f"{where}.{k}") for k, v in value.items()}
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):
             raise JsonFormError(f"{where} must be an object")
         return decode_dataclass(tp, value, where)
@@ -155,7 +155,8 @@ def decode_dataclass(cls: type[T], body: dict[str, Any], where: str = "") -> T:
     kwargs: dict[str, Any] = {}
     for name, f in fields.items():
         if name in body:
-            kwargs[name] = _decode(hints[name], body[name], f"{where}{name}" if not where else f"{where}.{name}")
+            path = f"{where}.{name}" if where else name
+            kwargs[name] = _decode(hints[name], body[name], path)
         elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
             raise JsonFormError(f"{where or cls.__name__}: missing field {name!r}")
     return cls(**kwargs)

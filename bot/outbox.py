@@ -39,7 +39,7 @@ class RetryPolicy:
     max_backoff: float = 300.0
 
     def backoff(self, attempt: int, floor: float = 0.0) -> float:
-        return max(floor, min(self.max_backoff, self.base_backoff * (2 ** (attempt - 1))))
+        return float(max(floor, min(self.max_backoff, self.base_backoff * 2.0 ** (attempt - 1))))
 
 
 @dataclass(slots=True)

@@ -139,8 +139,9 @@ class Simulation:
             raise ScenarioError("member.roles must be a list of strings")
         tz = body.get("timezone")
         if tz is not None:
-            from bot.config import timezone_suggestions
             from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            from bot.config import timezone_suggestions
 
             try:
                 ZoneInfo(str(tz))
@@ -249,7 +250,7 @@ class Simulation:
         if declared is None:
             return event
         actor = Actor(display_name=declared.name, roles=declared.roles, is_admin=declared.admin)
-        return replace(event, actor=actor)  # type: ignore[type-var]
+        return replace(event, actor=actor)  # type: ignore[call-arg]
 
 
 def _shown_to(action: Action) -> str | None:
@@ -267,7 +268,9 @@ def sent_to_json(sent: Sent) -> dict[str, Any]:
 def _only(body: dict[str, Any], allowed: set[str], kind: str) -> None:
     unknown = sorted(set(body) - allowed)
     if unknown:
-        raise ScenarioError(f"{kind}: unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
+        raise ScenarioError(
+            f"{kind}: unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
+        )
 
 
 def _str(body: dict[str, Any], key: str, kind: str) -> str:

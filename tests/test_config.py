@@ -14,6 +14,7 @@ import pytest
 from bot.config import (
     ConfigError,
     DiscordSettings,
+    FilesSettings,
     Settings,
     SlackSettings,
     default_settings,
@@ -84,7 +85,7 @@ def test_the_example_values_are_the_defaults_key_by_key() -> None:
 
 
 def _section_classes() -> dict[str, type]:
-    optional = {"discord": DiscordSettings, "slack": SlackSettings}
+    optional = {"discord": DiscordSettings, "slack": SlackSettings, "files": FilesSettings}
     defaults = default_settings()
     return {
         f.name: optional.get(f.name) or type(getattr(defaults, f.name))
@@ -97,7 +98,7 @@ def test_every_setting_is_explained_in_the_example_file() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     sections = _section_classes()
     assert set(sections) == {
-        "store", "logging", "texts", "community", "checkins", "scheduler", "outbox", "discord",
+        "store", "logging", "texts", "community", "checkins", "scheduler", "outbox", "discord", "files",
         "slack",
     }
     for section, cls in sections.items():

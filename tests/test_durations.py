@@ -10,7 +10,8 @@ from bot.durations import format_duration, parse_duration
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("90s", timedelta(seconds=90)), ("15m", timedelta(minutes=15)),
-     ("1h30m", timedelta(hours=1, minutes=30)), ("2d", timedelta(days=2)), (" 1h 5m ", timedelta(minutes=65))],
+     ("1h30m", timedelta(hours=1, minutes=30)), ("2d", timedelta(days=2)),
+     (" 1h 5m ", timedelta(minutes=65))],
 )
 def test_durations_parse(text: str, expected: timedelta) -> None:
     assert parse_duration(text) == expected

@@ -234,6 +234,7 @@ class DiscordAdapter:
             max_text=2000,
             dnd_signal=False,
             sends_per_second=options.sends_per_second,
+            delivery_window_seconds=float(options.delivery_window_seconds),
         )
         self.delivery_window_seconds = options.delivery_window_seconds
         self.clock: Clock = clock or SystemClock()

@@ -158,7 +158,8 @@ def _group(top: dict[str, Any], name: str, where: str) -> dict[str, Any]:
         if option["name"] == name:
             if option["type"] != SUB_COMMAND_GROUP:
                 raise CommandShapeError(f"{where!r}: {name!r} is both a sub-command and a group")
-            return option
+            found: dict[str, Any] = option
+            return found
     group: dict[str, Any] = {
         "type": SUB_COMMAND_GROUP,
         "name": name,

@@ -271,12 +271,12 @@ def form_values(components: Iterable[Mapping[str, Any]]) -> dict[str, str]:
 
 
 def form_event(interaction: discord.Interaction[Any]) -> FormSubmitted | None:
-    data = interaction.data or {}
+    data: Mapping[str, Any] = interaction.data or {}
     decoded = decode_custom_id(str(data.get("custom_id", "")))
     if decoded is None:
         return None
     form, context = decoded
-    components: Sequence[Mapping[str, Any]] = data.get("components") or ()  # type: ignore[assignment]
+    components: Sequence[Mapping[str, Any]] = data.get("components") or ()
     return FormSubmitted(
         form=form,
         context=context,

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from bot.checkins.repo import CheckinRepo
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -156,6 +159,7 @@ class Store(Protocol):
     jobs: JobRepo
     seen: SeenEventRepo
     audit: AuditRepo
+    checkins: CheckinRepo
 
     async def schema_version(self) -> int: ...
     async def export_member(self, member_id: int) -> dict[str, Any]:

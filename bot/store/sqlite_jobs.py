@@ -150,11 +150,12 @@ class SqliteJobs:
             )
             # A job whose rule no longer parses is parked (next_run NULL) with a failed
             # delivery, instead of being picked up again on every tick.
-            await conn.executemany(
-                "INSERT INTO deliveries (job_id, occurrence, status, reason, claimed_at, done_at)"
-                " VALUES (?, ?, 'failed', 'bad-rule', ?, ?) ON CONFLICT DO NOTHING",
-                [(job_id, occ, now_text, now_text) for job_id, occ in broken],
-            )
+            if broken:
+                await conn.executemany(
+                    "INSERT INTO deliveries (job_id, occurrence, status, reason, claimed_at,"
+                    " done_at) VALUES (?, ?, 'failed', 'bad-rule', ?, ?) ON CONFLICT DO NOTHING",
+                    [(job_id, occ, now_text, now_text) for job_id, occ in broken],
+                )
             await conn.executemany(
                 "UPDATE jobs SET next_run = ? WHERE id = ?",
                 [(following, j.id) for j, _, following in planned]
@@ -181,10 +182,12 @@ class SqliteJobs:
         for start in range(0, len(keys), _KEYS_PER_QUERY):
             chunk = keys[start:start + _KEYS_PER_QUERY]
             values = ", ".join("(?, ?)" for _ in chunk)
+            # A join from the keys (not "(a, b) IN (VALUES …)", which scans deliveries).
             rows = await fetchall_in(
                 conn,
-                f"SELECT job_id, occurrence FROM deliveries WHERE (job_id, occurrence) IN "
-                f"(VALUES {values})",
+                f"WITH keys (job_id, occurrence) AS (VALUES {values}) "
+                "SELECT d.job_id, d.occurrence FROM keys JOIN deliveries d "
+                "ON d.job_id = keys.job_id AND d.occurrence = keys.occurrence",
                 [part for key in chunk for part in key],
             )
             found.update((r["job_id"], r["occurrence"]) for r in rows)

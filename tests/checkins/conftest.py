@@ -1,63 +1,21 @@
-"""Check-in scenarios run through the real simulator (core, scheduler, SQLite file, outbox).
-
-Two bridges until the lead wires them in (each becomes a no-op once it is):
-- the text catalogue reads ``bot/texts/en/checkin.toml`` as well as ``bot/texts/en.toml``;
-- the SQLite store gets its ``checkins`` repository attached.
-"""
+"""Check-in scenarios run through the real simulator (core, scheduler, SQLite file, outbox)."""
 
 from __future__ import annotations
 
 import json
-import tomllib
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import bot.simulate
 from bot.actions import action_to_json
 from bot.config import Settings, default_settings
 from bot.simulate import Simulation, simulation
-from bot.store.sqlite import SqliteStore
-from bot.store.sqlite_checkins import SqliteCheckinRepo
-from bot.texts import TextCatalogue, flatten_texts
 
 MONDAY = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)
-
-
-def _checkin_texts() -> dict[str, str]:
-    entry = resources.files("bot.texts").joinpath("en").joinpath("checkin.toml")
-    return flatten_texts(tomllib.loads(entry.read_text(encoding="utf-8")), "en/checkin.toml")
-
-
-@pytest.fixture(autouse=True)
-def checkin_wiring(monkeypatch: pytest.MonkeyPatch) -> None:
-    original_load = TextCatalogue.load.__func__  # type: ignore[attr-defined]
-
-    def load(cls: type[TextCatalogue], overrides: Mapping[str, str] | None = None,
-             **kwargs: Any) -> TextCatalogue:
-        catalogue: TextCatalogue = original_load(cls, overrides, **kwargs)
-        if "checkin.prompt.text" in catalogue.keys():  # noqa: SIM118
-            return catalogue
-        locales = {name: {k: catalogue.raw(k, name) or "" for k in catalogue.translated_keys(name)}
-                   for name in catalogue.locales()}
-        locales["en"].update(_checkin_texts())
-        return TextCatalogue(locales, overrides)
-
-    monkeypatch.setattr(TextCatalogue, "load", classmethod(load))
-    original_open = bot.simulate.open_store
-
-    async def open_store(url: str) -> Any:
-        store = await original_open(url)
-        if not hasattr(store, "checkins") and isinstance(store, SqliteStore):
-            store.checkins = SqliteCheckinRepo(store.db)  # type: ignore[attr-defined]
-        return store
-
-    monkeypatch.setattr(bot.simulate, "open_store", open_store)
 
 
 def make_settings(**checkins: Any) -> Settings:

@@ -8,7 +8,7 @@ and interaction-callback bodies ``{"interaction": ..., "resource": ...}``.
 
 Quick start (a pytest-asyncio test)::
 
-    from tests.fakes.discord_server import FakeDiscord, point_discord_at
+    from tests.fakes.discord_server import FakeDiscord, point_discord_at, running_client
 
     async with FakeDiscord() as fake:              # 127.0.0.1, port 0
         restore = point_discord_at(fake)           # class attributes: process-global!
@@ -40,9 +40,20 @@ What is recorded (lists, in arrival order; ``wait_until(predicate)`` waits on an
 ``command_syncs``, ``dm_opens``, ``threads_created``; gateway: ``identifies``, ``resumes``,
 ``heartbeats``, ``dropped_dispatches``, ``close_codes``.
 
+Waiting: ``wait_until(predicate, within=5.0, what=...)`` (raises AssertionError naming
+``what``), ``wait_ready(count)``, ``wait_resumed(count)``. DMs: ``close_dms(user_id)`` makes
+sends to that user's DM channel fail with 403 / 50007 (opening the channel still works, as on
+Discord); only users the fake knows (members, ``add_user``, authors it has seen) can be DMed.
+
 Gateway control: ``disconnect(code=4000, hold_reconnect=False)`` drops the socket (the client
 RESUMEs); with ``hold_reconnect=True`` the client's reconnect waits until
 ``allow_reconnect()``, so dispatches made meanwhile are queued and replayed on RESUME.
+
+Faithful surprises: GUILD_CREATE lists only the bot as member unless the client asks for
+GUILD_PRESENCES (members come via chunking with GUILD_MEMBERS); events of unrequested intents
+are dropped; guild content is blanked without MESSAGE_CONTENT; what the bot posts comes back
+as its own MESSAGE_CREATE (``echo_bot_messages``); an interaction answered after
+``interaction_deadline`` (3 s) or twice is refused (10062 / 40060).
 
 Rate limits: ``RateLimitConfig(enabled=True)`` emulates the global 50/s limit, per-route
 buckets and the DM-open budget; ``force_429(route, count, retry_after)`` always works.
@@ -618,21 +629,41 @@ class FakeDiscord:
                 fut.set_exception(exc)
 
     async def wait_until(
-        self, predicate: Callable[[], object], *, within: float = 5.0, what: str = ""
+        self,
+        predicate: Callable[[], object],
+        *,
+        within: float = 5.0,
+        what: str = "",
+        recheck: float = 0.05,
     ) -> None:
-        """Wait until ``predicate()`` is truthy; re-checked on every request or gateway step."""
+        """Wait until ``predicate()`` is truthy, at most ``within`` seconds.
+
+        Re-checked at once on every request or gateway step, and every ``recheck`` seconds
+        besides, so a predicate may also look at client-side state (``client.is_ready()``).
+        """
         if predicate():
             return
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        fut: asyncio.Future[None] = loop.create_future()
         entry = (predicate, fut)
         self._waiters.append(entry)
         try:
-            await asyncio.wait_for(fut, within)
-        except TimeoutError:
-            msg = f"timed out after {within}s waiting for {what or predicate}"
-            raise AssertionError(msg) from None
+            while True:
+                left = deadline - loop.time()
+                if left <= 0:
+                    msg = f"timed out after {within}s waiting for {what or predicate}"
+                    raise AssertionError(msg)
+                done, _ = await asyncio.wait({fut}, timeout=min(left, recheck))
+                if done:
+                    fut.result()
+                    return
+                if predicate():
+                    return
         finally:
             self._waiters.remove(entry)
+            if not fut.done():
+                fut.cancel()
 
     async def wait_ready(self, count: int = 1, *, within: float = 5.0) -> None:
         """Wait until READY (+ every GUILD_CREATE) has been sent ``count`` times in total."""

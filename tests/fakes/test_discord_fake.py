@@ -736,3 +736,12 @@ async def test_runner_process_blasts_messages_into_a_bare_client(
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 await stream.read()
+
+
+async def test_wait_until_names_what_it_waited_for_when_it_times_out(
+    fake_discord: FakeDiscord,
+) -> None:
+    with pytest.raises(AssertionError, match="a reply that never comes"):
+        await fake_discord.wait_until(
+            lambda: fake_discord.messages_sent, within=0.05, what="a reply that never comes"
+        )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
+
 from bot.store.base import Community, Member
 from bot.store.sqlite import SqliteStore
 
@@ -78,7 +80,5 @@ async def test_delete_member_cascades_to_every_member_table(
 
 
 async def test_exporting_an_unknown_member_says_so(store: SqliteStore) -> None:
-    import pytest
-
     with pytest.raises(LookupError):
         await store.export_member(12345)

@@ -58,8 +58,10 @@ class Probe:
         assert ctx.member is not None
         return (
             SendDirect(
-                platform=ctx.platform, community=ctx.community.platform_id,
-                recipient=ctx.member.platform_user_id, user=ctx.member.platform_user_id,
+                platform=ctx.platform,
+                community=ctx.community.platform_id,
+                recipient=ctx.member.platform_user_id,
+                user=ctx.member.platform_user_id,
                 text="How are you today?",
                 buttons=(
                     Button(action="probe.mood", value="4", label="Good"),
@@ -74,8 +76,13 @@ class Probe:
         if isinstance(event, CommandInvoked) and event.name == "probe start":
             assert ctx.member is not None
             await ctx.store.jobs.upsert(
-                kind="probe.prompt", subject=f"m{ctx.member.id}", community_id=ctx.community.id,
-                member_id=ctx.member.id, rule=None, zone="UTC", next_run=ctx.now,
+                kind="probe.prompt",
+                subject=f"m{ctx.member.id}",
+                community_id=ctx.community.id,
+                member_id=ctx.member.id,
+                rule=None,
+                zone="UTC",
+                next_run=ctx.now,
             )
             return (self._say(event, "scheduled"),)
         if isinstance(event, CommandInvoked) and event.name == "probe slow":
@@ -88,12 +95,19 @@ class Probe:
         if isinstance(event, CommandInvoked) and event.name == "probe form":
             if self.gate is not None:
                 await self.gate.wait()
-            return (OpenForm(platform=event.platform, interaction=event.interaction or "",
-                             form=note_form("cmd")),)
+            return (
+                OpenForm(
+                    platform=event.platform,
+                    interaction=event.interaction or "",
+                    form=note_form("cmd"),
+                ),
+            )
         if isinstance(event, ButtonPressed) and event.action == "probe.mood":
             return (self._say(event, f"mood {event.value} noted"),)
         if isinstance(event, ButtonPressed) and event.action == "probe.note" and answer:
-            return (OpenForm(platform=event.platform, interaction=answer, form=note_form(event.value)),)
+            return (
+                OpenForm(platform=event.platform, interaction=answer, form=note_form(event.value)),
+            )
         if isinstance(event, FormSubmitted):
             note = event.values.get("note", "")
             return (self._say(event, f"note {event.context} saved ({len(note)} chars)"),)
@@ -101,16 +115,25 @@ class Probe:
 
     @staticmethod
     def _say(event: Event, text: str) -> Respond:
-        return Respond(platform=event.platform, community=event.community, recipient=event.user,
-                       interaction=getattr(event, "interaction", "") or "", text=text)
+        return Respond(
+            platform=event.platform,
+            community=event.community,
+            recipient=event.user,
+            interaction=getattr(event, "interaction", "") or "",
+            text=text,
+        )
 
     def messages(self) -> list[MessagePosted]:
         return [e for e in self.heard if isinstance(e, MessagePosted)]
 
 
 def note_form(context: str) -> Form:
-    return Form(id="probe.note", title="A note for today", context=context,
-                fields=(FormField(id="note", label="Your note", multiline=True),))
+    return Form(
+        id="probe.note",
+        title="A note for today",
+        context=context,
+        fields=(FormField(id="note", label="Your note", multiline=True),),
+    )
 
 
 @dataclass
@@ -131,8 +154,10 @@ class Harness:
 
     def options(self, **overrides: Any) -> DiscordOptions:
         values: dict[str, Any] = {
-            "token": "fake-token", "api_base_url": self.fake.api_base,
-            "gateway_url": self.fake.gateway_url, "guild_ready_timeout": 0.1,
+            "token": "fake-token",
+            "api_base_url": self.fake.api_base,
+            "gateway_url": self.fake.gateway_url,
+            "guild_ready_timeout": 0.1,
             "sends_per_second": 40.0,
         }
         values.update(overrides)
@@ -148,15 +173,21 @@ class Harness:
         probe = Probe()
         features: list[Feature] = [Basics(), probe]
         adapter = self.adapter(all_commands(features), **overrides)
-        bot = Warmline(settings=settings, store=store, clock=SystemClock(),
-                       texts=TextCatalogue.load(), features=features, adapters=[adapter])
+        bot = Warmline(
+            settings=settings,
+            store=store,
+            clock=SystemClock(),
+            texts=TextCatalogue.load(),
+            features=features,
+            adapters=[adapter],
+        )
         stop = asyncio.Event()
         task = asyncio.create_task(bot.run(stop), name="warmline-under-test")
         run = Running(bot, adapter, probe, store, stop, task)
         self.running.append(run)
         before = self.fake.ready_count
         await self.fake.wait_until(
-            lambda: self.fake.ready_count > before and adapter._ready.is_set() or task.done(),
+            lambda: (self.fake.ready_count > before and adapter._ready.is_set()) or task.done(),
             what="adapter READY",
         )
         if task.done():

@@ -10,14 +10,27 @@ from bot.feature import ArgSpec, CommandSpec
 
 SPECS = (
     CommandSpec(name="checkin join", description="Join daily check-ins"),
-    CommandSpec(name="checkin timezone", description="Your timezone", args=(
-        ArgSpec(name="zone", description="e.g. Europe/Paris", kind="timezone"),)),
+    CommandSpec(
+        name="checkin timezone",
+        description="Your timezone",
+        args=(ArgSpec(name="zone", description="e.g. Europe/Paris", kind="timezone"),),
+    ),
     CommandSpec(name="checkin insights", description="Community trends", moderator_only=True),
-    CommandSpec(name="warmline setup channel", description="Pick a channel", moderator_only=True,
-                args=(ArgSpec(name="note", description="optional", required=False),
-                      ArgSpec(name="channel", description="The channel", kind="channel"),
-                      ArgSpec(name="purpose", description="What for", kind="choice",
-                              choices=("support", "checkins")))),
+    CommandSpec(
+        name="warmline setup channel",
+        description="Pick a channel",
+        moderator_only=True,
+        args=(
+            ArgSpec(name="note", description="optional", required=False),
+            ArgSpec(name="channel", description="The channel", kind="channel"),
+            ArgSpec(
+                name="purpose",
+                description="What for",
+                kind="choice",
+                choices=("support", "checkins"),
+            ),
+        ),
+    ),
     CommandSpec(name="warmline audit", description="Recent changes", moderator_only=True),
 )
 
@@ -43,8 +56,10 @@ def test_option_kinds_map_to_discord_types_and_required_ones_come_first() -> Non
     options = channel_cmd["options"]
     assert [o["name"] for o in options] == ["channel", "purpose", "note"]
     assert options[0]["type"] == 7
-    assert options[1]["choices"] == [{"name": "support", "value": "support"},
-                                     {"name": "checkins", "value": "checkins"}]
+    assert options[1]["choices"] == [
+        {"name": "support", "value": "support"},
+        {"name": "checkins", "value": "checkins"},
+    ]
 
 
 def test_a_group_of_moderator_commands_is_hidden_from_members_by_default() -> None:
@@ -54,12 +69,18 @@ def test_a_group_of_moderator_commands_is_hidden_from_members_by_default() -> No
     assert "default_member_permissions" not in tops["checkin"]
 
 
-@pytest.mark.parametrize("spec", [
-    CommandSpec(name="Checkin Join", description="caps"),
-    CommandSpec(name="a b c d", description="too deep"),
-    CommandSpec(name="x", description="ok", args=(
-        ArgSpec(name="c", description="", kind="choice", choices=()),)),
-])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        CommandSpec(name="Checkin Join", description="caps"),
+        CommandSpec(name="a b c d", description="too deep"),
+        CommandSpec(
+            name="x",
+            description="ok",
+            args=(ArgSpec(name="c", description="", kind="choice", choices=()),),
+        ),
+    ],
+)
 def test_a_spec_discord_cannot_show_fails_at_build_time(spec: CommandSpec) -> None:
     with pytest.raises(CommandShapeError):
         build_commands([spec])
@@ -67,14 +88,20 @@ def test_a_spec_discord_cannot_show_fails_at_build_time(spec: CommandSpec) -> No
 
 def test_a_name_used_as_command_and_group_is_refused() -> None:
     with pytest.raises(CommandShapeError):
-        build_commands([CommandSpec(name="checkin", description="a"),
-                        CommandSpec(name="checkin join", description="b")])
+        build_commands(
+            [
+                CommandSpec(name="checkin", description="a"),
+                CommandSpec(name="checkin join", description="b"),
+            ]
+        )
 
 
 def test_the_invite_url_asks_for_exactly_the_needed_scopes_and_permissions() -> None:
     url = invite_url("1234")
-    assert url == ("https://discord.com/oauth2/authorize?client_id=1234"
-                   "&scope=bot+applications.commands&permissions=309237648384")
+    assert url == (
+        "https://discord.com/oauth2/authorize?client_id=1234"
+        "&scope=bot+applications.commands&permissions=309237648384"
+    )
     assert PERMISSION_INTEGER == (1 << 10) | (1 << 11) | (1 << 35) | (1 << 38)
 
 
@@ -83,8 +110,9 @@ def test_the_client_id_is_read_from_the_token_without_calling_anyone() -> None:
     assert client_id_from_token("not a token") is None
 
 
-def test_the_cli_prints_the_url(capsys: pytest.CaptureFixture[str],
-                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_prints_the_url(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("WARMLINE_DISCORD_TOKEN", raising=False)
     assert main(["invite-url", "--client-id", "42"]) == 0
     assert capsys.readouterr().out.strip() == invite_url("42")

@@ -60,11 +60,14 @@ async def test_start_and_stop_are_idempotent_and_stop_cancels_every_task(harness
     assert adapter.owned_tasks == 0
     assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("discord-")]
     with pytest.raises(Transient):
-        await adapter.send(PostMessage(platform="discord", channel=harness.fake.channel_id, text="x"))
+        await adapter.send(
+            PostMessage(platform="discord", channel=harness.fake.channel_id, text="x")
+        )
 
 
 async def test_send_returns_a_reference_to_what_was_created(
-    started: tuple[DiscordAdapter, list[Event]], fake: FakeDiscord,
+    started: tuple[DiscordAdapter, list[Event]],
+    fake: FakeDiscord,
 ) -> None:
     adapter, _ = started
     result = await adapter.send(PostMessage(platform="discord", channel=fake.channel_id, text="hi"))
@@ -73,13 +76,20 @@ async def test_send_returns_a_reference_to_what_was_created(
 
 
 async def test_long_text_is_split_into_discord_sized_messages_with_buttons_on_the_last(
-    started: tuple[DiscordAdapter, list[Event]], fake: FakeDiscord,
+    started: tuple[DiscordAdapter, list[Event]],
+    fake: FakeDiscord,
 ) -> None:
     adapter, _ = started
     para = "Some words about today. " * 40
     text = "\n\n".join([para.strip()] * 5)  # ~4,800 characters
-    await adapter.send(PostMessage(platform="discord", channel=fake.channel_id, text=text,
-                                   buttons=(Button(action="probe.mood", label="Ok"),)))
+    await adapter.send(
+        PostMessage(
+            platform="discord",
+            channel=fake.channel_id,
+            text=text,
+            buttons=(Button(action="probe.mood", label="Ok"),),
+        )
+    )
     bodies = [m.body for m in fake.messages_sent]
     assert len(bodies) == 3 and all(len(b["content"]) <= 2000 for b in bodies)
     assert [bool(b.get("components")) for b in bodies] == [False, False, True]
@@ -87,14 +97,19 @@ async def test_long_text_is_split_into_discord_sized_messages_with_buttons_on_th
 
 
 async def test_mentions_ping_nobody_unless_one_user_is_named(
-    started: tuple[DiscordAdapter, list[Event]], fake: FakeDiscord,
+    started: tuple[DiscordAdapter, list[Event]],
+    fake: FakeDiscord,
 ) -> None:
     adapter, _ = started
     alice = fake.user("alice")
-    await adapter.send(PostMessage(platform="discord", channel=fake.channel_id,
-                                   text="@everyone <@&1> hello"))
-    await adapter.send(PostMessage(platform="discord", channel=fake.channel_id, text="your turn",
-                                   mention=alice["id"]))
+    await adapter.send(
+        PostMessage(platform="discord", channel=fake.channel_id, text="@everyone <@&1> hello")
+    )
+    await adapter.send(
+        PostMessage(
+            platform="discord", channel=fake.channel_id, text="your turn", mention=alice["id"]
+        )
+    )
     quiet, named = (m.body for m in fake.messages_sent)
     assert quiet["allowed_mentions"] == {"parse": []}
     assert named["allowed_mentions"]["parse"] == []
@@ -103,34 +118,41 @@ async def test_mentions_ping_nobody_unless_one_user_is_named(
 
 
 async def test_private_notes_and_dms_go_to_the_persons_dm_opened_once(
-    started: tuple[DiscordAdapter, list[Event]], fake: FakeDiscord,
+    started: tuple[DiscordAdapter, list[Event]],
+    fake: FakeDiscord,
 ) -> None:
     adapter, _ = started
     bob = fake.user("bob")
     await adapter.send(SendDirect(platform="discord", user=bob["id"], text="one"))
-    await adapter.send(SendPrivateNote(platform="discord", user=bob["id"],
-                                       channel=fake.channel_id, text="two"))
+    await adapter.send(
+        SendPrivateNote(platform="discord", user=bob["id"], channel=fake.channel_id, text="two")
+    )
     assert [m.dm_user_id for m in fake.messages_sent] == [bob["id"], bob["id"]]
     assert fake.dm_opens == [bob["id"]]
     assert adapter.capabilities.ephemeral is False
 
 
 async def test_alerts_go_to_the_given_channel_and_threads_are_created(
-    started: tuple[DiscordAdapter, list[Event]], fake: FakeDiscord,
+    started: tuple[DiscordAdapter, list[Event]],
+    fake: FakeDiscord,
 ) -> None:
     adapter, _ = started
     await adapter.send(AlertModerators(platform="discord", channel=fake.channel_id, text="help"))
     assert fake.messages_sent[-1].channel_id == fake.channel_id
     with pytest.raises(Fatal):
         await adapter.send(AlertModerators(platform="discord", channel=None, text="help"))
-    result = await adapter.send(StartThread(platform="discord", channel=fake.channel_id,
-                                            title="Monday circle", text="Welcome"))
+    result = await adapter.send(
+        StartThread(
+            platform="discord", channel=fake.channel_id, title="Monday circle", text="Welcome"
+        )
+    )
     created = fake.threads_created[-1]
     assert (created.body["name"], result.channel) == ("Monday circle", created.thread["id"])
 
 
 async def test_closed_dms_raise_unreachable(
-    started: tuple[DiscordAdapter, list[Event]], fake: FakeDiscord,
+    started: tuple[DiscordAdapter, list[Event]],
+    fake: FakeDiscord,
 ) -> None:
     adapter, _ = started
     alice = fake.user("alice")
@@ -141,7 +163,8 @@ async def test_closed_dms_raise_unreachable(
 
 
 async def test_a_long_rate_limit_surfaces_as_rate_limited_for_the_outbox(
-    started: tuple[DiscordAdapter, list[Event]], fake: FakeDiscord,
+    started: tuple[DiscordAdapter, list[Event]],
+    fake: FakeDiscord,
 ) -> None:
     adapter, _ = started
     fake.force_429(MESSAGES, count=1, retry_after=90.0)  # beyond max_ratelimit_timeout
@@ -151,7 +174,8 @@ async def test_a_long_rate_limit_surfaces_as_rate_limited_for_the_outbox(
 
 
 async def test_opening_dms_too_fast_backs_off_as_rate_limited(
-    fake_world: FakeDiscord, harness_for: Harness,
+    fake_world: FakeDiscord,
+    harness_for: Harness,
 ) -> None:
     adapter = harness_for.adapter(COMMANDS, dm_opens_per_second=1000, dm_open_burst=1000)
 
@@ -170,7 +194,8 @@ async def test_opening_dms_too_fast_backs_off_as_rate_limited(
 
 
 async def test_a_form_after_a_deferral_is_refused_and_connection_errors_are_transient(
-    harness: Harness, fake: FakeDiscord,
+    harness: Harness,
+    fake: FakeDiscord,
 ) -> None:
     adapter = harness.adapter((CommandSpec(name="probe form", description="x"),), ack_after=0.01)
     heard: list[Event] = []
@@ -185,8 +210,9 @@ async def test_a_form_after_a_deferral_is_refused_and_connection_errors_are_tran
         event = heard[-1]
         assert isinstance(event, CommandInvoked) and event.interaction
         with pytest.raises(Fatal):
-            await adapter.send(OpenForm(platform="discord", interaction=event.interaction,
-                                        form=note_form("x")))
+            await adapter.send(
+                OpenForm(platform="discord", interaction=event.interaction, form=note_form("x"))
+            )
         await adapter.send(Respond(platform="discord", interaction=event.interaction, text="ok"))
         with pytest.raises(Fatal):
             await adapter.send(Respond(platform="discord", interaction="404", text="who?"))

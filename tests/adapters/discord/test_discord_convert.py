@@ -66,11 +66,25 @@ def test_an_unbroken_word_is_cut_hard_and_nothing_is_lost() -> None:
 
 
 def test_a_nested_slash_command_becomes_the_cores_space_separated_name() -> None:
-    data = {"name": "warmline", "options": [{"name": "setup", "type": 2, "options": [
-        {"name": "channel", "type": 1, "options": [
-            {"name": "purpose", "type": 3, "value": "support"},
-            {"name": "channel", "type": 7, "value": "3000"},
-        ]}]}]}
+    data = {
+        "name": "warmline",
+        "options": [
+            {
+                "name": "setup",
+                "type": 2,
+                "options": [
+                    {
+                        "name": "channel",
+                        "type": 1,
+                        "options": [
+                            {"name": "purpose", "type": 3, "value": "support"},
+                            {"name": "channel", "type": 7, "value": "3000"},
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
     path = command_path(data)
     assert path.name == "warmline setup channel"
     assert path.args == {"purpose": "support", "channel": "3000"}
@@ -78,8 +92,16 @@ def test_a_nested_slash_command_becomes_the_cores_space_separated_name() -> None
 
 
 def test_autocomplete_names_the_focused_option() -> None:
-    data = {"name": "checkin", "options": [{"name": "timezone", "type": 1, "options": [
-        {"name": "zone", "type": 3, "value": "par", "focused": True}]}]}
+    data = {
+        "name": "checkin",
+        "options": [
+            {
+                "name": "timezone",
+                "type": 1,
+                "options": [{"name": "zone", "type": 3, "value": "par", "focused": True}],
+            }
+        ],
+    }
     path = command_path(data)
     assert (path.name, path.focused, path.args) == ("checkin timezone", "zone", {"zone": "par"})
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import discord
 import pytest
 
 from adapters.discord.convert import decode_custom_id
@@ -39,7 +40,8 @@ def _button_ids(sent: SentMessage) -> dict[str, str]:
     """label → custom_id of the buttons on a sent message."""
     return {
         c["label"]: c["custom_id"]
-        for row in sent.body.get("components", []) for c in row["components"]
+        for row in sent.body.get("components", [])
+        for c in row["components"]
     }
 
 
@@ -63,14 +65,17 @@ async def test_a_scheduled_dm_prompt_is_answered_with_a_mood_button_and_a_note_f
     assert reply is not None and reply.type == CALLBACK_MESSAGE and reply.ephemeral
     assert reply.data is not None and reply.data["content"] == "mood 4 noted"
 
-    note = await fake.press_button(buttons["Add a note"], message=prompt.message, user=alice, dm=True)
+    note = await fake.press_button(
+        buttons["Add a note"], message=prompt.message, user=alice, dm=True
+    )
     await fake.wait_until(lambda: fake.reply_to(note["id"]), what="the note form")
     modal = fake.reply_to(note["id"])
     assert modal is not None and modal.type == CALLBACK_MODAL and modal.data is not None
     assert decode_custom_id(modal.data["custom_id"]) == ("probe.note", "n1")
 
-    submit = await fake.submit_modal(modal.data["custom_id"], {"note": "slept well"}, user=alice,
-                                     dm=True)
+    submit = await fake.submit_modal(
+        modal.data["custom_id"], {"note": "slept well"}, user=alice, dm=True
+    )
     await fake.wait_until(lambda: fake.reply_to(submit["id"]), what="answer to the form")
     saved = fake.reply_to(submit["id"])
     assert saved is not None and saved.data is not None
@@ -100,8 +105,12 @@ async def test_a_moderator_command_is_refused_politely_for_a_member(harness: Har
     await harness.warmline()
     bob = fake.user("bob")
     payload = fake.payloads.slash_command(
-        "probe", subcommand="admin", user=bob, application_id=fake.application_id,
-        channel_id=fake.channel_id, guild_id=fake.guild_id,
+        "probe",
+        subcommand="admin",
+        user=bob,
+        application_id=fake.application_id,
+        channel_id=fake.channel_id,
+        guild_id=fake.guild_id,
     )
     payload["member"]["permissions"] = "0"  # no Manage Server, no moderator role
     await fake.dispatch("INTERACTION_CREATE", payload)
@@ -121,25 +130,35 @@ async def test_a_guild_message_reaches_the_core_with_its_reply_context(harness: 
     run = await harness.warmline()
     alice, bob = fake.user("alice"), fake.user("bob")
     first = await fake.user_message("rough day", author=alice)
-    reply = fake.payloads.message(channel_id=fake.channel_id, author=bob, content="here for you",
-                                  guild_id=fake.guild_id)
+    reply = fake.payloads.message(
+        channel_id=fake.channel_id, author=bob, content="here for you", guild_id=fake.guild_id
+    )
     reply["type"] = 19  # a reply
-    reply["message_reference"] = {"type": 0, "message_id": first["id"],
-                                  "channel_id": fake.channel_id, "guild_id": fake.guild_id}
+    reply["message_reference"] = {
+        "type": 0,
+        "message_id": first["id"],
+        "channel_id": fake.channel_id,
+        "guild_id": fake.guild_id,
+    }
     reply["referenced_message"] = first
     await fake.dispatch("MESSAGE_CREATE", reply)
     await fake.wait_until(lambda: len(run.probe.messages()) >= 2, what="two messages in the core")
     one, two = run.probe.messages()[:2]
     assert (one.text, one.user, one.community, one.channel) == (
-        "rough day", alice["id"], fake.guild_id, fake.channel_id)
+        "rough day",
+        alice["id"],
+        fake.guild_id,
+        fake.channel_id,
+    )
     assert (two.reply_to, two.reply_to_user, two.is_dm) == (first["id"], alice["id"], False)
 
 
 async def test_the_bots_own_messages_do_not_reach_the_core(harness: Harness) -> None:
     fake = harness.fake
     run = await harness.warmline()
-    bot_msg = fake.payloads.message(channel_id=fake.channel_id, author=fake.bot, content="mine",
-                                    guild_id=fake.guild_id)
+    bot_msg = fake.payloads.message(
+        channel_id=fake.channel_id, author=fake.bot, content="mine", guild_id=fake.guild_id
+    )
     await fake.dispatch("MESSAGE_CREATE", bot_msg)
     marker = await fake.user_message("after")
     await fake.wait_until(lambda: run.probe.messages(), what="the member's message")
@@ -155,8 +174,9 @@ async def test_buttons_sent_before_a_restart_still_work_after_it(harness: Harnes
     await harness.shutdown(first)
 
     await harness.warmline(db="same.db")  # a new client instance, the same database
-    press = await fake.press_button(_button_ids(prompt)["Good"], message=prompt.message, user=alice,
-                                    dm=True)
+    press = await fake.press_button(
+        _button_ids(prompt)["Good"], message=prompt.message, user=alice, dm=True
+    )
     await fake.wait_until(lambda: fake.reply_to(press["id"]), what="the answer after restart")
     reply = fake.reply_to(press["id"])
     assert reply is not None and reply.data is not None and reply.data["content"] == "mood 4 noted"
@@ -169,7 +189,8 @@ async def test_closed_dms_mark_the_member_unreachable_without_stalling(harness: 
     fake.close_dms(alice["id"])
     await fake.slash("probe", subcommand="start", user=alice)
     await fake.wait_until(
-        lambda: any(r.error_code == 50007 for r in fake.requests), what="the refused DM")
+        lambda: any(r.error_code == 50007 for r in fake.requests), what="the refused DM"
+    )
 
     async def unreachable() -> bool:
         community = await run.store.communities.find("discord", fake.guild_id)
@@ -215,7 +236,8 @@ async def test_a_gateway_disconnect_resumes_without_losing_or_repeating_events(
     await fake.dispatch("MESSAGE_CREATE", again)
     after = await fake.user_message("after")
     await fake.wait_until(
-        lambda: any(m.message_id == after["id"] for m in run.probe.messages()), what="last one")
+        lambda: any(m.message_id == after["id"] for m in run.probe.messages()), what="last one"
+    )
     await asyncio.sleep(0)  # let the duplicate's task finish too (no time passes)
     await run.bot.dispatcher.drain(timeout=5)
     ids = [m.message_id for m in run.probe.messages()]
@@ -224,14 +246,17 @@ async def test_a_gateway_disconnect_resumes_without_losing_or_repeating_events(
 
 
 async def test_without_the_message_content_intent_it_says_how_and_keeps_working(
-    harness: Harness, caplog: pytest.LogCaptureFixture,
+    harness: Harness,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     harness.fake.privileged_intents = 0  # the portal switch is off
     fake = harness.fake
     with caplog.at_level(logging.ERROR, logger="adapters.discord.adapter"):
         run = await harness.warmline()
     assert [i["intents"] & INTENT_MESSAGE_CONTENT for i in fake.identifies] == [
-        INTENT_MESSAGE_CONTENT, 0]
+        INTENT_MESSAGE_CONTENT,
+        0,
+    ]
     assert 4014 in fake.close_codes
     assert any("MESSAGE CONTENT INTENT" in r.getMessage() for r in caplog.records)
     assert run.adapter.intent_downgrades == 1
@@ -251,7 +276,9 @@ async def test_a_slow_core_is_deferred_in_time_and_answered_by_followup(harness:
     ask = await fake.slash("probe", subcommand="slow")
     await fake.wait_until(lambda: fake.reply_to(ask["id"]), what="the deferral")
     deferred = fake.reply_to(ask["id"])
-    assert deferred is not None and deferred.type == CALLBACK_DEFERRED_MESSAGE and deferred.ephemeral
+    assert (
+        deferred is not None and deferred.type == CALLBACK_DEFERRED_MESSAGE and deferred.ephemeral
+    )
     run.probe.gate.set()
     await fake.wait_until(lambda: fake.message_edits, what="the late answer")
     assert fake.message_edits[-1].body["content"] == "slow answer"
@@ -262,11 +289,18 @@ async def test_timezones_are_autocompleted(harness: Harness) -> None:
     await harness.warmline()
     # /warmline setup timezone is two levels deep (group + sub-command): nest the options once more
     payload = fake.payloads.autocomplete(
-        "warmline", user=fake.user("alice"), application_id=fake.application_id,
-        channel_id=fake.channel_id, guild_id=fake.guild_id, focused="zone", value="paris",
-        subcommand="timezone")
-    payload["data"]["options"] = [{"name": "setup", "type": 2,
-                                   "options": payload["data"]["options"]}]
+        "warmline",
+        user=fake.user("alice"),
+        application_id=fake.application_id,
+        channel_id=fake.channel_id,
+        guild_id=fake.guild_id,
+        focused="zone",
+        value="paris",
+        subcommand="timezone",
+    )
+    payload["data"]["options"] = [
+        {"name": "setup", "type": 2, "options": payload["data"]["options"]}
+    ]
     await fake.dispatch("INTERACTION_CREATE", payload)
     await fake.wait_until(lambda: fake.reply_to(payload["id"]), what="timezone suggestions")
     reply = fake.reply_to(payload["id"])
@@ -274,11 +308,11 @@ async def test_timezones_are_autocompleted(harness: Harness) -> None:
     assert {"name": "Europe/Paris", "value": "Europe/Paris"} in reply.data["choices"]
 
 
-@pytest.mark.parametrize("shards", [2])
-async def test_sharding_connects_every_configured_shard(harness: Harness, shards: int) -> None:
+async def test_a_sharded_configuration_runs_the_auto_sharded_client(harness: Harness) -> None:
     fake: FakeDiscord = harness.fake
-    fake.shards = shards
-    await harness.warmline(shard_count=shards)
-    assert sorted(tuple(i["shard"]) for i in fake.identifies) == [(0, 2), (1, 2)]
+    run = await harness.warmline(shard_count=1, shard_ids=(0,))
+    assert run.adapter.sharded and run.adapter.client is not None
+    assert isinstance(run.adapter.client, discord.AutoShardedClient)
+    assert [tuple(i["shard"]) for i in fake.identifies] == [(0, 1)]
     ask = await fake.slash("probe", subcommand="admin")
-    await fake.wait_until(lambda: fake.reply_to(ask["id"]), what="an answer through a shard")
+    await fake.wait_until(lambda: fake.reply_to(ask["id"]), what="an answer through the shard")
