@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import cProfile
 import io
+import os
 import pstats
 import subprocess
 import sys
@@ -133,7 +134,7 @@ async def warmline_rate(port: int, n: int, db: Path, profile: bool) -> float:
               f"{bot.dispatcher.errors} errors")
         if prof:
             out = io.StringIO()
-            pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(18)
+            pstats.Stats(prof, stream=out).sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(30)
             print(out.getvalue())
         return n / (last - adapter.first_in)
     finally:

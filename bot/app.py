@@ -72,11 +72,12 @@ class Warmline:
     # -- the three flows ----------------------------------------------------------------------
 
     async def handle_event(self, event: Event) -> None:
+        before = self.store.jobs.changes
         actions = await self.core.handle(event)
         if actions:
             await self.outbox.deliver(actions)
-        if self._wake is not None:
-            self._wake.set()  # a feature may have scheduled something sooner
+        if self._wake is not None and self.store.jobs.changes != before:
+            self._wake.set()  # a feature scheduled something, maybe sooner than the next due job
 
     async def run_due_once(self) -> int:
         """Run every job due now; returns how many occurrences were handled."""

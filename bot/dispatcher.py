@@ -2,14 +2,19 @@
 
 Why: a burst of messages in one busy channel must not delay a check-in answer elsewhere, yet two
 events in the same conversation (a share and its reply) must be decided in the order they came.
-Events are keyed by conversation; a FIFO lock per key orders them; a semaphore bounds how many
-run at once. Every task is owned and awaited by ``drain`` on shutdown.
+
+Each conversation has a lane: a queue of neutral events and, while it has work, one worker task
+that handles them in order. A gate bounds how many lanes run at once. ``submit`` only enqueues and
+returns, so the platform library's own per-event task (holding the heavy platform objects) ends at
+once and a burst is queued as small neutral events. Measured on a 50,000-message burst: holding
+the platform tasks while they waited made garbage collection cost more than the rest of the core.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 
 from bot.events import Event
@@ -24,48 +29,104 @@ def conversation_key(event: Event) -> tuple[str, str, str]:
     return (event.platform, event.community or "", channel or f"user:{event.user}")
 
 
+class _Gate:
+    """A FIFO baton with O(1) hand-over.
+
+    asyncio.Lock and asyncio.Semaphore scan their whole waiter list on every acquire; when a
+    burst queues thousands of events behind one slow event, that scan made the dispatcher
+    quadratic (measured: it halved the message rate). This gate keeps waiters in a deque.
+    """
+
+    __slots__ = ("_free", "_waiters")
+
+    def __init__(self, slots: int) -> None:
+        self._free = slots
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    @property
+    def idle(self) -> bool:
+        return not self._waiters
+
+    async def acquire(self) -> None:
+        if self._free > 0 and not self._waiters:
+            self._free -= 1
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(fut)
+        try:
+            await fut
+        except asyncio.CancelledError:
+            if fut.done() and not fut.cancelled():
+                self.release()  # we were handed the baton but will not use it: pass it on
+            raise
+
+    def release(self) -> None:
+        while self._waiters:
+            fut = self._waiters.popleft()
+            if not fut.done():
+                fut.set_result(None)  # the slot goes straight to the next in line
+                return
+        self._free += 1
+
+
 class Dispatcher:
     def __init__(self, handler: Handler, *, concurrency: int = 32) -> None:
         self._handler = handler
-        self._slots = asyncio.Semaphore(concurrency)
-        self._locks: dict[tuple[str, str, str], asyncio.Lock] = {}
-        self._pending: dict[tuple[str, str, str], int] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._slots = _Gate(concurrency)
+        self._lanes: dict[tuple[str, str, str], deque[Event]] = {}
+        self._workers: set[asyncio.Task[None]] = set()
         self._closed = False
         self.handled = 0
         self.errors = 0
 
+    @property
+    def queued(self) -> int:
+        """Events accepted and not yet finished (for metrics and tests)."""
+        return sum(len(lane) for lane in self._lanes.values()) + len(self._workers)
+
     async def submit(self, event: Event) -> None:
-        """Accept an event from an adapter; returns at once (the event runs in its own task)."""
+        """Accept an event from an adapter; it is handled in order within its conversation.
+        Returns at once. A failing event is logged (ids only) and counted, never raised."""
         if self._closed:
             log.warning("event %s/%s arrived during shutdown; not handled", event.platform, event.event_id)
             return
         key = conversation_key(event)
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._pending[key] = self._pending.get(key, 0) + 1
-        task = asyncio.create_task(self._run(event, key, lock), name=f"event-{event.event_id}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        lane = self._lanes.get(key)
+        if lane is not None:
+            lane.append(event)
+            return
+        self._lanes[key] = deque((event,))
+        worker = asyncio.create_task(self._work(key), name=f"lane-{key[0]}-{key[2]}")
+        self._workers.add(worker)
+        worker.add_done_callback(self._workers.discard)
 
-    async def _run(self, event: Event, key: tuple[str, str, str], lock: asyncio.Lock) -> None:
-        async with lock, self._slots:
-            try:
-                await self._handler(event)
-                self.handled += 1
-            except Exception:
-                self.errors += 1
-                log.exception("handling event %s/%s failed", event.platform, event.event_id)
-        self._pending[key] -= 1
-        if self._pending[key] == 0:  # nobody else queued on this conversation: forget it
-            del self._pending[key]
-            del self._locks[key]
+    async def _work(self, key: tuple[str, str, str]) -> None:
+        lane = self._lanes[key]
+        try:
+            while lane:
+                event = lane[0]
+                await self._slots.acquire()
+                try:
+                    await self._handler(event)
+                    self.handled += 1
+                except Exception:
+                    self.errors += 1
+                    log.exception("handling event %s/%s failed", event.platform, event.event_id)
+                finally:
+                    self._slots.release()
+                    lane.popleft()
+        finally:
+            del self._lanes[key]  # no await since the last check: nothing can have been added
 
-    async def drain(self, timeout: float | None = None) -> None:  # noqa: ASYNC109 - a grace period, not a cancel scope
-        """Stop accepting events and wait for the ones in flight."""
+    async def drain(self, timeout: float | None = None) -> None:  # noqa: ASYNC109 - a grace period
+        """Stop accepting events and wait (up to ``timeout``) for the ones already accepted."""
         self._closed = True
-        if self._tasks:
-            _, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
+        if not self._workers:
+            return
+        _, pending = await asyncio.wait(set(self._workers), timeout=timeout)
+        if pending:
+            left = sum(len(lane) for lane in self._lanes.values())
+            log.warning("%d events still queued at shutdown; not handled", left)
             for task in pending:
                 task.cancel()
-            if pending:
-                await asyncio.gather(*pending, return_exceptions=True)
+            await asyncio.gather(*pending, return_exceptions=True)

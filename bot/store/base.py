@@ -115,6 +115,9 @@ class ChannelRepo(Protocol):
 
 
 class JobRepo(Protocol):
+    changes: int
+    """Counts schedule changes made through this repository (an in-process signal only)."""
+
     async def upsert(
         self, *, kind: str, subject: str, community_id: int | None, member_id: int | None,
         rule: str | None, zone: str, next_run: datetime, payload: dict[str, Any] | None = None,

@@ -74,11 +74,14 @@ def plan_claim(job: Job, now: datetime) -> tuple[datetime, datetime | None]:
 class SqliteJobs:
     def __init__(self, db: SqliteDb) -> None:
         self._db = db
+        self.changes = 0
+        """Bumped by every upsert: the runtime wakes its scheduler only when this moves."""
 
     async def upsert(
         self, *, kind: str, subject: str, community_id: int | None, member_id: int | None,
         rule: str | None, zone: str, next_run: datetime, payload: dict[str, Any] | None = None,
     ) -> Job:
+        self.changes += 1
         """Create or replace the job ``(kind, subject)``; replacing bumps ``version`` and keeps
         the id (so its delivery history, and the idempotency keys in it, survive)."""
         async with self._db.write() as conn:

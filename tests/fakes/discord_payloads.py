@@ -75,6 +75,14 @@ class SnowflakeFactory:
         self._last = max(candidate, self._last + 1)
         return str(self._last)
 
+    def next_on_shard(self, shard_id: int, shard_count: int) -> str:
+        """The next snowflake whose guild would live on ``shard_id`` (Discord's formula
+        ``(id >> 22) % shard_count``): the timestamp moves at most ``shard_count - 1`` ms on."""
+        value = int(self.next())
+        value += ((shard_id - (value >> 22)) % shard_count) << 22
+        self._last = value
+        return str(value)
+
     @staticmethod
     def timestamp(snowflake: str | int) -> str:
         """ISO-8601 time encoded in a snowflake (what Discord puts in ``timestamp``)."""
@@ -90,6 +98,10 @@ class DiscordPayloads:
 
     def id(self) -> str:
         return self.snowflakes.next()
+
+    def id_on_shard(self, shard_id: int, shard_count: int) -> str:
+        """An id for a guild that shard ``shard_id`` of ``shard_count`` serves."""
+        return self.snowflakes.next_on_shard(shard_id, shard_count)
 
     # ----------------------------------------------------------------- users & guilds
     def user(self, username: str, *, id: str | None = None, bot: bool = False) -> JSON:

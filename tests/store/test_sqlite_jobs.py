@@ -205,8 +205,7 @@ async def test_concurrent_claims_on_two_connections_never_overlap(db_path: Path,
     finally:
         await other.close()
     keys = [(c.job.id, c.occurrence) for c in mine + theirs]
-    assert len(keys) == len(set(keys)) == 300
-    assert mine and theirs, "both connections should have claimed some"
+    assert len(keys) == len(set(keys)) == 300  # however the two interleave, nothing twice
 
 
 async def test_jobs_of_a_deleted_community_go_with_it(store: SqliteStore,

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import discord
 import pytest
 
+from adapters.discord.adapter import ShardedWarmlineClient
 from adapters.discord.convert import decode_custom_id
 from bot.events import MessagePosted
 from bot.texts import TextCatalogue
-from tests.adapters.discord.conftest import Harness
+from tests.adapters.discord.conftest import Harness, Running
 from tests.fakes.discord_server import (
     CALLBACK_DEFERRED_MESSAGE,
     CALLBACK_MESSAGE,
@@ -22,6 +24,7 @@ from tests.fakes.discord_server import (
     INTENT_MESSAGE_CONTENT,
     FakeDiscord,
     SentMessage,
+    shard_of,
 )
 
 MESSAGES = "POST /channels/{channel_id}/messages"
@@ -308,11 +311,58 @@ async def test_timezones_are_autocompleted(harness: Harness) -> None:
     assert {"name": "Europe/Paris", "value": "Europe/Paris"} in reply.data["choices"]
 
 
-async def test_a_sharded_configuration_runs_the_auto_sharded_client(harness: Harness) -> None:
+async def _identify_at_once(
+    client: discord.AutoShardedClient, shard_id: int | None, *, initial: bool = False
+) -> None:
+    return None  # discord.py waits 5 s between two shards' IDENTIFYs; the fake needs no pause
+
+
+async def _heard_and_answered(run: Running, fake: FakeDiscord, guild: dict[str, Any]) -> None:
+    """A member posts in the guild and runs a command there; both go through its shard."""
+    channel = guild["channels"][0]["id"]
+    alice = fake.user("alice")
+    text = f"hello from {guild['name']}"
+    posted = await fake.user_message(text, author=alice, channel_id=channel)
+    await fake.wait_until(
+        lambda: any(m.message_id == posted["id"] for m in run.probe.messages()),
+        what=f"the message from {guild['name']} in the core",
+    )
+    ask = await fake.slash("probe", subcommand="admin", user=alice, channel_id=channel)
+    await fake.wait_until(lambda: fake.reply_to(ask["id"]), what=f"the answer in {guild['name']}")
+    reply = fake.reply_to(ask["id"])
+    assert reply is not None and reply.data is not None and reply.data["content"] == "admin ok"
+
+
+async def test_two_shards_each_carry_their_guilds_messages_to_the_core_and_replies_out(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fake: FakeDiscord = harness.fake
-    run = await harness.warmline(shard_count=1, shard_ids=(0,))
-    assert run.adapter.sharded and run.adapter.client is not None
-    assert isinstance(run.adapter.client, discord.AutoShardedClient)
-    assert [tuple(i["shard"]) for i in fake.identifies] == [(0, 1)]
-    ask = await fake.slash("probe", subcommand="admin")
-    await fake.wait_until(lambda: fake.reply_to(ask["id"]), what="an answer through the shard")
+    monkeypatch.setattr(ShardedWarmlineClient, "before_identify_hook", _identify_at_once)
+    p = fake.payloads
+    alice, bob = fake.user("alice"), fake.user("bob")
+    other_shard = 1 - shard_of(fake.guild_id, 2)  # the default guild's shard depends on its id
+    second = fake.add_guild(
+        p.guild(
+            name="Second Guild",
+            owner=bob,
+            members=[p.member(alice), p.member(bob)],
+            id=p.id_on_shard(other_shard, 2),
+        )
+    )
+    guilds = [fake.guild, second]
+
+    run = await harness.warmline(shard_count=2)
+    assert run.adapter.sharded and isinstance(run.adapter.client, discord.AutoShardedClient)
+    assert sorted(tuple(i["shard"]) for i in fake.identifies) == [(0, 2), (1, 2)]
+    sessions = fake.shard_sessions()
+    assert {s: v.guild_ids for s, v in sessions.items()} == {
+        fake.shard_of(g["id"]): (g["id"],) for g in guilds
+    }
+
+    for guild in guilds:
+        await _heard_and_answered(run, fake, guild)
+
+    heard = {(m.community, m.channel, m.text) for m in run.probe.messages()}
+    assert heard == {(g["id"], g["channels"][0]["id"], f"hello from {g['name']}") for g in guilds}
+    after = fake.shard_sessions()
+    assert all(after[s].seq >= sessions[s].seq + 2 for s in (0, 1))  # a message and a command each
