@@ -28,8 +28,9 @@ PLATFORM = "files"
 class FileAdapter:
     platform = PLATFORM
 
-    def __init__(self, events: Path, actions: Path, *, poll_seconds: float = 0.1) -> None:
-        self.capabilities = Capabilities(sends_per_second=1000.0, max_text=4000)
+    def __init__(self, events: Path, actions: Path, *, poll_seconds: float = 0.1,
+                 sends_per_second: float = 1000.0) -> None:
+        self.capabilities = Capabilities(sends_per_second=sends_per_second, max_text=4000)
         self.events_path = events
         self.actions_path = actions
         self.poll_seconds = poll_seconds
@@ -88,4 +89,4 @@ class FileAdapter:
 
 def create_adapter(settings: Any, commands: list[CommandSpec]) -> FileAdapter:
     files = settings.files
-    return FileAdapter(Path(files.events), Path(files.actions))
+    return FileAdapter(Path(files.events), Path(files.actions), sends_per_second=files.sends_per_second)

@@ -65,6 +65,7 @@ class Warmline:
         )
         self.dispatcher = Dispatcher(self.handle_event)
         self._wake: asyncio.Event | None = None
+        self._stop: asyncio.Event | None = None
         self._unreachable_seq = 0
         self.late = 0
         """Scheduled sends that went out later than their platform's delivery window."""
@@ -81,7 +82,11 @@ class Warmline:
 
     async def run_due_once(self) -> int:
         """Run every job due now; returns how many occurrences were handled."""
-        return await self.scheduler.run_due(self._job_context, self._deliver_job)
+        stop = self._stop
+        return await self.scheduler.run_due(
+            self._job_context, self._deliver_job,
+            should_stop=stop.is_set if stop is not None else None,
+        )
 
     async def _job_context(self, claim: Claim) -> Context | None:
         return await self.core.job_context(claim)
@@ -114,6 +119,7 @@ class Warmline:
     async def run(self, stop: asyncio.Event) -> None:
         """Run until ``stop`` is set, then shut down gracefully."""
         self._wake = asyncio.Event()
+        self._stop = stop
         recovered = await self.scheduler.recover()
         if recovered:
             log.warning("%d deliveries were in flight at the last crash; not resent", recovered)

@@ -456,6 +456,9 @@ class FilesSettings:
 
     events: str = _setting("events.jsonl", _text)
     actions: str = _setting("actions.jsonl", _text)
+    sends_per_second: float = _setting(
+        1000.0, _float(0.0, 100000.0, "sends per second", 1000.0, lo_open=True)
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

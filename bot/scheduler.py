@@ -78,11 +78,15 @@ class Scheduler:
         """When the next job is due (UTC), or None when nothing is scheduled."""
         return await self._store.jobs.next_due_time()
 
-    async def run_due(self, context_for: ContextFor, deliver: Deliver) -> int:
+    async def run_due(
+        self, context_for: ContextFor, deliver: Deliver, *,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> int:
         """Handle due occurrences until none is due or ``batch_size`` were handled; return how
-        many were handled (whatever their outcome)."""
+        many were handled (whatever their outcome). ``should_stop`` is asked before each claim,
+        so a shutdown finishes what it claimed and leaves the rest due for the next start."""
         handled = 0
-        while handled < self._batch_size:
+        while handled < self._batch_size and not (should_stop and should_stop()):
             limit = min(self._in_flight, self._batch_size - handled)
             claims = await self._store.jobs.claim_due(self._clock.now(), limit)
             if not claims:

@@ -59,6 +59,7 @@ class Simulation:
     clock: VirtualClock
     adapter: RecordingAdapter
     default_community: str = DEFAULT_COMMUNITY
+    platform: str = PLATFORM
     members: dict[tuple[str, str], _DeclaredMember] = field(default_factory=dict)
     emitted: int = 0
     lineno: int = 0
@@ -114,7 +115,7 @@ class Simulation:
         _only(body, {"id", "name", "settings"}, "community")
         cid = _str(body, "id", "community")
         store = self.bot.store
-        community = await store.communities.ensure(PLATFORM, cid, body.get("name"))
+        community = await store.communities.ensure(self.platform, cid, body.get("name"))
         settings = body.get("settings", {})
         if not isinstance(settings, dict):
             raise ScenarioError("community.settings must be an object")
@@ -123,9 +124,9 @@ class Simulation:
 
     async def _ensure_community(self, cid: str) -> int:
         store = self.bot.store
-        found = await store.communities.find(PLATFORM, cid)
+        found = await store.communities.find(self.platform, cid)
         if found is None:
-            found = await store.communities.ensure(PLATFORM, cid)
+            found = await store.communities.ensure(self.platform, cid)
             await store.communities.update_settings(found.id, dict(SIM_COMMUNITY_SETTINGS))
         return found.id
 
@@ -185,7 +186,7 @@ class Simulation:
 
     async def _event(self, body: dict[str, Any]) -> None:
         data = dict(body)
-        data.setdefault("platform", PLATFORM)
+        data.setdefault("platform", self.platform)
         data.setdefault("at", encode_value(self.clock.now()))
         data.setdefault("event_id", f"sim-{self.lineno}")
         if "community" not in data and not data.get("is_dm"):
@@ -282,23 +283,26 @@ def _str(body: dict[str, Any], key: str, kind: str) -> str:
 
 @asynccontextmanager
 async def simulation(
-    *, db: str | Path | None = None, settings: Settings | None = None, start: datetime = DEFAULT_START
+    *, db: str | Path | None = None, settings: Settings | None = None, start: datetime = DEFAULT_START,
+    platform: str = PLATFORM,
 ) -> AsyncIterator[Simulation]:
-    """A ready simulation; the store is a temporary file unless ``db`` is given."""
+    """A ready simulation; the store is a temporary file unless ``db`` is given. ``platform``
+    names the platform the scenario's communities live on (tests that prepare a database for
+    another adapter set it)."""
     settings = settings or default_settings()
     with tempfile.TemporaryDirectory(prefix="warmline-sim-") as tmp:
         path = Path(db) if db else Path(tmp) / "sim.db"
         store = await open_store(str(path))
         try:
             clock = VirtualClock(start)
-            adapter = RecordingAdapter(clock)
+            adapter = RecordingAdapter(clock, platform=platform)
             texts = TextCatalogue.load(overrides=settings.texts.overrides)
             bot = Warmline(
                 settings=settings, store=store, clock=clock, texts=texts,
                 features=build_features(settings), adapters=[adapter],
             )
             await bot.scheduler.recover()
-            yield Simulation(bot=bot, clock=clock, adapter=adapter)
+            yield Simulation(bot=bot, clock=clock, adapter=adapter, platform=platform)
         finally:
             await store.close()
 

@@ -122,3 +122,79 @@ def test_db_migrate_reports_the_schema_version(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "schema version" in proc.stdout
     assert (tmp_path / "w.db").exists()
+
+
+async def _enrol(db: Path, count: int, settings_path: Path) -> None:
+    """Prepare a real database: ``count`` members of a `files` community, each enrolled with a
+    daily check-in five minutes ago (so `warmline run` finds them all due at start-up)."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.config import load_settings
+    from bot.simulate import simulation
+
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    due = now - timedelta(minutes=5)
+    settings = load_settings(settings_path, env={})
+    async with simulation(db=db, settings=settings, start=now - timedelta(minutes=10),
+                          platform="files") as sim:
+        for n in range(count):
+            user = f"u{n}"
+            await sim.run_line({"member": {"id": user, "timezone": "UTC"}})
+            await sim.run_line({"event": {"type": "command", "user": user, "name": "checkin join"}})
+            await sim.run_line({"event": {"type": "command", "user": user, "name": "checkin time",
+                                          "args": {"time": due.strftime("%H:%M")}}})
+
+
+def test_a_signal_mid_fan_out_finishes_what_was_claimed_and_the_rest_goes_out_after_restart(
+    tmp_path: Path,
+) -> None:
+    import asyncio
+    import sqlite3
+
+    events, actions, db = tmp_path / "events.jsonl", tmp_path / "actions.jsonl", tmp_path / "w.db"
+    config = write_config(
+        tmp_path,
+        '[checkins]\nschedules = ["daily 09:00"]\n'
+        f'[files]\nevents = "{events}"\nactions = "{actions}"\nsends_per_second = 40.0\n',
+    )
+    asyncio.run(_enrol(db, 120, config))
+
+    def prompts() -> list[str]:
+        if not actions.exists():
+            return []
+        lines = [json.loads(x) for x in actions.read_text(encoding="utf-8").splitlines() if x]
+        return [str(line["user"]) for line in lines if line["type"] == "send_dm"]
+
+    proc = start(config)
+    try:
+        deadline = time.monotonic() + 20
+        while len(prompts()) < 10 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    first_run = prompts()
+    assert 10 <= len(first_run) < 120, "the signal should land in the middle of the fan-out"
+    with sqlite3.connect(db) as conn:
+        statuses = dict(conn.execute("SELECT status, COUNT(*) FROM deliveries GROUP BY status"))
+    assert "claimed" not in statuses, "a claimed occurrence was left half-done"
+    assert statuses.get("sent") == len(first_run)
+
+    proc = start(config)
+    try:
+        deadline = time.monotonic() + 30
+        while len(prompts()) < 120 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    everyone = prompts()
+    assert sorted(everyone) == sorted(f"u{n}" for n in range(120)), "each member exactly once"
