@@ -240,3 +240,16 @@ def harness_for(fake_world: FakeDiscord, tmp_path: object) -> Harness:
 
     assert isinstance(tmp_path, Path)
     return Harness(fake_world, tmp_path)
+
+
+async def test_a_502_is_retried_by_discord_py_and_a_503_surfaces_as_transient(
+    started: tuple[DiscordAdapter, list[Event]], fake: FakeDiscord
+) -> None:
+    adapter, _ = started
+    fake.force_error(MESSAGES, status=502)  # discord.py retries 500/502/504/524 itself, after 1 s
+    sent = await adapter.send(PostMessage(platform="discord", channel=fake.channel_id, text="hi"))
+    assert [r.status for r in fake.requests if r.route == MESSAGES] == [502, 200]
+    assert sent.message_id == fake.messages_sent[-1].message["id"]
+    fake.force_error(MESSAGES, status=503)  # any other 5xx is raised at once
+    with pytest.raises(Transient):
+        await adapter.send(PostMessage(platform="discord", channel=fake.channel_id, text="again"))
