@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot import __version__
@@ -27,23 +27,34 @@ def _config_error(exc: ConfigError) -> int:
     return EXIT_CONFIG
 
 
-def cmd_check_config(args: argparse.Namespace) -> int:
-    try:
-        settings = _settings(args.config)
-    except ConfigError as exc:
-        return _config_error(exc)
-    adapters = [name for name in ("discord", "slack") if getattr(settings, name) is not None]
-    print(f"{args.config}: OK (store {settings.store.url}; adapters: {', '.join(adapters) or 'none'})")
+SettingsCommand = Callable[[argparse.Namespace, Settings], int]
+
+
+def with_settings(command: SettingsCommand) -> Callable[[argparse.Namespace], int]:
+    """Load ``--config`` first; a bad file ends the command with its problems and exit code 2."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            settings = _settings(args.config)
+        except ConfigError as exc:
+            return _config_error(exc)
+        return command(args, settings)
+
+    return run
+
+
+@with_settings
+def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runner import configured_adapters
+
+    adapters = ", ".join(configured_adapters(settings)) or "none"
+    print(f"{args.config}: OK (store {settings.store.redacted_url}; adapters: {adapters})")
     return EXIT_OK
 
 
-def cmd_db_migrate(args: argparse.Namespace) -> int:
+@with_settings
+def cmd_db_migrate(args: argparse.Namespace, settings: Settings) -> int:
     from bot.store.open import open_store
-
-    try:
-        settings = _settings(args.config)
-    except ConfigError as exc:
-        return _config_error(exc)
 
     async def go() -> int:
         store = await open_store(settings.store.url)
@@ -53,17 +64,14 @@ def cmd_db_migrate(args: argparse.Namespace) -> int:
             await store.close()
 
     version = asyncio.run(go())
-    print(f"database {settings.store.url} is at schema version {version}")
+    print(f"database {settings.store.redacted_url} is at schema version {version}")
     return EXIT_OK
 
 
-def cmd_simulate(args: argparse.Namespace) -> int:
+@with_settings
+def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
     from bot.simulate import run_stream
 
-    try:
-        settings = _settings(args.config)
-    except ConfigError as exc:
-        return _config_error(exc)
     bad = asyncio.run(run_stream(sys.stdin, sys.stdout, sys.stderr, db=args.db, settings=settings))
     if bad:
         print(f"warmline simulate: {bad} line(s) could not be run (see above)", file=sys.stderr)
@@ -76,23 +84,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return asyncio.run(run_demo(sys.stdout))
 
 
-def cmd_console(args: argparse.Namespace) -> int:
+@with_settings
+def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console import run_console
 
-    try:
-        settings = _settings(args.config)
-    except ConfigError as exc:
-        return _config_error(exc)
     return asyncio.run(run_console(settings, db=args.db))
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+@with_settings
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runner import run_forever
 
-    try:
-        settings = _settings(args.config)
-    except ConfigError as exc:
-        return _config_error(exc)
     return run_forever(settings)
 
 

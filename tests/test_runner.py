@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,24 @@ def start(config: Path) -> subprocess.Popen[str]:
         [sys.executable, "-m", "bot.cli", "run", "--config", str(config)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
+
+
+def run_until(config: Path, done: Callable[[], bool], *, within: float) -> str:
+    """Run `warmline run` until ``done()`` (or ``within`` seconds), then SIGTERM it; it must
+    exit 0. Returns what it logged."""
+    proc = start(config)
+    try:
+        deadline = time.monotonic() + within
+        while not done() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    return err
 
 
 def wait_for_lines(
@@ -165,18 +184,7 @@ def test_a_signal_mid_fan_out_finishes_what_was_claimed_and_the_rest_goes_out_af
         lines = [json.loads(x) for x in actions.read_text(encoding="utf-8").splitlines() if x]
         return [str(line["user"]) for line in lines if line["type"] == "send_dm"]
 
-    proc = start(config)
-    try:
-        deadline = time.monotonic() + 20
-        while len(prompts()) < 10 and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.01)
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    assert proc.returncode == 0, err
+    run_until(config, lambda: len(prompts()) >= 10, within=20)
     first_run = prompts()
     assert 10 <= len(first_run) < 120, "the signal should land in the middle of the fan-out"
     with sqlite3.connect(db) as conn:
@@ -184,17 +192,6 @@ def test_a_signal_mid_fan_out_finishes_what_was_claimed_and_the_rest_goes_out_af
     assert "claimed" not in statuses, "a claimed occurrence was left half-done"
     assert statuses.get("sent") == len(first_run)
 
-    proc = start(config)
-    try:
-        deadline = time.monotonic() + 30
-        while len(prompts()) < 120 and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    assert proc.returncode == 0, err
+    run_until(config, lambda: len(prompts()) >= 120, within=30)
     everyone = prompts()
     assert sorted(everyone) == sorted(f"u{n}" for n in range(120)), "each member exactly once"
