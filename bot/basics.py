@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -165,8 +166,10 @@ class Basics:
             return ctx.t("basics.audit.empty")
         lines = [ctx.t("basics.audit.header")]
         for entry in entries:
+            at = entry.get("at")
+            when = at.strftime("%d %b %Y %H:%M UTC") if isinstance(at, datetime) else str(at)
             lines.append(ctx.t(
-                "basics.audit.line", when=str(entry.get("at", "")), actor=str(entry.get("actor", "")),
+                "basics.audit.line", when=when, actor=str(entry.get("actor", "")),
                 action=str(entry.get("action", "")), detail=str(entry.get("detail", "")),
             ))
         return "\n".join(lines)

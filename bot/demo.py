@@ -49,6 +49,13 @@ SCRIPT: list[dict[str, Any]] = [
     {"say": "Dee, a supporter, picks it up with one tap, and Sam is told who will reach out."},
     {"clock": {"set": "2026-03-02T09:20:00Z"}},
     {"press": {"user": "dee", "button": "I'll reach out"}},
+    {"say": "Ana lives in Kolkata. She joins too; her check-ins come at 09:00 on her own clock."},
+    {"event": {"type": "command", "user": "ana", "name": "checkin join"}},
+    {"say": "Next morning, 09:00 in Kolkata is 03:30 in London: Ana's check-in arrives on her time."},
+    {"clock": {"set": "2026-03-03T04:00:00Z"}},
+    {"press": {"user": "ana", "button": "Good"}},
+    {"say": "Priya checks what moderators changed. Every change is in the audit log; moods never are."},
+    {"event": {"type": "command", "user": "priya", "name": "warmline audit"}},
 ]
 
 
