@@ -60,7 +60,8 @@ def wait_for_lines(
         if proc.poll() is not None:
             raise AssertionError(f"warmline run exited early: {proc.communicate()[1]}")
         if path.exists():
-            lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x]
+            complete = path.read_text(encoding="utf-8").split("\n")[:-1]  # skip a half-written line
+            lines = [json.loads(x) for x in complete if x]
             if len(lines) >= count:
                 return lines
         time.sleep(0.05)
@@ -181,7 +182,8 @@ def test_a_signal_mid_fan_out_finishes_what_was_claimed_and_the_rest_goes_out_af
     def prompts() -> list[str]:
         if not actions.exists():
             return []
-        lines = [json.loads(x) for x in actions.read_text(encoding="utf-8").splitlines() if x]
+        complete = actions.read_text(encoding="utf-8").split("\n")[:-1]  # the last may be half-written
+        lines = [json.loads(x) for x in complete if x]
         return [str(line["user"]) for line in lines if line["type"] == "send_dm"]
 
     run_until(config, lambda: len(prompts()) >= 10, within=20)

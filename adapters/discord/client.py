@@ -1,0 +1,74 @@
+"""The discord.py clients Warmline runs: one plain, one auto-sharded, with the same hooks.
+
+Why the hooks only forward: the clients are recreated on every (re)connect, while the adapter
+and what it knows (pending interactions, the DM cache, the sink) outlive them. Each hook hands
+the gateway event to the adapter kept on ``warmline_inbound`` (also how
+:class:`~adapters.discord.views.WarmlineButton` finds it), and buttons are registered as a
+dynamic item so buttons sent before a restart keep working.
+
+Intents: guilds, guild messages, DM messages and, when configured, message content (privileged).
+Never members or presences, so there is no ``MemberJoined``/``MemberLeft`` from Discord.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+import discord.gateway
+import discord.http
+import yarl
+
+from adapters.discord.views import WarmlineButton
+
+if TYPE_CHECKING:
+    from adapters.discord.adapter import DiscordAdapter
+
+
+def apply_url_overrides(api_base_url: str, gateway_url: str) -> None:
+    """Point discord.py at an API proxy or a local fake. These are class attributes of
+    discord.py (process-wide): every client in the process follows them."""
+    if api_base_url:
+        discord.http.Route.BASE = api_base_url.rstrip("/")
+    if gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+def requested_intents(message_content: bool) -> discord.Intents:
+    """Only what Warmline uses: no members, no presences, no typing, no reactions."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.dm_messages = True
+    intents.message_content = message_content
+    return intents
+
+
+class _ClientMixin:
+    """What both client classes share: route gateway events to the adapter."""
+
+    warmline_inbound: DiscordAdapter
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(WarmlineButton)  # type: ignore[attr-defined]
+
+    async def on_ready(self) -> None:
+        self.warmline_inbound._ready.set()
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.warmline_inbound.on_message(message)
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        await self.warmline_inbound.on_interaction(interaction)
+
+
+class WarmlineClient(_ClientMixin, discord.Client):
+    def __init__(self, adapter: DiscordAdapter, **options: Any) -> None:
+        super().__init__(**options)
+        self.warmline_inbound = adapter
+
+
+class ShardedWarmlineClient(_ClientMixin, discord.AutoShardedClient):
+    def __init__(self, adapter: DiscordAdapter, **options: Any) -> None:
+        super().__init__(**options)
+        self.warmline_inbound = adapter

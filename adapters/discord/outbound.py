@@ -1,0 +1,250 @@
+"""Outbound: every neutral action has its Discord form (see :meth:`Outbound.send`).
+
+Texts longer than ``max_text`` are split at paragraph or sentence boundaries; mentions ping nobody
+unless ``PostMessage.mention`` names one user. A form (modal) can only be a first answer, so an
+``OpenForm`` that comes after a deferral is refused as :class:`~bot.adapter.Fatal`.
+
+Rate limits, in three layers:
+1. discord.py's own per-route buckets (it reads Discord's headers and waits before a bucket runs
+   dry; a wait longer than ``max_ratelimit_timeout`` surfaces as ``discord.RateLimited``);
+2. a request pacer here under Discord's *global* 50 requests/s, which discord.py only reacts to
+   after a global 429 (interaction answers are exempt on Discord and here);
+3. a DM-open pacer against Discord's unpublished anti-spam limit for opening DMs (40003). DM
+   channel ids are cached (LRU) so a daily check-in does not re-open the same DM.
+Whatever still fails is translated into the outbox's error types so nothing is lost:
+429 → ``RateLimited(retry_after)``, 40003 → ``RateLimited(dm_backoff)``, 5xx and connection
+errors → ``Transient``, 50007 (DMs closed) → ``Unreachable(user, "dm_closed")``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import aiohttp
+import discord
+
+from adapters.discord.convert import split_text
+from adapters.discord.inbound import PendingInteractions
+from adapters.discord.options import DiscordOptions
+from adapters.discord.views import WarmlineModal, build_view
+from bot.actions import (
+    Action,
+    AlertModerators,
+    OpenForm,
+    PostMessage,
+    Respond,
+    SendDirect,
+    SendPrivateNote,
+    StartThread,
+)
+from bot.adapter import Fatal, RateLimited, SendResult, Transient, Unreachable
+from bot.clock import Clock
+from bot.outbox import Pacer
+
+DM_CLOSED_CODES = frozenset({50007, 50278})
+"""Cannot send messages to this user / no mutual guilds: the person cannot be reached by DM."""
+UNKNOWN_USER_CODES = frozenset({10013, 50033})
+DM_TOO_FAST = 40003
+UNKNOWN_INTERACTION = 10062
+
+
+class Outbound:
+    """Performs actions on whichever client is connected now (``client`` is asked each time:
+    the adapter replaces the client when it reconnects)."""
+
+    def __init__(
+        self,
+        options: DiscordOptions,
+        *,
+        clock: Clock,
+        max_text: int,
+        interactions: PendingInteractions,
+        client: Callable[[], discord.Client | None],
+    ) -> None:
+        self.options = options
+        self.clock = clock
+        self.max_text = max_text
+        self._interactions = interactions
+        self._current_client = client
+        self._dm_channels: OrderedDict[str, int] = OrderedDict()
+        self._requests = Pacer(rate=options.requests_per_second, burst=options.request_burst)
+        self._dm_opens = Pacer(rate=options.dm_opens_per_second, burst=options.dm_open_burst)
+
+    async def send(self, action: Action) -> SendResult:
+        """Perform one action. Raises only ``bot.adapter`` errors."""
+        try:
+            return await self._send(action)
+        except (Fatal, Transient, Unreachable):
+            raise
+        except discord.RateLimited as exc:
+            raise RateLimited(exc.retry_after) from None
+        except discord.HTTPException as exc:
+            raise self._translate(exc, action) from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise Transient(f"connection problem: {type(exc).__name__}") from None
+        except ValueError as exc:  # a custom id too long, too many buttons ...
+            raise Fatal(f"{type(action).__name__} cannot be shown on Discord: {exc}") from None
+
+    def _translate(self, exc: discord.HTTPException, action: Action) -> Exception:
+        user = getattr(action, "user", None) or action.recipient or "?"
+        if exc.code in DM_CLOSED_CODES and isinstance(action, SendDirect | SendPrivateNote):
+            return Unreachable(user, "dm_closed")
+        if exc.code in UNKNOWN_USER_CODES and isinstance(action, SendDirect | SendPrivateNote):
+            return Unreachable(user, "unknown_user")
+        if exc.code == DM_TOO_FAST:
+            self._dm_opens.pause(self.clock, self.options.dm_backoff_seconds)
+            return RateLimited(self.options.dm_backoff_seconds)
+        if exc.status == 429:
+            retry = 1.0
+            with contextlib.suppress(AttributeError, TypeError, ValueError):
+                retry = float(exc.response.headers.get("Retry-After", retry))
+            return RateLimited(retry)
+        if exc.status >= 500:
+            return Transient(f"Discord answered {exc.status}")
+        return Fatal(f"Discord refused {type(action).__name__}: {exc.status} code {exc.code}")
+
+    def _client(self) -> discord.Client:
+        client = self._current_client()
+        if client is None or client.is_closed():
+            raise Transient("the Discord client is not connected")
+        return client
+
+    async def _send(self, action: Action) -> SendResult:
+        if isinstance(action, Respond):
+            return await self._respond(action)
+        if isinstance(action, OpenForm):
+            return await self._open_form(action)
+        if isinstance(action, SendDirect | SendPrivateNote):
+            channel_id = await self._dm_channel(action.user)
+            return await self._post(channel_id, action.text, action.buttons)
+        if isinstance(action, PostMessage):
+            return await self._post(
+                int(action.thread or action.channel),
+                action.text,
+                action.buttons,
+                mention=action.mention,
+            )
+        if isinstance(action, AlertModerators):
+            if not action.channel:
+                raise Fatal("AlertModerators without a channel: the core must name one on Discord")
+            return await self._post(int(action.channel), action.text, action.buttons)
+        if isinstance(action, StartThread):
+            return await self._start_thread(action)
+        raise Fatal(f"the Discord adapter does not know {type(action).__name__}")
+
+    async def _request(self) -> None:
+        await self._requests.take(self.clock)
+
+    async def _dm_channel(self, user: str) -> int:
+        cached = self._dm_channels.get(user)
+        if cached is not None:
+            self._dm_channels.move_to_end(user)
+            return cached
+        client = self._client()
+        await self._dm_opens.take(self.clock)
+        await self._request()
+        channel = await client.create_dm(discord.Object(id=int(user)))
+        self._dm_channels[user] = channel.id
+        if len(self._dm_channels) > self.options.dm_cache_size:
+            self._dm_channels.popitem(last=False)
+        return channel.id
+
+    async def _post(
+        self,
+        channel_id: int,
+        text: str,
+        buttons: Sequence[Any],
+        *,
+        mention: str | None = None,
+    ) -> SendResult:
+        client = self._client()
+        allowed = discord.AllowedMentions.none()
+        if mention:
+            allowed = discord.AllowedMentions(
+                everyone=False,
+                roles=False,
+                replied_user=False,
+                users=[discord.Object(id=int(mention))],
+            )
+            tag = f"<@{mention}>"
+            if tag not in text:
+                text = f"{tag} {text}"
+        view = build_view(buttons)
+        channel = client.get_partial_messageable(channel_id)
+        pieces = split_text(text, self.max_text)
+        last: discord.Message | None = None
+        for i, piece in enumerate(pieces):
+            await self._request()
+            kwargs: dict[str, Any] = {"allowed_mentions": allowed}
+            if view is not None and i == len(pieces) - 1:
+                kwargs["view"] = view
+            last = await channel.send(piece, **kwargs)
+            allowed = discord.AllowedMentions.none()  # ping once, on the first piece
+        assert last is not None
+        return SendResult(message_id=str(last.id), channel=str(channel_id))
+
+    async def _start_thread(self, action: StartThread) -> SendResult:
+        client = self._client()
+        pieces = split_text(action.text, self.max_text)
+        channel = client.get_channel(int(action.channel))
+        if channel is None:
+            await self._request()
+            channel = await client.fetch_channel(int(action.channel))
+        if not isinstance(channel, discord.TextChannel):
+            raise Fatal(f"channel {action.channel} cannot hold threads")
+        await self._request()
+        first = await channel.send(pieces[0], allowed_mentions=discord.AllowedMentions.none())
+        await self._request()
+        thread = await first.create_thread(name=action.title[:100] or "Warmline")
+        for piece in pieces[1:]:
+            await self._request()
+            await thread.send(piece, allowed_mentions=discord.AllowedMentions.none())
+        return SendResult(message_id=str(first.id), channel=str(thread.id))
+
+    async def _respond(self, action: Respond) -> SendResult:
+        pending = self._interactions.get(action.interaction)
+        pieces = split_text(action.text, self.max_text)
+        view = build_view(action.buttons)
+        none = discord.AllowedMentions.none()
+        async with pending.lock:
+            if pending.timer is not None:
+                pending.timer.cancel()
+            interaction = pending.interaction
+            message_id: str | None = None
+            for i, piece in enumerate(pieces):
+                kwargs: dict[str, Any] = {"allowed_mentions": none}
+                if view is not None and i == len(pieces) - 1:
+                    kwargs["view"] = view
+                if not interaction.response.is_done():
+                    result = await interaction.response.send_message(
+                        piece, ephemeral=action.private, **kwargs
+                    )
+                    if result is not None and result.message_id is not None:
+                        message_id = str(result.message_id)
+                elif pending.thinking and not pending.original_used:
+                    pending.original_used = True
+                    msg = await interaction.edit_original_response(content=piece, **kwargs)
+                    message_id = str(msg.id)
+                else:
+                    sent = await interaction.followup.send(
+                        piece, ephemeral=action.private, wait=True, **kwargs
+                    )
+                    message_id = str(sent.id)
+        channel = str(interaction.channel_id) if interaction.channel_id is not None else None
+        return SendResult(message_id=message_id, channel=channel)
+
+    async def _open_form(self, action: OpenForm) -> SendResult:
+        pending = self._interactions.get(action.interaction)
+        async with pending.lock:
+            if pending.timer is not None:
+                pending.timer.cancel()
+            if pending.interaction.response.is_done():
+                raise Fatal(
+                    "a Discord form must be the first answer to an interaction, and this "
+                    "one was already answered or deferred (the core took too long)"
+                )
+            await pending.interaction.response.send_modal(WarmlineModal(action.form))
+        return SendResult()

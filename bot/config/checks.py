@@ -1,0 +1,272 @@
+"""The value checkers: each takes ``(value, ctx, dotted key)`` and returns the converted value or
+raises :class:`_Bad` saying what was expected, with an example.
+
+Why they are separate from the schema: a checker knows one kind of value (a whole number in a
+range, a timezone, a schedule, a store URL …), not where it is used, so the schema can attach
+the same checker to many keys and the messages stay consistent.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from bot.config.names import ENV_DATABASE_URL
+from bot.config.timezones import _zones, timezone_suggestions
+
+if TYPE_CHECKING:
+    from bot.texts import TextCatalogue
+
+
+class _Bad(Exception):
+    """A checker's complaint: ``message`` is said after ``key = value:``; ``lines`` are complete."""
+
+    def __init__(self, message: str = "", lines: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.lines = tuple(lines)
+
+
+class _Ctx:
+    """Per-parse context for checkers: the text catalogue is loaded only if a check needs it."""
+
+    def __init__(self) -> None:
+        self._catalogue: TextCatalogue | None = None
+
+    def catalogue(self) -> TextCatalogue:
+        if self._catalogue is None:
+            from bot.texts import TextCatalogue
+
+            self._catalogue = TextCatalogue.load()
+        return self._catalogue
+
+
+_Check = Callable[[Any, "_Ctx", str], Any]
+
+
+# -- showing values the way the person wrote them ------------------------------------------------
+
+
+def _show(value: Any) -> str:
+    """A value in TOML-ish spelling, shortened, so the error quotes what the person wrote."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, str | int | float):
+        text = repr(value)
+    elif isinstance(value, list):
+        text = "[" + ", ".join(_show(item) for item in value) + "]"
+    elif isinstance(value, Mapping):
+        text = "{ " + ", ".join(f"{k} = {_show(v)}" for k, v in value.items()) + " }"
+    else:
+        text = str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _closest(word: str, options: Sequence[str]) -> str | None:
+    matches = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    if not matches:
+        lowered = {option.lower(): option for option in options}
+        matches = [lowered[word.lower()]] if word.lower() in lowered else []
+    return matches[0] if matches else None
+
+
+# -- checkers: (value, ctx, dotted key) -> converted value, or raise _Bad --------------------------
+
+
+def _int(lo: int, hi: int, unit: str, example: int, low: str | None = None) -> _Check:
+    noun = f"a whole number of {unit}" if unit else "a whole number"
+    suffix = f" {unit}" if unit else ""
+
+    def check(value: Any, ctx: _Ctx, key: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _Bad(f"expected {noun}, e.g. {example}")
+        if value < lo and low is not None:
+            raise _Bad(low)
+        if not lo <= value <= hi:
+            raise _Bad(f"must be from {lo} to {hi}{suffix}, e.g. {example}")
+        return value
+
+    return check
+
+
+def _float(lo: float, hi: float, unit: str, example: float, *, lo_open: bool = False) -> _Check:
+    def check(value: Any, ctx: _Ctx, key: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _Bad(f"expected a number of {unit}, e.g. {example}")
+        number = float(value)
+        too_low = number <= lo if lo_open else number < lo
+        if too_low or number > hi:
+            above = "more than" if lo_open else "at least"
+            raise _Bad(f"must be {above} {lo:g} and at most {hi:g} {unit}, e.g. {example}")
+        return number
+
+    return check
+
+
+def _bool(value: Any, ctx: _Ctx, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise _Bad("expected true or false (without quotes)")
+    return value
+
+
+def _choice(*options: str) -> _Check:
+    def check(value: Any, ctx: _Ctx, key: str) -> str:
+        if isinstance(value, str) and value.strip().lower() in options:
+            return value.strip().lower()
+        hint = ""
+        if isinstance(value, str) and (close := _closest(value.lower(), options)):
+            hint = f" Did you mean {close!r}?"
+        raise _Bad("expected one of " + ", ".join(repr(o) for o in options) + "." + hint)
+
+    return check
+
+
+def _text(value: Any, ctx: _Ctx, key: str) -> str:
+    if not isinstance(value, str):
+        raise _Bad("expected a text in quotes")
+    return value
+
+
+def _roles(value: Any, ctx: _Ctx, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(item, str | int) and not isinstance(item, bool) for item in value
+    ):
+        raise _Bad(
+            'expected a list of role names or ids, e.g. ["Moderators", "123456789012345678"]'
+        )
+    return tuple(str(item).strip() for item in value if str(item).strip())
+
+
+def _timezone(value: Any, ctx: _Ctx, key: str) -> str:
+    if not isinstance(value, str):
+        raise _Bad("expected an IANA timezone name in quotes, e.g. 'Europe/London'")
+    if value in _zones():
+        return value
+    suggestions = timezone_suggestions(value)
+    if suggestions:
+        raise _Bad(f"not an IANA timezone. Did you mean {suggestions[0]!r}?")
+    raise _Bad("not an IANA timezone; write it as Region/City, e.g. 'Europe/London' or 'UTC'")
+
+
+def _recurrence(value: Any, ctx: _Ctx, key: str) -> str:
+    if not isinstance(value, str):
+        raise _Bad("expected a schedule in quotes, e.g. 'mon-fri 09:00'")
+    # Imported here so that importing config never depends on the recurrence module (and so a
+    # future import of config from recurrence cannot become a cycle).
+    from bot.recurrence import RecurrenceError, parse
+
+    try:
+        parse(value)
+    except RecurrenceError as exc:
+        raise _Bad(str(exc)) from None
+    return value
+
+
+def _schedules(value: Any, ctx: _Ctx, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise _Bad("expected a list of schedules, e.g. ['mon-fri 09:00']")
+    lines: list[str] = []
+    for index, item in enumerate(value):
+        try:
+            _recurrence(item, ctx, f"{key}[{index}]")
+        except _Bad as bad:
+            lines.append(f"{key}[{index}] = {_show(item)}: {bad.message}")
+    if lines:
+        raise _Bad(lines=lines)
+    return tuple(value)
+
+
+def _url(*schemes: str) -> _Check:
+    example = f"{schemes[0]}://127.0.0.1:8080"
+
+    def check(value: Any, ctx: _Ctx, key: str) -> str:
+        if not isinstance(value, str):
+            raise _Bad(f"expected a URL in quotes, e.g. '{example}', or '' for the default")
+        if value == "":
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in schemes or not parts.netloc:
+            allowed = " or ".join(f"{s}://" for s in schemes)
+            raise _Bad(f"expected a URL starting with {allowed}, or '' for the default")
+        return value
+
+    return check
+
+
+def _store_url_problem(value: str) -> str | None:
+    parts = urlsplit(value)
+    if parts.scheme == "sqlite":
+        if not value.startswith("sqlite:///") or value == "sqlite:///":
+            return "expected sqlite:///path/to/file.db (three slashes, then the file path)"
+        return None
+    if parts.scheme in ("postgresql", "postgres"):
+        return None if parts.netloc else "expected postgresql://user@host:5432/dbname"
+    return "expected sqlite:///path/to/file.db or postgresql://user@host:5432/dbname"
+
+
+def _store_url(value: Any, ctx: _Ctx, key: str) -> str:
+    if not isinstance(value, str):
+        raise _Bad("expected a URL in quotes, e.g. 'sqlite:///warmline.db'")
+    if problem := _store_url_problem(value):
+        raise _Bad(problem)
+    if urlsplit(value).password:
+        # Do not echo the value: it contains the password.
+        raise _Bad(
+            lines=[f"{key}: passwords never go in the config file; put the whole URL in the "
+                   f"environment variable {ENV_DATABASE_URL} instead"]
+        )
+    return value
+
+
+def _snowflake(value: Any, ctx: _Ctx, key: str) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return str(value)
+    if isinstance(value, str) and (value == "" or value.isdigit()):
+        return value
+    raise _Bad("expected a server id (the long number from 'Copy Server ID'), e.g. "
+               "'123456789012345678', or '' for none")
+
+
+def _shard_ids(value: Any, ctx: _Ctx, key: str) -> tuple[int, ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in value
+    ):
+        raise _Bad("expected a list of shard numbers from 0, e.g. [0, 1], or [] for all")
+    if len(set(value)) != len(value):
+        raise _Bad("lists a shard twice; give each shard number once")
+    return tuple(value)
+
+
+def _locale(value: Any, ctx: _Ctx, key: str) -> str:
+    available = ctx.catalogue().locales()
+    if isinstance(value, str):
+        base = value.replace("_", "-").split("-", 1)[0]
+        if value in available or base in available:
+            return value
+    raise _Bad("no texts for this language; available: " + ", ".join(repr(a) for a in available))
+
+
+def _overrides(value: Any, ctx: _Ctx, key: str) -> Mapping[str, str]:
+    from bot.texts import TextError, flatten_texts
+
+    if not isinstance(value, Mapping):
+        raise _Bad(
+            'expected a table: [texts.overrides] then lines like "common.error_generic" = "…"'
+        )
+    try:
+        flat = flatten_texts(value, key)
+    except TextError as exc:
+        raise _Bad(lines=[str(exc)]) from None
+    catalogue = ctx.catalogue()
+    lines = [
+        f"{key}.{problem}"
+        for name, text in flat.items()
+        for problem in catalogue.check_override(name, text)
+    ]
+    if lines:
+        raise _Bad(lines=lines)
+    return MappingProxyType(flat)
+

@@ -1,0 +1,208 @@
+"""The schema: the settings dataclasses, one per ``[section]``, and the table of sections.
+
+Why it is declared this way: each field carries its default and its checker in ``metadata``
+(secrets carry their environment variable instead), so the defaults, the validation and the
+documentation test read one source and cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+from bot.config.checks import (
+    _bool,
+    _Check,
+    _choice,
+    _float,
+    _int,
+    _locale,
+    _overrides,
+    _recurrence,
+    _roles,
+    _schedules,
+    _shard_ids,
+    _snowflake,
+    _store_url,
+    _text,
+    _timezone,
+    _url,
+)
+from bot.config.names import (
+    CURRENT_VERSION,
+    ENV_APP_TOKEN,
+    ENV_BOT_TOKEN,
+    ENV_DISCORD_TOKEN,
+    ENV_SIGNING_SECRET,
+)
+
+
+def _setting(default: Any, check: _Check) -> Any:
+    """A file key: its default and the function that validates and converts it."""
+    return field(default=default, metadata={"check": check})
+
+
+def _setting_factory(factory: Callable[[], Any], check: _Check) -> Any:
+    return field(default_factory=factory, metadata={"check": check})
+
+
+def _secret(env: str) -> Any:
+    """A value that only ever comes from the environment variable ``env`` and is never shown."""
+    return field(default=None, repr=False, metadata={"env": env})
+
+
+# -- the schema -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoreSettings:
+    """Where Warmline keeps its data. ``WARMLINE_DATABASE_URL`` overrides ``url``."""
+
+    url: str = field(default="sqlite:///warmline.db", repr=False, metadata={"check": _store_url})
+    """Hidden from repr: when it comes from the environment it may hold a password."""
+
+    @property
+    def redacted_url(self) -> str:
+        """The URL with any password replaced, safe for logs and status pages."""
+        parts = urlsplit(self.url)
+        if not parts.password:
+            return self.url
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+        return parts._replace(netloc=netloc).geturl()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoggingSettings:
+    level: str = _setting("info", _choice("debug", "info", "warning", "error"))
+    format: str = _setting("text", _choice("text", "json"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TextSettings:
+    locale: str = _setting("en", _locale)
+    """Language for texts that belong to no community (and the default fallback)."""
+    overrides: Mapping[str, str] = _setting_factory(lambda: MappingProxyType({}), _overrides)
+    """Deployment-wide replacements for catalogue texts, by dotted key."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommunitySettings:
+    """Defaults for every community; moderators can change them per community with commands."""
+
+    default_timezone: str = _setting("UTC", _timezone)
+    moderator_roles: tuple[str, ...] = _setting((), _roles)
+    supporter_roles: tuple[str, ...] = _setting((), _roles)
+    locale: str = _setting("en", _locale)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckinSettings:
+    enabled: bool = _setting(True, _bool)
+    delivery: str = _setting("dm", _choice("dm", "thread"))
+    schedules: tuple[str, ...] = _setting(("mon-fri 09:00",), _schedules)
+    prompt_expiry_hours: int = _setting(12, _int(1, 48, "hours", 12))
+    reminder: bool = _setting(False, _bool)
+    reminder_after_hours: int = _setting(3, _int(1, 47, "hours", 3))
+    note_max_chars: int = _setting(500, _int(1, 4000, "characters", 500))
+    reachout_reannounce_minutes: int = _setting(60, _int(5, 1440, "minutes", 60))
+    insights_min_answers: int = _setting(
+        5,
+        _int(3, 10000, "answers", 5,
+             low="must be at least 3, so that no one's answers can be picked out of a small group"),
+    )
+    group_thread: bool = _setting(False, _bool)
+    group_thread_rule: str = _setting("mon 12:00", _recurrence)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SchedulerSettings:
+    batch_size: int = _setting(500, _int(1, 10000, "", 500))
+    max_idle_seconds: int = _setting(60, _int(1, 3600, "seconds", 60))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutboxSettings:
+    max_attempts: int = _setting(5, _int(1, 100, "", 5))
+    base_backoff_seconds: float = _setting(1.0, _float(0.0, 3600.0, "seconds", 1.0, lo_open=True))
+    max_backoff_seconds: float = _setting(
+        300.0, _float(0.0, 86400.0, "seconds", 300.0, lo_open=True)
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DiscordSettings:
+    """Present means "run the Discord adapter"."""
+
+    token: str | None = _secret(ENV_DISCORD_TOKEN)
+    dev_guild_id: str = _setting("", _snowflake)
+    api_base_url: str = _setting("", _url("http", "https"))
+    gateway_url: str = _setting("", _url("ws", "wss"))
+    shard_count: int = _setting(0, _int(0, 10000, "", 0))
+    shard_ids: tuple[int, ...] = _setting((), _shard_ids)
+    delivery_window_seconds: int = _setting(600, _int(1, 86400, "seconds", 600))
+    sends_per_second: float = _setting(
+        40.0, _float(0.0, 50.0, "sends per second", 40.0, lo_open=True)
+    )
+    message_content_intent: bool = _setting(True, _bool)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SlackSettings:
+    """Present means "run the Slack adapter"."""
+
+    bot_token: str | None = _secret(ENV_BOT_TOKEN)
+    app_token: str | None = _secret(ENV_APP_TOKEN)
+    signing_secret: str | None = _secret(ENV_SIGNING_SECRET)
+    mode: str = _setting("socket", _choice("socket", "http"))
+    port: int = _setting(3000, _int(0, 65535, "", 3000))
+    api_base_url: str = _setting("", _url("http", "https"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FilesSettings:
+    """Present means "run the file adapter": events are read from one JSONL file as it grows and
+    actions appended to another. For trying ``warmline run`` without a chat platform."""
+
+    events: str = _setting("events.jsonl", _text)
+    actions: str = _setting("actions.jsonl", _text)
+    sends_per_second: float = _setting(
+        1000.0, _float(0.0, 100000.0, "sends per second", 1000.0, lo_open=True)
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    version: int = CURRENT_VERSION
+    store: StoreSettings = field(default_factory=StoreSettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
+    texts: TextSettings = field(default_factory=TextSettings)
+    community: CommunitySettings = field(default_factory=CommunitySettings)
+    checkins: CheckinSettings = field(default_factory=CheckinSettings)
+    scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
+    outbox: OutboxSettings = field(default_factory=OutboxSettings)
+    discord: DiscordSettings | None = None
+    slack: SlackSettings | None = None
+    files: FilesSettings | None = None
+
+
+_SECTIONS: Mapping[str, type] = MappingProxyType({
+    "store": StoreSettings,
+    "logging": LoggingSettings,
+    "texts": TextSettings,
+    "community": CommunitySettings,
+    "checkins": CheckinSettings,
+    "scheduler": SchedulerSettings,
+    "outbox": OutboxSettings,
+    "discord": DiscordSettings,
+    "slack": SlackSettings,
+    "files": FilesSettings,
+})
+_OPTIONAL_SECTIONS = frozenset({"discord", "slack", "files"})
+
+
+def default_settings() -> Settings:
+    """Every default, no adapters, no environment: what an empty config file means."""
+    return Settings()
