@@ -200,11 +200,13 @@ class Core:
             return False
         if getattr(actor, "is_admin", False):
             return True
-        roles = set(getattr(actor, "roles", ()))
+        roles = getattr(actor, "roles", ())
+        if not roles:
+            return False
         configured = community.settings.get("moderator_roles")
         allowed = set(configured) if isinstance(configured, list) else set()
-        allowed |= set(self.settings.community.moderator_roles)
-        return bool(roles & allowed)
+        allowed.update(self.settings.community.moderator_roles)
+        return not allowed.isdisjoint(roles)
 
     # -- jobs -------------------------------------------------------------------------------
 

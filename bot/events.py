@@ -41,6 +41,8 @@ class Actor:
     timezone: str | None = None
     roles: tuple[str, ...] = ()
     is_admin: bool = False
+    """The platform's own admin flag (Discord: may manage the server). Set on commands, buttons
+    and forms; adapters may leave it False on plain messages, where it is costly to work out."""
     is_bot: bool = False
 
 

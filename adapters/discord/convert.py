@@ -117,15 +117,23 @@ def _best_cut(window: str, limit: int) -> int:
 # -- actors ----------------------------------------------------------------------------------------
 
 
-def actor_for(user: discord.abc.User, permissions: discord.Permissions | None = None) -> Actor:
+def actor_for(
+    user: discord.abc.User, permissions: discord.Permissions | None = None, *,
+    with_permissions: bool = True,
+) -> Actor:
     """What Discord tells us about a person. ``roles`` holds role ids and, after them, role names
     (config files may name roles either way); ``@everyone`` is left out. ``is_admin`` means the
-    person may manage the server, Discord's notion of a community admin."""
+    person may manage the server, Discord's notion of a community admin.
+
+    Plain messages pass ``with_permissions=False``: working out server permissions walks every
+    role of the author and was the largest cost on the message hot path, while only commands and
+    buttons (which carry their permissions from Discord anyway) act on it."""
     roles: tuple[str, ...] = ()
     if isinstance(user, discord.Member):
-        held = [r for r in user.roles if not r.is_default()]
-        roles = tuple(str(r.id) for r in held) + tuple(r.name for r in held)
-        if permissions is None:
+        if user._roles:  # the role ids: cheap, unlike building the sorted Role list
+            held = [r for r in user.roles if not r.is_default()]
+            roles = tuple(str(r.id) for r in held) + tuple(r.name for r in held)
+        if permissions is None and with_permissions:
             permissions = user.guild_permissions
     return Actor(
         display_name=user.display_name,
@@ -179,7 +187,7 @@ def message_event(message: discord.Message, *, bot_user_id: int | None) -> Messa
         reply_to=reply_to,
         reply_to_user=reply_to_user,
         is_dm=guild is None,
-        actor=actor_for(author),
+        actor=actor_for(author, with_permissions=False),
     )
 
 
