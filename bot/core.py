@@ -78,7 +78,7 @@ class Core:
                 ctx.member.id, reachable=False, unreachable_reason=event.reason
             )
         if isinstance(event, CommandInvoked):
-            return await self._command(event, ctx)
+            return await self._tell_if_unreachable(await self._command(event, ctx), ctx)
         if isinstance(event, ButtonPressed | FormSubmitted):
             name = event.action if isinstance(event, ButtonPressed) else event.form
             feature = self._by_name.get(name.split(".", 1)[0])
@@ -89,6 +89,20 @@ class Core:
         actions: list[Action] = []
         for feature in self.features:
             actions.extend(await feature.on_event(event, ctx))
+        return actions
+
+    async def _tell_if_unreachable(self, actions: list[Action], ctx: Context) -> list[Action]:
+        """A member whose direct messages failed hears about it with their next command, once:
+        the platform gave them no other sign that a check-in never arrived."""
+        member = ctx.member
+        if member is None or member.reachable:
+            return actions
+        for i, action in enumerate(actions):
+            if isinstance(action, Respond):
+                actions[i] = replace(action, text=f"{action.text}\n\n{ctx.t('common.unreachable')}")
+                await self.store.members.update(member.id, reachable=True, unreachable_reason=None)
+                log.info("told member %s that their direct messages are closed", member.id)
+                break
         return actions
 
     async def _command(self, event: CommandInvoked, ctx: Context) -> list[Action]:

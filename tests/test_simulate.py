@@ -105,3 +105,21 @@ async def test_the_documented_example_round_trips_exactly() -> None:
     out, err, bad = await arun(scenario[0].splitlines())
     assert (err, bad) == ("", 0)
     assert [json.dumps(o, ensure_ascii=False) for o in out] == expected[0].splitlines()
+
+
+async def test_a_member_whose_dms_failed_hears_about_it_with_their_next_command_once() -> None:
+    from bot.adapter import Unreachable
+
+    async with simulation() as sim:
+        await sim.run_line({"member": {"id": "sam", "timezone": "Europe/London"}})
+        await sim.run_line({"event": {"type": "command", "user": "sam", "name": "checkin join"}})
+        sim.adapter.fail_next(Unreachable("sam", "dm_closed"))
+        await sim.run_line({"clock": {"set": "2026-01-05T09:00:00Z"}})  # the prompt cannot be sent
+        community = await sim.bot.store.communities.find("sim", "community")
+        assert community is not None
+        member = await sim.bot.store.members.find(community.id, "sam")
+        assert member is not None and not member.reachable
+        first = await sim.run_line({"event": {"type": "command", "user": "sam", "name": "privacy info"}})
+        second = await sim.run_line({"event": {"type": "command", "user": "sam", "name": "privacy info"}})
+    assert "direct messages are closed" in first[0].action.text  # type: ignore[attr-defined]
+    assert "direct messages are closed" not in second[0].action.text  # type: ignore[attr-defined]
