@@ -76,7 +76,8 @@ class Warmline:
         before = self.store.jobs.changes
         actions = await self.core.handle(event)
         if actions:
-            await self.outbox.deliver(actions)
+            outcome = await self.outbox.deliver(actions)
+            await self.core.after_delivery(outcome.delivered)
         if self._wake is not None and self.store.jobs.changes != before:
             self._wake.set()  # a feature scheduled something, maybe sooner than the next due job
 
@@ -95,6 +96,7 @@ class Warmline:
         if not actions:
             return "skipped"
         outcome = await self.outbox.deliver(actions)
+        await self.core.after_delivery(outcome.delivered)
         adapter = self.outbox.adapters.get(actions[0].platform)
         if adapter is not None:
             lateness = (self.clock.now() - claim.occurrence).total_seconds()

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.actions import Action, Respond
+from bot.actions import Action, Respond, StartThread
+from bot.adapter import SendResult
 from bot.clock import Clock
 from bot.config import Settings
 from bot.events import (
@@ -221,6 +222,26 @@ class Core:
         allowed = set(configured) if isinstance(configured, list) else set()
         allowed.update(self.settings.community.moderator_roles)
         return not allowed.isdisjoint(roles)
+
+    # -- after delivery ---------------------------------------------------------------------
+
+    async def after_delivery(self, delivered: Sequence[tuple[Action, SendResult]]) -> None:
+        """Tell features the platform's ids for what they created (a thread's id, so later
+        messages in it can be recognised). Only ``StartThread`` needs this today."""
+        for action, result in delivered:
+            if not isinstance(action, StartThread) or not action.ref or not result.channel:
+                continue
+            if action.community is None:
+                continue
+            community = await self.store.communities.find(action.platform, action.community)
+            if community is None:
+                continue
+            ctx = Context(store=self.store, clock=self.clock, texts=self.texts,
+                          settings=self.settings, platform=action.platform, community=community)
+            for feature in self.features:
+                hook = getattr(feature, "on_thread_started", None)
+                if hook is not None:
+                    await hook(action.ref, result.channel, ctx)
 
     # -- jobs -------------------------------------------------------------------------------
 

@@ -93,6 +93,9 @@ class JobKind:
 
 
 class Feature(Protocol):
+    """A feature may also define ``async def on_thread_started(ref, thread_id, ctx)``: the core
+    calls it after a ``StartThread`` it asked for went out, with the platform's id of the thread."""
+
     name: str
 
     def commands(self) -> Sequence[CommandSpec]: ...

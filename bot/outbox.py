@@ -79,6 +79,8 @@ class Outcome:
     status: str  # "sent" | "failed" | "unreachable" | "dropped"
     results: tuple[SendResult, ...] = ()
     reason: str | None = None
+    delivered: tuple[tuple[Action, SendResult], ...] = ()
+    """Each action that went out, with what the platform gave back for it."""
 
 
 class Outbox:
@@ -105,15 +107,17 @@ class Outbox:
         """Send actions in order. The outcome is the worst of them: one failed action makes the
         whole delivery ``failed`` (its record says so), the others still go out."""
         results: list[SendResult] = []
+        delivered: list[tuple[Action, SendResult]] = []
         worst: Outcome | None = None
         for action in actions:
             outcome = await self.send_one(action)
             results.extend(outcome.results)
+            delivered.extend((action, result) for result in outcome.results)
             if outcome.status != "sent" and worst is None:
                 worst = outcome
         if worst is not None:
-            return Outcome(worst.status, tuple(results), worst.reason)
-        return Outcome("sent", tuple(results))
+            return Outcome(worst.status, tuple(results), worst.reason, tuple(delivered))
+        return Outcome("sent", tuple(results), delivered=tuple(delivered))
 
     async def send_one(self, action: Action) -> Outcome:
         adapter = self.adapters.get(action.platform)

@@ -50,7 +50,9 @@ class RecordingAdapter:
             raise self._failures.popleft()
         self._ids += 1
         channel = None
-        if isinstance(action, PostMessage | StartThread):
+        if isinstance(action, StartThread):
+            channel = f"thread-{self._ids}"  # a new thread has an id of its own, as on platforms
+        elif isinstance(action, PostMessage):
             channel = action.channel
         elif isinstance(action, SendDirect):
             channel = f"dm-{action.user}"

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from bot.actions import Action
 from bot.checkins import answers, enrol, goals, group, moderation, prompts, reachout
-from bot.checkins.common import GROUP, PROMPT, REACHOUT, REMIND, RESUME, reply
+from bot.checkins.common import GROUP, PROMPT, REACHOUT, REMIND, RESUME, reply, repo
 from bot.checkins.history import history_text
 from bot.config import Settings
 from bot.events import ButtonPressed, CommandInvoked, Event, FormSubmitted, MessagePosted
@@ -119,6 +119,11 @@ class Checkins:
             REACHOUT: JobKind(run=reachout.run_reannounce),
             GROUP: JobKind(run=group.run_group_thread, expiry=timedelta(hours=24)),
         }
+
+    async def on_thread_started(self, ref: str, thread_id: str, ctx: Context) -> None:
+        """The platform's id of a group thread we opened: messages there are counted by it."""
+        if ref.startswith(group.REF_PREFIX):
+            await repo(ctx).set_group_thread_platform_id(ref, thread_id)
 
     async def on_event(self, event: Event, ctx: Context) -> Sequence[Action]:
         if isinstance(event, MessagePosted):

@@ -47,3 +47,17 @@ async def test_switching_it_off_stops_the_thread(sim: Simulation) -> None:
     await command(sim, "mod", "checkin setup", group_thread="off")
     assert await advance(sim, "2026-01-20T00:00:00Z") == []
 
+
+
+async def test_posts_are_counted_by_the_platforms_thread_id_once_the_thread_exists(
+    sim: Simulation,
+) -> None:
+    await command(sim, "mod", "checkin setup", group_thread="on")
+    opened = only(await advance(sim, "2026-01-05T12:00:00Z"))
+    thread_id = sim.adapter.sent[-1].result.channel  # what the platform called the new thread
+    assert thread_id and thread_id != opened["ref"]
+    await _post(sim, "sam", thread_id, "a hard week, honestly")
+    await _post(sim, "ny", thread_id, "same here")
+    summary, _ = await advance(sim, "2026-01-12T12:00:00Z")
+    assert "2 people took part, with 2 messages" in summary["text"]
+    assert "hard week" not in summary["text"]
