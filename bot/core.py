@@ -54,7 +54,9 @@ class Core:
         self._commands: dict[str, tuple[CommandSpec, Feature]] = {}
         self._recent: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._recent_limit = 100_000
-        self._communities: dict[tuple[str, str], tuple[Community, datetime]] = {}
+        self._communities: dict[
+            tuple[str, str], tuple[Community, datetime, tuple[Context, Context]]
+        ] = {}
         for feature in self.features:
             for spec in feature.commands():
                 if spec.name in self._commands:
@@ -169,13 +171,18 @@ class Core:
                 community = await self.store.communities.ensure(event.platform, event.community)
             if community is None:
                 return None
-            cached = (community, now)
+            # One shared context per community and moderator-ness: message contexts carry no
+            # member and nothing per message, and building one per message was measurable.
+            plain, moderator = (
+                Context(store=self.store, clock=self.clock, texts=self.texts,
+                        settings=self.settings, platform=event.platform, community=community,
+                        member=None, is_moderator=flag)
+                for flag in (False, True)
+            )
+            contexts = (plain, moderator)
+            cached = (community, now, contexts)
             self._communities[key] = cached
-        return Context(
-            store=self.store, clock=self.clock, texts=self.texts, settings=self.settings,
-            platform=event.platform, community=cached[0], member=None,
-            is_moderator=self._is_moderator(cached[0], event.actor),
-        )
+        return cached[2][self._is_moderator(cached[0], event.actor)]
 
     async def context_for_event(self, event: Event) -> Context | None:
         """Resolve community and member. A DM without a community resolves to the member's only

@@ -51,7 +51,10 @@ class CommandSpec:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Context:
-    """Everything a feature may use to decide. Built per event or job by the core."""
+    """Everything a feature may use to decide. Built per event or job by the core.
+
+    Read-only, ``extra`` included: for plain messages the core shares one context per community
+    (``member`` is None there; a feature that needs the author asks ``store.members``)."""
 
     store: Store
     clock: Clock
