@@ -69,11 +69,14 @@ class Action:
 @ACTIONS.register("send_dm")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SendDirect(Action):
-    """A private message to one person (opens the DM channel if needed)."""
+    """A private message to one person. ``channel`` is the private conversation's id when the
+    core already knows it (the core fills it in); otherwise the adapter opens one and reports
+    its id back in ``SendResult.channel``."""
 
     user: str
     text: str
     buttons: tuple[Button, ...] = ()
+    channel: str | None = None
 
 
 @ACTIONS.register("post")

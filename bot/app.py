@@ -76,7 +76,7 @@ class Warmline:
         before = self.store.jobs.changes
         actions = await self.core.handle(event)
         if actions:
-            outcome = await self.outbox.deliver(actions)
+            outcome = await self.outbox.deliver(await self.core.prepare(actions))
             await self.core.after_delivery(outcome.delivered)
         if self._wake is not None and self.store.jobs.changes != before:
             self._wake.set()  # a feature scheduled something, maybe sooner than the next due job
@@ -95,7 +95,7 @@ class Warmline:
     async def _deliver_job(self, claim: Claim, actions: Sequence[Action]) -> str:
         if not actions:
             return "skipped"
-        outcome = await self.outbox.deliver(actions)
+        outcome = await self.outbox.deliver(await self.core.prepare(actions))
         await self.core.after_delivery(outcome.delivered)
         adapter = self.outbox.adapters.get(actions[0].platform)
         if adapter is not None:

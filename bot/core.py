@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.actions import Action, Respond, StartThread
+from bot.actions import Action, Respond, SendDirect, StartThread
 from bot.adapter import SendResult
 from bot.clock import Clock
 from bot.config import Settings
@@ -232,10 +232,32 @@ class Core:
 
     # -- after delivery ---------------------------------------------------------------------
 
+    async def prepare(self, actions: Sequence[Action]) -> list[Action]:
+        """Fill in what the core knows and features need not: the private conversation of a
+        member we have written to before (so adapters do not open it again)."""
+        prepared: list[Action] = []
+        for action in actions:
+            if isinstance(action, SendDirect) and action.channel is None and action.community:
+                member = await self._member_of(action.platform, action.community, action.user)
+                if member is not None and member.dm_channel:
+                    action = replace(action, channel=member.dm_channel)
+            prepared.append(action)
+        return prepared
+
+    async def _member_of(self, platform: str, community: str, user: str) -> Member | None:
+        found = await self.store.communities.find(platform, community)
+        return None if found is None else await self.store.members.find(found.id, user)
+
     async def after_delivery(self, delivered: Sequence[tuple[Action, SendResult]]) -> None:
-        """Tell features the platform's ids for what they created (a thread's id, so later
-        messages in it can be recognised). Only ``StartThread`` needs this today."""
+        """Learn the platform's ids for what went out: a member's private conversation, and a
+        new thread (told to features, so later messages in it can be recognised)."""
         for action, result in delivered:
+            if (isinstance(action, SendDirect) and result.channel and action.community
+                    and result.channel != action.channel):
+                member = await self._member_of(action.platform, action.community, action.user)
+                if member is not None:
+                    await self.store.members.update(member.id, dm_channel=result.channel)
+                continue
             if not isinstance(action, StartThread) or not action.ref or not result.channel:
                 continue
             if action.community is None:

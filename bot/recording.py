@@ -55,7 +55,7 @@ class RecordingAdapter:
         elif isinstance(action, PostMessage):
             channel = action.channel
         elif isinstance(action, SendDirect):
-            channel = f"dm-{action.user}"
+            channel = action.channel or f"dm-{action.user}"
         result = SendResult(message_id=f"m{self._ids}", channel=channel)
         self.sent.append(Sent(self.clock.now(), action, result))
         return result

@@ -123,3 +123,17 @@ async def test_a_member_whose_dms_failed_hears_about_it_with_their_next_command_
         second = await sim.run_line({"event": {"type": "command", "user": "sam", "name": "privacy info"}})
     assert "direct messages are closed" in first[0].action.text  # type: ignore[attr-defined]
     assert "direct messages are closed" not in second[0].action.text  # type: ignore[attr-defined]
+
+
+async def test_a_members_private_conversation_is_remembered_and_reused() -> None:
+    async with simulation() as sim:
+        await sim.run_line({"member": {"id": "sam", "timezone": "UTC"}})
+        await sim.run_line({"event": {"type": "command", "user": "sam", "name": "checkin join"}})
+        first = await sim.run_line({"clock": {"set": "2026-01-05T09:00:00Z"}})
+        second = await sim.run_line({"clock": {"set": "2026-01-06T09:00:00Z"}})
+        community = await sim.bot.store.communities.find("sim", "community")
+        assert community is not None
+        member = await sim.bot.store.members.find(community.id, "sam")
+    assert first[0].action.channel is None  # type: ignore[attr-defined]  # opened by the platform
+    assert member is not None and member.dm_channel == first[0].result.channel
+    assert second[0].action.channel == member.dm_channel  # type: ignore[attr-defined]

@@ -118,8 +118,17 @@ class Outbound:
         if isinstance(action, OpenForm):
             return await self._open_form(action)
         if isinstance(action, SendDirect | SendPrivateNote):
-            channel_id = await self._dm_channel(action.user)
-            return await self._post(channel_id, action.text, action.buttons)
+            known = action.channel if isinstance(action, SendDirect) else None
+            channel_id = await self._dm_channel(action.user, known)
+            try:
+                return await self._post(channel_id, action.text, action.buttons)
+            except discord.NotFound:
+                if known is None:
+                    raise
+                # The conversation the core remembered is gone: open a new one, once.
+                self._dm_channels.pop(action.user, None)
+                channel_id = await self._dm_channel(action.user)
+                return await self._post(channel_id, action.text, action.buttons)
         if isinstance(action, PostMessage):
             return await self._post(
                 int(action.thread or action.channel),
@@ -138,11 +147,16 @@ class Outbound:
     async def _request(self) -> None:
         await self._requests.take(self.clock)
 
-    async def _dm_channel(self, user: str) -> int:
+    async def _dm_channel(self, user: str, known: str | None = None) -> int:
+        """The DM channel id: from the cache, from the core (which remembers it across
+        restarts), or a new one opened at the paced DM-open rate."""
         cached = self._dm_channels.get(user)
         if cached is not None:
             self._dm_channels.move_to_end(user)
             return cached
+        if known is not None and known.isdigit():
+            self._dm_channels[user] = int(known)
+            return int(known)
         client = self._client()
         await self._dm_opens.take(self.clock)
         await self._request()

@@ -41,6 +41,8 @@ class Member:
     reachable: bool = True
     unreachable_reason: str | None = None
     created_at: datetime
+    dm_channel: str | None = None
+    """The platform's id of the private conversation with this member, once one was opened."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,7 +102,8 @@ class MemberRepo(Protocol):
     async def find(self, community_id: int, platform_user_id: str) -> Member | None: ...
     async def find_everywhere(self, platform: str, platform_user_id: str) -> list[Member]: ...
     async def update(self, member_id: int, **changes: Any) -> Member:
-        """Change any of: display_name, timezone, quiet_hours, roles, reachable, unreachable_reason."""
+        """Change any of: display_name, timezone, quiet_hours, roles, reachable,
+        unreachable_reason, dm_channel."""
         ...
     async def list(self, community_id: int) -> list[Member]: ...
 

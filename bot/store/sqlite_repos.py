@@ -15,7 +15,8 @@ from bot.store.base import Community, Member
 from bot.store.sqlite_db import SqliteDb, fetchone_in, from_db, to_db, to_json
 
 _MEMBER_FIELDS = frozenset(
-    {"display_name", "timezone", "quiet_hours", "roles", "reachable", "unreachable_reason"}
+    {"display_name", "timezone", "quiet_hours", "roles", "reachable", "unreachable_reason",
+     "dm_channel"}
 )
 
 
@@ -33,6 +34,7 @@ def member_from_row(row: sqlite3.Row) -> Member:
         timezone=row["timezone"], quiet_hours=row["quiet_hours"],
         roles=tuple(json.loads(row["roles"])), reachable=bool(row["reachable"]),
         unreachable_reason=row["unreachable_reason"], created_at=from_db(row["created_at"]),
+        dm_channel=row["dm_channel"],
     )
 
 

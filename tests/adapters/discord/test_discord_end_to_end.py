@@ -185,6 +185,23 @@ async def test_buttons_sent_before_a_restart_still_work_after_it(harness: Harnes
     assert reply is not None and reply.data is not None and reply.data["content"] == "mood 4 noted"
 
 
+async def test_after_a_restart_a_dm_reuses_the_conversation_instead_of_opening_one(
+    harness: Harness,
+) -> None:
+    fake = harness.fake
+    first = await harness.warmline(db="same.db")
+    alice = fake.user("alice")
+    await fake.slash("probe", subcommand="start", user=alice)
+    await _prompt_for(harness, alice["id"])
+    assert len(fake.dm_opens) == 1
+    await harness.shutdown(first)
+
+    await harness.warmline(db="same.db")  # a new client: its own DM cache is empty
+    await fake.slash("probe", subcommand="start", user=alice)
+    await _prompt_for(harness, alice["id"], count=2)
+    assert len(fake.dm_opens) == 1  # Discord's anti-spam counts openings; none was needed
+
+
 async def test_closed_dms_mark_the_member_unreachable_without_stalling(harness: Harness) -> None:
     fake = harness.fake
     run = await harness.warmline()
@@ -208,6 +225,9 @@ async def test_closed_dms_mark_the_member_unreachable_without_stalling(harness: 
     assert await unreachable()
     ask = await fake.slash("probe", subcommand="admin", user=alice)  # still answering
     await fake.wait_until(lambda: fake.reply_to(ask["id"]), what="help after the refusal")
+    told = fake.reply_to(ask["id"])
+    assert told is not None and told.data is not None
+    assert "direct messages are closed" in told.data["content"]  # told once, with the answer
 
 
 async def test_a_429_is_waited_out_and_no_prompt_is_lost(harness: Harness) -> None:
