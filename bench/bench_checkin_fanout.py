@@ -85,7 +85,7 @@ def catalogue() -> TextCatalogue:
     return TextCatalogue(locales)
 
 
-async def bench(members: int, trace: bool, in_flight: int | None) -> None:
+async def bench(members: int, trace: bool, claim_batch: int | None) -> None:
     with tempfile.TemporaryDirectory(prefix="warmline-bench-") as tmp:
         store = await open_sqlite(Path(tmp) / "bench.db")
         try:
@@ -100,16 +100,16 @@ async def bench(members: int, trace: bool, in_flight: int | None) -> None:
             adapter = RecordingAdapter(clock)
             bot = Warmline(settings=settings, store=store, clock=clock, texts=catalogue(),
                            features=build_features(settings), adapters=[adapter])
-            if in_flight is not None:
-                # What the app would do with a larger claim batch (the crash-loss trade-off is
-                # described in bot/scheduler.py).
+            if claim_batch is not None:
+                # Another claim batch size (claiming in batches never widens the crash-loss
+                # bound; see docs/scheduling.md).
                 bot.scheduler = Scheduler(store, clock, batch_size=settings.scheduler.batch_size,
-                                          in_flight=in_flight)
+                                          claim_batch=claim_batch)
                 for feature in bot.core.features:
                     for kind, job_kind in feature.job_kinds().items():
                         bot.scheduler.register(kind, job_kind)
             print(f"scheduler: batch_size {settings.scheduler.batch_size}, "
-                  f"in_flight {bot.scheduler.in_flight}")
+                  f"claim_batch {bot.scheduler.claim_batch}")
             if trace:
                 tracemalloc.start()
             started = time.perf_counter()
@@ -141,10 +141,10 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--tracemalloc", action="store_true",
                         help="also trace Python allocations (slower; reports the traced peak)")
-    parser.add_argument("--in-flight", type=int, default=None,
+    parser.add_argument("--claim-batch", type=int, default=None,
                         help="claim this many occurrences per transaction (default: the app's)")
     args = parser.parse_args()
-    asyncio.run(bench(args.members, args.tracemalloc, args.in_flight))
+    asyncio.run(bench(args.members, args.tracemalloc, args.claim_batch))
 
 
 if __name__ == "__main__":

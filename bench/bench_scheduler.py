@@ -9,7 +9,7 @@ measures:
 * a busy tick: one ``claim_due(now, 500)`` with at least 500 due (median of a few batches; each
   claims 500 jobs and advances them with the recurrence arithmetic);
 * the scheduler's whole per-occurrence cost: ``Scheduler.run_due`` with a no-op runner and
-  deliver, claiming one occurrence per transaction (its default), divided per occurrence.
+  deliver, with the scheduler's default claim batch, divided per occurrence.
 
 Run: ``.venv/bin/python bench/bench_scheduler.py [--sizes 10000,100000,1000000]``.
 """

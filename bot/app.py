@@ -5,8 +5,8 @@ actions from the core through the outbox, and due jobs from the store to the cor
 it cleanly. That is this module, and nothing else.
 
 Shutdown (SIGTERM/SIGINT): adapters stop first (no new events), events in flight finish, the
-scheduler finishes the batch it has claimed (claimed occurrences are run, never half-done), then
-the store closes.
+scheduler finishes the occurrence in hand and hands the rest of its claimed batch back to the
+queue (nothing half-done, nothing lost), then the store closes.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The scheduler: claim → run → deliver → mark, on a real SQLite file and a virtual clock."""
+"""The scheduler: claim a batch → start → run → deliver → finish, on a real SQLite file and a
+virtual clock; crashes, graceful stops and two schedulers on one file."""
 
 from __future__ import annotations
 
@@ -217,39 +218,132 @@ async def test_two_concurrent_run_due_calls_deliver_each_occurrence_once(
     assert {job for job, _ in keys} == ids
 
 
+@pytest.mark.parametrize("claim_batch", [1, 7, 100])
 async def test_two_schedulers_on_two_connections_deliver_each_occurrence_once(
-    harness: Harness, tmp_path: Path
+    harness: Harness, tmp_path: Path, claim_batch: int
 ) -> None:
     for n in range(120):
         await add_job(harness.store, f"u{n}", T0)
     other_store = await open_sqlite(tmp_path / "warmline.db")
     try:
         other = Harness(other_store, harness.clock, harness.community)
-        counts = await asyncio.gather(harness.run_due(scheduler_for(harness)),
-                                      other.run_due(scheduler_for(other)))
+        counts = await asyncio.gather(
+            harness.run_due(scheduler_for(harness, claim_batch=claim_batch)),
+            other.run_due(scheduler_for(other, claim_batch=claim_batch)))
     finally:
         await other_store.close()
     keys = [(j, o) for j, o, _ in harness.delivered + other.delivered]
     assert sum(counts) == len(keys) == len(set(keys)) == 120
 
 
-async def test_recover_marks_crash_leftovers_unknown_and_they_are_not_resent(
+class Crash(BaseException):
+    """The process dying: not an ``Exception``, so nothing on the way out may handle it."""
+
+
+async def test_a_crash_mid_batch_loses_only_the_started_occurrence_and_the_rest_run_next(
+    harness: Harness,
+) -> None:
+    scheduler = scheduler_for(harness, claim_batch=5)
+    ids = [await add_job(harness.store, f"u{n}", T0 - timedelta(minutes=5 - n)) for n in range(5)]
+
+    async def dies_after_the_third_send(claim: Claim, actions: Sequence[Action]) -> str:
+        await harness.deliver(claim, actions)  # the platform accepted it ...
+        if len(harness.delivered) == 3:
+            raise Crash  # ... and the process died before recording that
+        return "sent"
+
+    with pytest.raises(Crash):
+        await scheduler.run_due(harness.context_for, dies_after_the_third_send)
+
+    restarted = scheduler_for(harness)
+    assert await restarted.recover() == 1
+    assert await harness.run_due(restarted) == 2
+    assert [await statuses(harness.store, job) for job in ids] == [
+        [("sent", None)], [("sent", None)], [("unknown", "interrupted")],
+        [("sent", None)], [("sent", None)]]
+    assert [job for job, _, _ in harness.delivered] == ids  # nobody twice, nobody missing
+
+
+async def test_queued_leftovers_run_before_new_claims_oldest_first_with_expiry_applied(
+    harness: Harness,
+) -> None:
+    scheduler = scheduler_for(harness, expiry=timedelta(hours=2))
+    stale = await add_job(harness.store, "stale", T0)
+    older = await add_job(harness.store, "older", T0 + timedelta(hours=1))
+    newer = await add_job(harness.store, "newer", T0 + timedelta(hours=1, minutes=10))
+    await harness.store.jobs.claim_due(T0 + timedelta(hours=1, minutes=10), 10)  # then a crash
+    fresh = await add_job(harness.store, "fresh", T0 + timedelta(minutes=30))  # due earliest
+
+    harness.clock.set(T0 + timedelta(hours=2, minutes=30))
+    assert await scheduler.recover() == 0  # nothing had started
+    assert await harness.run_due(scheduler) == 4
+
+    assert [job for job, _ in harness.ran] == [older, newer, fresh]
+    assert await statuses(harness.store, stale) == [("skipped", "expired")]
+    assert await statuses(harness.store, fresh) == [("sent", None)]  # exactly 2 hours late
+
+
+async def test_a_graceful_stop_finishes_the_one_in_hand_and_returns_the_rest_to_the_queue(
+    harness: Harness,
+) -> None:
+    scheduler = scheduler_for(harness, claim_batch=10)
+    ids = [await add_job(harness.store, f"u{n}", T0, rule="daily 08:00") for n in range(10)]
+
+    handled = await scheduler.run_due(harness.context_for, harness.deliver,
+                                      should_stop=lambda: len(harness.delivered) >= 3)
+
+    assert handled == 3
+    rows = await harness.store.db.fetchall("SELECT status, COUNT(*) AS n FROM deliveries "
+                                           "GROUP BY status")
+    assert {r["status"]: r["n"] for r in rows} == {"sent": 3}  # nothing half-done or held
+    assert await scheduler.next_due() == T0  # the unstarted seven are due again
+
+    harness.clock.advance(timedelta(minutes=1))
+    assert await harness.run_due(scheduler) == 7
+    assert sorted(job for job, _, _ in harness.delivered) == ids
+    assert {occurrence for _, occurrence, _ in harness.delivered} == {T0}
+    assert await scheduler.next_due() == T0 + timedelta(days=1)
+
+
+async def test_each_occurrence_costs_one_write_plus_one_per_claimed_batch(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scheduler = scheduler_for(harness, claim_batch=4, batch_size=10)
+    for n in range(10):
+        await add_job(harness.store, f"u{n}", T0)
+    writes = 0
+    real_write = harness.store.db.write
+
+    def counting_write() -> Any:
+        nonlocal writes
+        writes += 1
+        return real_write()
+
+    monkeypatch.setattr(harness.store.db, "write", counting_write)
+    assert await harness.run_due(scheduler) == 10
+    # claims of 4 + 4 + 2, one start-and-finish per occurrence, and the last finish alone.
+    assert writes == 3 + 10 + 1
+
+
+async def test_an_occurrence_another_scheduler_started_is_not_run_again(
     harness: Harness,
 ) -> None:
     scheduler = scheduler_for(harness)
-    job_id = await add_job(harness.store, "u1", T0)
-    await harness.store.jobs.claim_due(T0, 10)  # a previous process claimed it, then died
+    taken = await add_job(harness.store, "taken", T0)
+    mine = await add_job(harness.store, "mine", T0 + timedelta(seconds=1))
+    await harness.store.jobs.claim_due(T0 + timedelta(seconds=1), 10)
+    # A live scheduler elsewhere started "taken"; this one sees both rows queued.
+    assert await harness.store.jobs.advance(None, (taken, T0), T0) is True
 
-    assert await scheduler.recover() == 1
-    assert await harness.run_due(scheduler) == 0
-    assert await statuses(harness.store, job_id) == [("unknown", "interrupted")]
-    assert harness.delivered == []
+    assert await harness.run_due(scheduler) == 1
+    assert [job for job, _, _ in harness.delivered] == [mine]
+    assert await statuses(harness.store, taken) == [("sending", None)]
 
 
-async def test_batch_size_bounds_one_call_and_in_flight_bounds_each_claim(
+async def test_batch_size_bounds_one_call_and_claim_batch_bounds_each_claim(
     harness: Harness,
 ) -> None:
-    scheduler = scheduler_for(harness, batch_size=4, in_flight=3)
+    scheduler = scheduler_for(harness, batch_size=4, claim_batch=3)
     for n in range(10):
         await add_job(harness.store, f"u{n}", T0)
     claimed_sizes: list[int] = []
@@ -262,10 +356,21 @@ async def test_batch_size_bounds_one_call_and_in_flight_bounds_each_claim(
 
     harness.store.jobs.claim_due = spy  # type: ignore[method-assign]
     assert await harness.run_due(scheduler) == 4
-    assert claimed_sizes == [3, 1]
+    assert claimed_sizes == [3, 1]  # never more than one call will run: nothing left queued
     assert await harness.run_due(scheduler) == 4
     assert await harness.run_due(scheduler) == 2
     assert await harness.run_due(scheduler) == 0
+    assert await harness.store.jobs.queued(10) == []
+
+
+def test_claims_are_batched_by_default_and_capped_by_the_call_size(
+    harness: Harness,
+) -> None:
+    assert scheduler_for(harness).claim_batch > 1
+    assert Scheduler(harness.store, harness.clock, claim_batch=3).claim_batch == 3
+    assert Scheduler(harness.store, harness.clock, batch_size=5, claim_batch=50).claim_batch == 5
+    with pytest.raises(ValueError):
+        Scheduler(harness.store, harness.clock, claim_batch=0)
 
 
 def test_registering_a_kind_twice_is_an_error(harness: Harness) -> None:

@@ -10,6 +10,7 @@ Rules every implementation keeps:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -74,12 +75,19 @@ class Claim:
     occurrence: datetime
 
 
+Start = tuple[int, datetime]
+"""``(job_id, occurrence)``: the claimed occurrence a scheduler is about to run."""
+Finished = tuple[int, datetime, str, str | None]
+"""``(job_id, occurrence, status, reason)``: the outcome of an occurrence that was ``sending``."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Delivery:
     job_id: int
     occurrence: datetime
     status: str
-    """``claimed`` → ``sent`` | ``skipped`` | ``failed``; ``unknown`` when a crash left it claimed."""
+    """``claimed`` (queued, not started) → ``sending`` (its runner started) → ``sent`` |
+    ``skipped`` | ``failed``; ``unknown`` when a crash left it ``sending`` (never resent)."""
     reason: str | None = None
     claimed_at: datetime
     done_at: datetime | None = None
@@ -133,13 +141,37 @@ class JobRepo(Protocol):
         ...
     async def claim_due(self, now: datetime, limit: int) -> list[Claim]:
         """In one transaction: for up to ``limit`` jobs due at ``now`` (earliest first), record a
-        ``claimed`` delivery for the latest missed occurrence and advance ``next_run`` past
-        ``now``. An occurrence already delivered or claimed is never returned again."""
+        ``claimed`` (queued, not yet started) delivery for the latest missed occurrence and
+        advance ``next_run`` past ``now``. An occurrence already recorded is never returned
+        again."""
+        ...
+    async def queued(self, limit: int) -> list[Claim]:
+        """Up to ``limit`` occurrences left ``claimed`` (a crash, or a failed tick, after the
+        claim and before they were started), oldest occurrence first. Reading them grants
+        nothing: only :meth:`advance` starting one does."""
+        ...
+    async def advance(self, finish: Finished | None, start: Start | None,
+                      now: datetime) -> bool:
+        """In ONE transaction: record the outcome of the occurrence ``finish`` names (only a
+        ``sending`` row changes) and move ``start`` from ``claimed`` to ``sending``. Returns True
+        only if ``start`` was still ``claimed``, i.e. this caller now owns it and may run it; False
+        when another scheduler started it first, recovery or deletion removed it (or no
+        ``start``). Marking before running is what bounds a crash's loss to one occurrence."""
+        ...
+    async def release(self, claims: Sequence[Claim]) -> int:
+        """Return unstarted claims to the job queue (a graceful stop): delete each still
+        ``claimed`` delivery and move its job's ``next_run`` back to the occurrence (unless the
+        job was rescheduled since, or already runs earlier), so it is claimed afresh, coalescing
+        and expiry included, by the next run. Returns how many were released."""
         ...
     async def finish(self, job_id: int, occurrence: datetime, status: str, now: datetime,
-                     reason: str | None = None) -> None: ...
+                     reason: str | None = None) -> None:
+        """Record an outcome outside the scheduler's loop (``claimed`` or ``sending`` rows only:
+        an outcome is written once, and ``unknown`` stays unknown)."""
+        ...
     async def recover_unfinished(self, now: datetime) -> int:
-        """Mark deliveries a crash left ``claimed`` as ``unknown`` (never resent); return how many."""
+        """At startup: mark deliveries a crash left ``sending`` as ``unknown`` (never resent);
+        ``claimed`` rows were never started and stay queued. Returns how many were marked."""
         ...
     async def deliveries(self, job_id: int) -> list[Delivery]: ...
     async def count(self) -> int: ...

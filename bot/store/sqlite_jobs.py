@@ -5,6 +5,12 @@
 inserts a ``claimed`` delivery keyed by ``(job_id, occurrence)`` and advances ``next_run`` past
 ``now``. Because the delivery key is the primary key and the job is advanced in the same
 transaction, no occurrence is ever returned twice, even to two processes sharing the file.
+
+A claimed row is only *queued*. ``advance`` moves one to ``sending`` (compare-and-set on
+``status = 'claimed'``, so of two schedulers holding the same queued row exactly one runs it) in
+the same transaction that records the previous occurrence's outcome: one write per occurrence.
+A crash turns only ``sending`` rows into ``unknown``; ``claimed`` ones are run by the next
+scheduler (``queued``), or handed back to the job by ``release`` on a graceful stop.
 """
 
 from __future__ import annotations
@@ -12,13 +18,14 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import aiosqlite
 
 from bot import recurrence
-from bot.store.base import Claim, Delivery, Job
+from bot.store.base import Claim, Delivery, Finished, Job, Start
 from bot.store.sqlite_db import (
     SqliteDb,
     fetchall_in,
@@ -196,24 +203,85 @@ class SqliteJobs:
             found.update((r["job_id"], r["occurrence"]) for r in rows)
         return found
 
+    async def queued(self, limit: int) -> list[Claim]:
+        if limit <= 0:
+            return []
+        rows = await self._db.fetchall(
+            "SELECT j.*, d.occurrence AS claimed_occurrence FROM deliveries d "
+            "JOIN jobs j ON j.id = d.job_id WHERE d.status = 'claimed' "
+            "ORDER BY d.occurrence, d.job_id LIMIT ?",
+            (limit,),
+        )
+        return [Claim(job=job_from_row(r), occurrence=from_db(r["claimed_occurrence"]))
+                for r in rows]
+
+    async def advance(self, finish: Finished | None, start: Start | None,
+                      now: datetime) -> bool:
+        if finish is not None and finish[2] not in FINAL_STATUSES:
+            raise ValueError(f"a delivery finishes as one of {sorted(FINAL_STATUSES)}")
+        if finish is None and start is None:
+            return False
+        started = 0
+        async with self._db.write() as conn:
+            if finish is not None:
+                job_id, occurrence, status, reason = finish
+                async with conn.execute(
+                    "UPDATE deliveries SET status = ?, reason = ?, done_at = ? "
+                    "WHERE job_id = ? AND occurrence = ? AND status = 'sending'",
+                    (status, reason, to_db(now), job_id, to_db(occurrence)),
+                ) as cur:
+                    finished = cur.rowcount
+                if finished == 0:
+                    log.warning("finish(%s) for job %s found no delivery being sent", status,
+                                job_id)
+            if start is not None:
+                async with conn.execute(
+                    "UPDATE deliveries SET status = 'sending' "
+                    "WHERE job_id = ? AND occurrence = ? AND status = 'claimed'",
+                    (start[0], to_db(start[1])),
+                ) as cur:
+                    started = cur.rowcount
+        return started == 1
+
+    async def release(self, claims: Sequence[Claim]) -> int:
+        released = 0
+        async with self._db.write() as conn:
+            for claim in claims:
+                occurrence = to_db(claim.occurrence)
+                async with conn.execute(
+                    "DELETE FROM deliveries WHERE job_id = ? AND occurrence = ? "
+                    "AND status = 'claimed'",
+                    (claim.job.id, occurrence),
+                ) as cur:
+                    if cur.rowcount != 1:
+                        continue  # started elsewhere, or the job is gone: nothing to return
+                released += 1
+                # Only an unchanged job goes back: a reschedule since the claim replaced it.
+                await conn.execute(
+                    "UPDATE jobs SET next_run = ? WHERE id = ? AND version = ? "
+                    "AND (next_run IS NULL OR next_run > ?)",
+                    (occurrence, claim.job.id, claim.job.version, occurrence),
+                )
+        return released
+
     async def finish(self, job_id: int, occurrence: datetime, status: str, now: datetime,
                      reason: str | None = None) -> None:
-        """Record the outcome of a claimed occurrence. Only a ``claimed`` row changes: an
-        outcome is written once, and a row recovery marked ``unknown`` stays unknown."""
+        """Record the outcome of a claimed or started occurrence. An outcome is written once,
+        and a row recovery marked ``unknown`` stays unknown."""
         if status not in FINAL_STATUSES:
             raise ValueError(f"a delivery finishes as one of {sorted(FINAL_STATUSES)}")
         changed = await self._db.write_count(
             "UPDATE deliveries SET status = ?, reason = ?, done_at = ? "
-            "WHERE job_id = ? AND occurrence = ? AND status = 'claimed'",
+            "WHERE job_id = ? AND occurrence = ? AND status IN ('claimed', 'sending')",
             (status, reason, to_db(now), job_id, to_db(occurrence)),
         )
         if changed == 0:
-            log.warning("finish(%s) for job %s found no claimed delivery", status, job_id)
+            log.warning("finish(%s) for job %s found no open delivery", status, job_id)
 
     async def recover_unfinished(self, now: datetime) -> int:
         recovered = await self._db.write_count(
             "UPDATE deliveries SET status = 'unknown', reason = 'interrupted', done_at = ? "
-            "WHERE status = 'claimed'",
+            "WHERE status = 'sending'",
             (to_db(now),),
         )
         if recovered:

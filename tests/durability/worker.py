@@ -1,9 +1,10 @@
 """A bot-shaped process for the SIGKILL test: the real store and scheduler, a file as platform.
 
 Usage: ``python tests/durability/worker.py DB OUTPUT``. It recovers, then runs every due job of
-kind ``prompt``; delivering a prompt appends the job id to OUTPUT with flush + fsync (the
-"platform accepted it" moment) and echoes it on stdout so the test can time its kill. It exits
-0 once nothing is due, printing ``done <handled> <recovered>``.
+kind ``prompt`` with the scheduler's defaults (so claims are batched); delivering a prompt
+appends the job id to OUTPUT with flush + fsync (the "platform accepted it" moment) and echoes
+it on stdout so the test can time its kill. It exits 0 once nothing is due, printing
+``done <handled> <recovered> <claim_batch>``.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ async def main(db: Path, output: Path) -> int:
             handled = 0
             while count := await scheduler.run_due(context_for, deliver):
                 handled += count
-        print(f"done {handled} {recovered}", flush=True)
+        print(f"done {handled} {recovered} {scheduler.claim_batch}", flush=True)
     finally:
         await store.close()
     return 0

@@ -1,4 +1,5 @@
-"""Durable jobs: upsert, due-time lookup, claiming exactly once, coalescing, outcomes, recovery."""
+"""Durable jobs: upsert, due-time lookup, claiming exactly once, coalescing, the queued → sending →
+outcome state machine, recovery, release and the upgrade of old rows."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import recurrence
+from bot.store import migrations
 from bot.store.base import Claim, Community, Member
 from bot.store.sqlite import SqliteStore, open_sqlite
 
@@ -159,6 +161,7 @@ async def test_a_job_whose_rule_no_longer_parses_is_parked_not_retried(
 
 
 async def test_finish_records_the_outcome_once(store: SqliteStore) -> None:
+    """``finish`` (outside the scheduler's loop) may close a queued or a started occurrence."""
     job_id = await one_shot(store, "x", T0)
     (claim,) = await store.jobs.claim_due(T0, 10)
     done = T0 + timedelta(seconds=3)
@@ -170,22 +173,146 @@ async def test_finish_records_the_outcome_once(store: SqliteStore) -> None:
         await store.jobs.finish(job_id, claim.occurrence, "claimed", done)
 
 
-async def test_recovery_marks_unfinished_claims_unknown_and_never_resends(
+async def test_recovery_marks_only_the_started_occurrence_unknown_and_keeps_the_queue(
     store: SqliteStore,
 ) -> None:
-    a = await one_shot(store, "a", T0)
-    b = await one_shot(store, "b", T0)
+    a, b, c = [await one_shot(store, name, T0) for name in "abc"]
     claims = await store.jobs.claim_due(T0, 10)
-    await store.jobs.finish(a, claims[0].occurrence, "sent", T0)
-    # ... the process dies here with b claimed but not finished ...
+    assert [x.job.id for x in claims] == [a, b, c]
+    assert await store.jobs.advance(None, (a, T0), T0) is True
+    assert await store.jobs.advance((a, T0, "sent", None), (b, T0), T0) is True
+    # ... the process dies here: a sent, b started (maybe sent), c never started ...
     later = T0 + timedelta(minutes=5)
     assert await store.jobs.recover_unfinished(later) == 1
     assert await store.jobs.recover_unfinished(later) == 0
     (delivery,) = await store.jobs.deliveries(b)
-    assert (delivery.status, delivery.done_at) == ("unknown", later)
-    assert await store.jobs.claim_due(later, 10) == []
-    await store.jobs.finish(b, claims[1].occurrence, "sent", later)  # too late: stays unknown
+    assert (delivery.status, delivery.reason, delivery.done_at) == ("unknown", "interrupted", later)
+    assert [d.status for d in await store.jobs.deliveries(a)] == ["sent"]
+    assert [d.status for d in await store.jobs.deliveries(c)] == ["claimed"]
+
+    assert [(x.job.id, x.occurrence) for x in await store.jobs.queued(10)] == [(c, T0)]
+    assert await store.jobs.claim_due(later, 10) == []  # nothing is claimed twice
+    assert await store.jobs.advance(None, (b, T0), later) is False  # unknown is never restarted
+    await store.jobs.finish(b, T0, "sent", later)  # too late: stays unknown
     assert [d.status for d in await store.jobs.deliveries(b)] == ["unknown"]
+
+
+async def test_advance_starts_a_queued_occurrence_once_and_finishes_only_a_started_one(
+    store: SqliteStore,
+) -> None:
+    job_id = await one_shot(store, "x", T0)
+    await store.jobs.claim_due(T0, 10)
+    done = T0 + timedelta(seconds=2)
+    # Finishing what was never started changes nothing: the outcome belongs to whoever started it.
+    assert await store.jobs.advance((job_id, T0, "sent", None), None, done) is False
+    assert [d.status for d in await store.jobs.deliveries(job_id)] == ["claimed"]
+
+    assert await store.jobs.advance(None, (job_id, T0), T0) is True
+    assert await store.jobs.advance(None, (job_id, T0), T0) is False  # a second scheduler loses
+    assert [d.status for d in await store.jobs.deliveries(job_id)] == ["sending"]
+    assert await store.jobs.queued(10) == []
+
+    await store.jobs.advance((job_id, T0, "skipped", "quiet-hours"), None, done)
+    await store.jobs.advance((job_id, T0, "sent", None), None, done + timedelta(seconds=1))
+    (delivery,) = await store.jobs.deliveries(job_id)
+    assert (delivery.status, delivery.reason, delivery.done_at) == ("skipped", "quiet-hours", done)
+    with pytest.raises(ValueError, match="finishes as one of"):
+        await store.jobs.advance((job_id, T0, "sending", None), None, done)
+    assert await store.jobs.advance(None, None, done) is False
+
+
+async def test_finishing_one_and_starting_the_next_is_one_transaction(
+    store: SqliteStore,
+) -> None:
+    a, b = await one_shot(store, "a", T0), await one_shot(store, "b", T0)
+    await store.jobs.claim_due(T0, 10)
+    await store.jobs.advance(None, (a, T0), T0)
+    await store.db.write_count("DELETE FROM jobs WHERE id = ?", (b,))  # b vanishes meanwhile
+    # Starting b fails, yet a's outcome is recorded in the same call.
+    assert await store.jobs.advance((a, T0, "sent", None), (b, T0), T0) is False
+    assert [d.status for d in await store.jobs.deliveries(a)] == ["sent"]
+
+
+async def test_queued_lists_unstarted_claims_oldest_first_through_an_index(
+    store: SqliteStore,
+) -> None:
+    ids = [await one_shot(store, f"j{n}", T0 - timedelta(minutes=n)) for n in range(4)]
+    await store.jobs.claim_due(T0, 10)
+    await store.jobs.advance(None, (ids[3], T0 - timedelta(minutes=3)), T0)  # started: not queued
+    queued = await store.jobs.queued(10)
+    assert [(c.job.id, c.occurrence) for c in queued] == [
+        (ids[2], T0 - timedelta(minutes=2)), (ids[1], T0 - timedelta(minutes=1)), (ids[0], T0)]
+    assert queued[0].job == await store.jobs.get("remind", "j2")
+    assert [c.job.id for c in await store.jobs.queued(1)] == [ids[2]]
+    assert await store.jobs.queued(0) == []
+    for sql, index in [
+        ("SELECT * FROM deliveries WHERE status = 'claimed' ORDER BY occurrence, job_id LIMIT 5",
+         "deliveries_claimed"),
+        ("UPDATE deliveries SET status = 'unknown' WHERE status = 'sending'", "deliveries_sending"),
+    ]:
+        plan = await store.db.fetchall(f"EXPLAIN QUERY PLAN {sql}")
+        assert any(index in row["detail"] for row in plan), plan
+
+
+async def test_release_hands_unstarted_claims_back_to_their_jobs(store: SqliteStore) -> None:
+    once = await one_shot(store, "once", T0)
+    daily = await store.jobs.upsert(kind="checkin", subject="daily", community_id=None,
+                                    member_id=None, rule="daily 08:00", zone="UTC", next_run=T0)
+    moved = await one_shot(store, "moved", T0)
+    started = await one_shot(store, "started", T0)
+    claims = await store.jobs.claim_due(T0, 10)
+    await store.jobs.advance(None, (started, T0), T0)
+    await one_shot(store, "moved", T0 + timedelta(hours=5))  # rescheduled after the claim
+
+    assert await store.jobs.release(claims) == 3  # every claim but the started one
+    assert await store.jobs.release(claims) == 0
+    for job_id in (once, daily.id, moved):
+        assert await store.jobs.deliveries(job_id) == []
+    assert [d.status for d in await store.jobs.deliveries(started)] == ["sending"]
+    after = {name: job.next_run for name in ("once", "moved", "started")
+             if (job := await store.jobs.get("remind", name)) is not None}
+    assert after == {"once": T0, "moved": T0 + timedelta(hours=5), "started": None}
+    again = await store.jobs.get("checkin", "daily")
+    assert again is not None and again.next_run == T0
+
+    # Claimed afresh later: coalesced like any due job, each occurrence still once.
+    reclaimed = await store.jobs.claim_due(T0 + timedelta(days=2, hours=1), 10)
+    assert {(c.job.id, c.occurrence) for c in reclaimed} == {
+        (once, T0), (daily.id, T0 + timedelta(days=2)), (moved, T0 + timedelta(hours=5))}
+
+
+async def test_upgrading_marks_rows_the_old_version_left_claimed_as_sending(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before 0004 ``claimed`` meant *maybe sent*: such a row must become unknown, not resent."""
+    shipped = migrations.available()
+    monkeypatch.setattr(migrations, "available", lambda: [m for m in shipped if m.version < 4])
+    old = await open_sqlite(db_path)
+    try:
+        job_id = await one_shot(old, "x", T0)
+        sent_id = await one_shot(old, "y", T0)
+        await old.jobs.claim_due(T0, 10)
+        await old.db.write_count("UPDATE deliveries SET status = 'sent' WHERE job_id = ?",
+                                 (sent_id,))
+        with pytest.raises(Exception, match="CHECK"):
+            await old.db.write_count("UPDATE deliveries SET status = 'sending'")
+    finally:
+        await old.close()
+    monkeypatch.undo()
+
+    store = await open_sqlite(db_path)
+    try:
+        assert await store.schema_version() == shipped[-1].version
+        assert [d.status for d in await store.jobs.deliveries(job_id)] == ["sending"]
+        assert [d.status for d in await store.jobs.deliveries(sent_id)] == ["sent"]
+        assert await store.jobs.queued(10) == []
+        assert await store.jobs.recover_unfinished(T0) == 1
+        fks = await store.db.fetchall("PRAGMA foreign_key_list(deliveries)")
+        assert [(r["table"], r["on_delete"]) for r in fks] == [("jobs", "CASCADE")]
+        await store.db.write_count("DELETE FROM jobs WHERE id = ?", (job_id,))
+        assert await store.jobs.deliveries(job_id) == []  # the cascade survived the rebuild
+    finally:
+        await store.close()
 
 
 async def test_concurrent_claims_on_two_connections_never_overlap(db_path: Path,
