@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.actions import Action
 from bot.adapter import Adapter, Unreachable
@@ -67,6 +67,7 @@ class Warmline:
         self._wake: asyncio.Event | None = None
         self._stop: asyncio.Event | None = None
         self._unreachable_seq = 0
+        self._job_contexts: dict[tuple[int, datetime], Context] = {}
         self.late = 0
         """Scheduled sends that went out later than their platform's delivery window."""
 
@@ -84,19 +85,24 @@ class Warmline:
     async def run_due_once(self) -> int:
         """Run every job due now; returns how many occurrences were handled."""
         stop = self._stop
+        self._job_contexts.clear()  # a runner that raised never reached _deliver_job
         return await self.scheduler.run_due(
             self._job_context, self._deliver_job,
             should_stop=stop.is_set if stop is not None else None,
         )
 
     async def _job_context(self, claim: Claim) -> Context | None:
-        return await self.core.job_context(claim)
+        ctx = await self.core.job_context(claim)
+        if ctx is not None:  # kept for _deliver_job, which the scheduler calls next for this claim
+            self._job_contexts[(claim.job.id, claim.occurrence)] = ctx
+        return ctx
 
     async def _deliver_job(self, claim: Claim, actions: Sequence[Action]) -> str:
+        ctx = self._job_contexts.pop((claim.job.id, claim.occurrence), None)
         if not actions:
             return "skipped"
-        outcome = await self.outbox.deliver(await self.core.prepare(actions))
-        await self.core.after_delivery(outcome.delivered)
+        outcome = await self.outbox.deliver(await self.core.prepare(actions, ctx))
+        await self.core.after_delivery(outcome.delivered, ctx)
         adapter = self.outbox.adapters.get(actions[0].platform)
         if adapter is not None:
             lateness = (self.clock.now() - claim.occurrence).total_seconds()

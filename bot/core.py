@@ -232,30 +232,38 @@ class Core:
 
     # -- after delivery ---------------------------------------------------------------------
 
-    async def prepare(self, actions: Sequence[Action]) -> list[Action]:
+    async def prepare(self, actions: Sequence[Action], ctx: Context | None = None) -> list[Action]:
         """Fill in what the core knows and features need not: the private conversation of a
-        member we have written to before (so adapters do not open it again)."""
+        member we have written to before (so adapters do not open it again). ``ctx`` is the
+        context the actions were decided in; its member saves a lookup (a check-in fan-out)."""
         prepared: list[Action] = []
         for action in actions:
             if isinstance(action, SendDirect) and action.channel is None and action.community:
-                member = await self._member_of(action.platform, action.community, action.user)
+                member = await self._member_of(action, ctx)
                 if member is not None and member.dm_channel:
                     action = replace(action, channel=member.dm_channel)
             prepared.append(action)
         return prepared
 
-    async def _member_of(self, platform: str, community: str, user: str) -> Member | None:
-        found = await self.store.communities.find(platform, community)
-        return None if found is None else await self.store.members.find(found.id, user)
+    async def _member_of(self, action: SendDirect, ctx: Context | None) -> Member | None:
+        known = ctx.member if ctx is not None else None
+        if (known is not None and known.platform_user_id == action.user
+                and ctx is not None and ctx.community.platform_id == action.community):
+            return known
+        assert action.community is not None
+        found = await self.store.communities.find(action.platform, action.community)
+        return None if found is None else await self.store.members.find(found.id, action.user)
 
-    async def after_delivery(self, delivered: Sequence[tuple[Action, SendResult]]) -> None:
+    async def after_delivery(
+        self, delivered: Sequence[tuple[Action, SendResult]], ctx: Context | None = None
+    ) -> None:
         """Learn the platform's ids for what went out: a member's private conversation, and a
         new thread (told to features, so later messages in it can be recognised)."""
         for action, result in delivered:
             if (isinstance(action, SendDirect) and result.channel and action.community
                     and result.channel != action.channel):
-                member = await self._member_of(action.platform, action.community, action.user)
-                if member is not None:
+                member = await self._member_of(action, ctx)
+                if member is not None and member.dm_channel != result.channel:
                     await self.store.members.update(member.id, dm_channel=result.channel)
                 continue
             if not isinstance(action, StartThread) or not action.ref or not result.channel:
