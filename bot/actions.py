@@ -82,7 +82,10 @@ class SendDirect(Action):
 @ACTIONS.register("post")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PostMessage(Action):
-    """A message in a channel, or in ``thread`` when given. ``mention`` pings exactly that user."""
+    """A message in a channel, or in ``thread`` when given. ``mention`` pings exactly that user.
+
+    ``thread`` may be ``ref:<ref>``: the thread a ``StartThread`` with that ``ref`` opened earlier
+    in the same delivery (the outbox fills in the platform's id)."""
 
     channel: str
     text: str

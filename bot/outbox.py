@@ -20,10 +20,10 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from bot.actions import Action
+from bot.actions import Action, PostMessage, StartThread
 from bot.adapter import Adapter, Fatal, RateLimited, SendResult, Transient, Unreachable
 from bot.clock import Clock
 
@@ -83,6 +83,14 @@ class Outcome:
     """Each action that went out, with what the platform gave back for it."""
 
 
+def _into_opened_thread(action: Action, opened: dict[str, str]) -> Action:
+    """A post addressed to ``ref:<ref>`` goes into the thread an earlier ``StartThread`` of the
+    same delivery opened; if that thread could not be opened, into the channel itself."""
+    if isinstance(action, PostMessage) and action.thread and action.thread.startswith("ref:"):
+        return replace(action, thread=opened.get(action.thread.removeprefix("ref:")))
+    return action
+
+
 class Outbox:
     def __init__(
         self,
@@ -108,9 +116,14 @@ class Outbox:
         whole delivery ``failed`` (its record says so), the others still go out."""
         results: list[SendResult] = []
         delivered: list[tuple[Action, SendResult]] = []
+        opened: dict[str, str] = {}
         worst: Outcome | None = None
         for action in actions:
+            action = _into_opened_thread(action, opened)
             outcome = await self.send_one(action)
+            thread = outcome.results[0].channel if outcome.results else None
+            if isinstance(action, StartThread) and action.ref and thread:
+                opened[action.ref] = thread
             results.extend(outcome.results)
             delivered.extend((action, result) for result in outcome.results)
             if outcome.status != "sent" and worst is None:

@@ -13,6 +13,7 @@ from bot.actions import Action
 from bot.checkins import answers, enrol, goals, group, moderation, prompts, reachout
 from bot.checkins.common import GROUP, PROMPT, REACHOUT, REMIND, RESUME, reply, repo
 from bot.checkins.history import history_text
+from bot.checkins.repo import DAILY_REF_PREFIX
 from bot.config import Settings
 from bot.events import ButtonPressed, CommandInvoked, Event, FormSubmitted, MessagePosted
 from bot.feature import ArgSpec, CommandSpec, Context, JobKind
@@ -124,6 +125,8 @@ class Checkins:
         """The platform's id of a group thread we opened: messages there are counted by it."""
         if ref.startswith(group.REF_PREFIX):
             await repo(ctx).set_group_thread_platform_id(ref, thread_id)
+        elif ref.startswith(DAILY_REF_PREFIX):
+            await repo(ctx).set_daily_thread_platform_id(ref, thread_id)
 
     async def on_event(self, event: Event, ctx: Context) -> Sequence[Action]:
         if isinstance(event, MessagePosted):

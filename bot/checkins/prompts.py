@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
-from bot.actions import Action, Button, PostMessage, SendDirect
+from bot.actions import Action, Button, PostMessage, SendDirect, StartThread
 from bot.checkins.common import (
     REMIND,
+    community_zone,
     delivery,
     enabled,
     expiry_hours,
@@ -53,24 +55,50 @@ def prompt_buttons(ctx: Context, prompt: Prompt) -> tuple[Button, ...]:
     return tuple(buttons)
 
 
-async def prompt_action(ctx: Context, member: Member, prompt: Prompt, text: str) -> Action:
-    """The prompt message for ``member``: DM, or the check-ins channel for thread delivery."""
+async def prompt_actions(
+    ctx: Context, member: Member, prompt: Prompt, text: str
+) -> list[Action]:
+    """The prompt for ``member``: a DM, or (thread delivery) a post in today's check-in thread in
+    the check-ins channel. The day's first prompt opens that thread; later ones reuse it."""
     buttons = prompt_buttons(ctx, prompt)
     if prompt.goal:
         text = f"{text}\n{ctx.t('checkin.prompt.goal', goal=prompt.goal)}"
     if delivery(ctx) == "thread":
         channel = await ctx.store.channels.for_purpose(ctx.community.id, "checkins")
         if channel is not None:
-            return PostMessage(
+            actions, thread = await _todays_thread(ctx, channel)
+            actions.append(PostMessage(
                 platform=ctx.platform, community=ctx.community.platform_id,
-                recipient=member.platform_user_id, channel=channel, text=text, buttons=buttons,
-                mention=member.platform_user_id,
-            )
-    return SendDirect(
+                recipient=member.platform_user_id, channel=channel, thread=thread, text=text,
+                buttons=buttons, mention=member.platform_user_id,
+            ))
+            return actions
+    return [SendDirect(
         platform=ctx.platform, community=ctx.community.platform_id,
         recipient=member.platform_user_id, user=member.platform_user_id, text=text,
         buttons=buttons,
+    )]
+
+
+async def _todays_thread(ctx: Context, channel: str) -> tuple[list[Action], str | None]:
+    """The thread to post in, and the action that opens it when this is the day's first prompt.
+
+    A thread opened in the same delivery is named ``ref:<ref>`` (the outbox puts the platform's
+    id in); once the platform reported it, its id is used directly. If a thread was asked for but
+    never reported (the platform refused), prompts go to the channel itself rather than retrying
+    a thread for every member."""
+    day = ctx.now.astimezone(ZoneInfo(community_zone(ctx))).date()
+    checkins = repo(ctx)
+    daily = await checkins.daily_thread(ctx.community.id, day.isoformat())
+    if daily is not None:
+        return [], daily.thread
+    daily = await checkins.create_daily_thread(ctx.community.id, day.isoformat(), channel)
+    opener = StartThread(
+        platform=ctx.platform, community=ctx.community.platform_id, channel=channel,
+        title=ctx.t("checkin.thread.title", day=f"{day:%A} {day.day} {day:%B}"),
+        text=ctx.t("checkin.thread.text"), ref=daily.ref,
     )
+    return [opener], f"ref:{daily.ref}"
 
 
 async def run_prompt(claim: Claim, ctx: Context) -> Sequence[Action]:
@@ -99,7 +127,7 @@ async def run_prompt(claim: Claim, ctx: Context) -> Sequence[Action]:
                 payload={"prompt": prompt.id},
             )
     text = ctx.t("checkin.prompt.text", name=name_of(member))
-    return (await prompt_action(ctx, member, prompt, text),)
+    return await prompt_actions(ctx, member, prompt, text)
 
 
 async def run_reminder(claim: Claim, ctx: Context) -> Sequence[Action]:
@@ -113,7 +141,7 @@ async def run_reminder(claim: Claim, ctx: Context) -> Sequence[Action]:
     if (prompt is None or prompt.status != "open" or ctx.now >= prompt.expires_at
             or await checkins.enrolment(member.id) is None):
         return ()
-    return (await prompt_action(ctx, member, prompt, ctx.t("checkin.reminder.text")),)
+    return await prompt_actions(ctx, member, prompt, ctx.t("checkin.reminder.text"))
 
 
 async def run_resume(claim: Claim, ctx: Context) -> Sequence[Action]:

@@ -69,6 +69,21 @@ class GroupThread:
     started_at: datetime
 
 
+DAILY_REF_PREFIX = "checkin-day-"
+"""Refs of daily check-in threads: ``checkin-day-<community id>-<YYYY-MM-DD>``."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DailyThread:
+    """The check-in thread of one community for one local day (thread delivery)."""
+
+    community_id: int
+    day: str
+    ref: str
+    channel: str
+    thread: str | None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CommunityWeek:
     """Aggregates only: how many members answered, how many answers, moods by value."""
@@ -131,6 +146,10 @@ class CheckinRepo(Protocol):
     async def latest_group_threads(self, community_id: int,
                                    limit: int = 2) -> list[GroupThread]: ...
     async def set_group_thread_platform_id(self, ref: str, thread: str) -> None: ...
+    async def daily_thread(self, community_id: int, day: str) -> DailyThread | None: ...
+    async def create_daily_thread(self, community_id: int, day: str,
+                                  channel: str) -> DailyThread: ...
+    async def set_daily_thread_platform_id(self, ref: str, thread: str) -> None: ...
     async def find_group_thread(self, community_id: int, thread: str) -> GroupThread | None:
         """The group thread whose ref or platform id is ``thread``."""
         ...

@@ -9,7 +9,15 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from bot.checkins.repo import CommunityWeek, Enrolment, GroupThread, Prompt, Reachout
+from bot.checkins.repo import (
+    DAILY_REF_PREFIX,
+    CommunityWeek,
+    DailyThread,
+    Enrolment,
+    GroupThread,
+    Prompt,
+    Reachout,
+)
 from bot.store.sqlite_db import SqliteDb, fetchone_in, from_db, maybe_from_db, to_db
 
 
@@ -45,6 +53,12 @@ def _thread(row: sqlite3.Row) -> GroupThread:
         id=row["id"], community_id=row["community_id"], ref=row["ref"], channel=row["channel"],
         thread=row["thread"], started_at=from_db(row["started_at"]),
     )
+
+
+
+def _daily_from_row(row: sqlite3.Row) -> DailyThread:
+    return DailyThread(community_id=row["community_id"], day=row["day"], ref=row["ref"],
+                       channel=row["channel"], thread=row["thread"])
 
 
 class SqliteCheckinRepo:
@@ -256,6 +270,31 @@ class SqliteCheckinRepo:
             (community_id, limit),
         )
         return [_thread(r) for r in rows]
+
+    async def daily_thread(self, community_id: int, day: str) -> DailyThread | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM checkin_daily_threads WHERE community_id = ? AND day = ?",
+            (community_id, day),
+        )
+        return None if row is None else _daily_from_row(row)
+
+    async def create_daily_thread(self, community_id: int, day: str,
+                                  channel: str) -> DailyThread:
+        async with self._db.write() as conn:
+            row = await fetchone_in(
+                conn,
+                "INSERT INTO checkin_daily_threads (community_id, day, ref, channel) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (community_id, day) DO UPDATE "
+                "SET channel = checkin_daily_threads.channel RETURNING *",
+                (community_id, day, f"{DAILY_REF_PREFIX}{community_id}-{day}", channel),
+            )
+        assert row is not None
+        return _daily_from_row(row)
+
+    async def set_daily_thread_platform_id(self, ref: str, thread: str) -> None:
+        await self._db.write_count(
+            "UPDATE checkin_daily_threads SET thread = ? WHERE ref = ?", (thread, ref)
+        )
 
     async def set_group_thread_platform_id(self, ref: str, thread: str) -> None:
         await self._db.write_count(

@@ -61,13 +61,40 @@ async def test_several_schedules(sim: Simulation) -> None:
     assert len(prompts(sent)) == 6  # five weekdays and Sunday
 
 
-async def test_thread_delivery_posts_in_the_checkins_channel(sim: Simulation) -> None:
+async def test_thread_delivery_posts_in_todays_checkin_thread(sim: Simulation) -> None:
     await command(sim, "mod", "checkin setup", delivery="thread")
     await command(sim, "sam", "checkin join")
-    prompt = only(prompts(await advance(sim, "2026-01-05T09:00:00Z")))
-    assert prompt["type"] == "post"
-    assert prompt["channel"] == "checkins-chan"
-    assert prompt["mention"] == "sam" and prompt["recipient"] == "sam"
+    await command(sim, "ny", "checkin join")
+    monday = await advance(sim, "2026-01-05T23:00:00Z")
+    opener, sams = monday[0], monday[1]
+    assert opener["type"] == "start_thread" and opener["channel"] == "checkins-chan"
+    assert "Monday 5 January" in opener["title"]
+    from bot.actions import StartThread
+
+    # the platform's id for the new thread
+    thread = next(s.result.channel for s in sim.adapter.sent if isinstance(s.action, StartThread))
+    assert sams["type"] == "post" and sams["channel"] == "checkins-chan"
+    assert sams["thread"] == thread
+    assert sams["mention"] == "sam" and sams["recipient"] == "sam"
+    nys = [a for a in monday[2:] if a["type"] == "post"]
+    assert [a["thread"] for a in nys] == [thread]  # the same thread, not a second one
+    assert len([a for a in monday if a["type"] == "start_thread"]) == 1
+    tuesday = await advance(sim, "2026-01-06T10:00:00Z")
+    assert tuesday[0]["type"] == "start_thread" and "Tuesday 6 January" in tuesday[0]["title"]
+
+
+async def test_thread_delivery_falls_back_to_the_channel_when_no_thread_can_be_opened(
+    sim: Simulation,
+) -> None:
+    from bot.adapter import Fatal
+
+    await command(sim, "mod", "checkin setup", delivery="thread")
+    await command(sim, "sam", "checkin join")
+    sim.adapter.fail_next(Fatal("missing permission: create threads"))
+    await advance(sim, "2026-01-05T09:00:00Z")
+    posted = [s.action for s in sim.adapter.sent if getattr(s.action, "buttons", ())]
+    assert len(posted) == 1
+    assert posted[0].channel == "checkins-chan" and posted[0].thread is None  # type: ignore[attr-defined]
 
 
 async def test_timezone_command_moves_the_checkin(sim: Simulation) -> None:
