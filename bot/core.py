@@ -296,6 +296,3 @@ class Core:
             store=self.store, clock=self.clock, texts=self.texts, settings=self.settings,
             platform=community.platform, community=community, member=member,
         )
-
-    def with_member(self, ctx: Context, member: Member) -> Context:
-        return replace(ctx, member=member)

@@ -2,8 +2,10 @@
 
 Each input line is one JSON object with exactly one of these keys (see docs/simulation.md):
 ``community``, ``member``, ``channel`` (declare the scenario's world), ``clock`` (``set`` an instant
-or ``advance`` by a duration; due jobs run as time passes, in order), or ``event`` (a neutral event;
-``platform``, ``community``, ``at``, ``event_id`` and ``interaction`` are filled in when missing).
+or ``advance`` by a duration; due jobs run as time passes, in order), ``event`` (a neutral event;
+``platform``, ``community``, ``at``, ``event_id`` and ``interaction`` are filled in when missing),
+``press`` (a button, by label, on the latest message that showed it) or ``submit`` (the latest
+form opened for someone).
 Each output line is ``{"at": <virtual time>, "action": <neutral action>}`` for every action the core
 took, in the order it went out. Bad lines are reported on the error stream with their line number
 and the run goes on.
