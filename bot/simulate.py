@@ -22,11 +22,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.actions import Action, AlertModerators, OpenForm, PostMessage, action_to_json
 from bot.app import Warmline
 from bot.clock import VirtualClock
-from bot.config import Settings, default_settings
+from bot.config import Settings, default_settings, timezone_suggestions
 from bot.durations import parse_duration
 from bot.events import Actor, Event, event_from_json
 from bot.features import build_features
@@ -142,10 +143,6 @@ class Simulation:
             raise ScenarioError("member.roles must be a list of strings")
         tz = body.get("timezone")
         if tz is not None:
-            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-            from bot.config import timezone_suggestions
-
             try:
                 ZoneInfo(str(tz))
             except (ZoneInfoNotFoundError, ValueError) as exc:
