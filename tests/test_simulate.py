@@ -137,3 +137,19 @@ async def test_a_members_private_conversation_is_remembered_and_reused() -> None
     assert first[0].action.channel is None  # type: ignore[attr-defined]  # opened by the platform
     assert member is not None and member.dm_channel == first[0].result.channel
     assert second[0].action.channel == member.dm_channel  # type: ignore[attr-defined]
+
+
+async def test_a_prompt_sent_after_downtime_beyond_the_delivery_window_is_counted_late(
+    tmp_path: Path,
+) -> None:
+    from datetime import UTC, datetime
+
+    db = tmp_path / "down.db"
+    async with simulation(db=db) as sim:
+        await sim.run_line({"member": {"id": "sam", "timezone": "UTC"}})
+        await sim.run_line({"event": {"type": "command", "user": "sam", "name": "checkin join"}})
+    # the bot was down over 09:00 and comes back at 09:20: still worth sending, but late
+    async with simulation(db=db, start=datetime(2026, 1, 5, 9, 20, tzinfo=UTC)) as sim:
+        await sim.bot.run_due_once()
+        assert [type(s.action).__name__ for s in sim.adapter.sent] == ["SendDirect"]
+        assert sim.bot.late == 1
