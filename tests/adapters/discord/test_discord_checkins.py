@@ -84,3 +84,75 @@ async def test_join_then_the_nine_oclock_checkin_a_low_mood_and_a_note(harness: 
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.wait_for(task, 10)
         await store.close()
+
+
+async def test_thread_delivery_opens_one_thread_a_day_and_posts_each_prompt_in_it(
+    harness: Harness,
+) -> None:
+    fake = harness.fake
+    settings = default_settings()
+    features = build_features(settings)
+    store = await open_sqlite(harness.tmp_path / "threads.db")
+    clock = VirtualClock(MONDAY_8AM)
+    adapter = harness.adapter(all_commands(features))
+    bot = Warmline(settings=settings, store=store, clock=clock, texts=TextCatalogue.load(),
+                   features=features, adapters=[adapter])
+    stop = asyncio.Event()
+    task = asyncio.create_task(bot.run(stop))
+
+    async def run(name: str, subcommand: str, *, group: str | None = None,
+                  user: dict[str, object] | None = None, **options: str) -> str:
+        asked = await fake.slash(name, group=group, subcommand=subcommand, user=user, options=[
+            {"name": k, "type": 7 if k == "channel" else 3, "value": v} for k, v in options.items()
+        ])
+        await fake.wait_until(lambda: fake.reply_to(asked["id"]), what=f"/{name} {subcommand}")
+        reply = fake.reply_to(asked["id"])
+        assert reply is not None and reply.data is not None
+        return str(reply.data["content"])
+
+    try:
+        await fake.wait_until(lambda: adapter._ready.is_set(), what="adapter READY")
+        alice, bob = fake.user("alice"), fake.user("bob")
+        # the default slash payload grants the caller every permission: a server admin
+        assert "checkins" in await run("warmline", "channel", group="setup", purpose="checkins",
+                                       channel=fake.channel_id)
+        assert "thread" in await run("checkin", "setup", delivery="thread")
+        for member in (alice, bob):
+            assert "signed up" in await run("checkin", "join", user=member)
+
+        clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+        await fake.wait_until(lambda: len([m for m in fake.messages_sent
+                                           if m.body.get("components")]) >= 2,
+                              what="two prompts")
+        assert len(fake.threads_created) == 1
+        prompts = [m for m in fake.messages_sent if m.body.get("components")]
+        assert {m.channel_id for m in prompts} == {fake.threads_created[0].thread["id"]}
+        assert all(m.dm_user_id is None for m in prompts)  # in the thread, not in DMs
+        mentioned = [m.body["allowed_mentions"]["users"] for m in prompts]
+        assert sorted(str(u[0]) for u in mentioned) == sorted([alice["id"], bob["id"]])
+
+        alices = next(m for m in prompts if str(m.body["allowed_mentions"]["users"][0]) == alice["id"])
+        good = buttons_of(alices)["Good"]
+        thread = fake.threads_created[0].thread["id"]
+        by_bob = await fake.press_button(good, message=alices.message, user=bob, channel_id=thread)
+        await fake.wait_until(lambda: fake.reply_to(by_bob["id"]), what="bob pressing alice's")
+        refused = fake.reply_to(by_bob["id"])
+        assert refused is not None and refused.ephemeral and refused.data is not None
+        by_alice = await fake.press_button(good, message=alices.message, user=alice,
+                                           channel_id=thread)
+        await fake.wait_until(lambda: fake.reply_to(by_alice["id"]), what="alice's own answer")
+        answered = fake.reply_to(by_alice["id"])
+        assert answered is not None and answered.ephemeral and answered.data is not None
+        assert answered.data["content"] != refused.data["content"]
+        community = await store.communities.find("discord", fake.guild_id)
+        assert community is not None
+        member = await store.members.find(community.id, alice["id"])
+        assert member is not None
+        history = await store.export_member(member.id)
+        moods = [p["mood"] for p in history["tables"]["checkin_prompts"]]
+        assert moods == [4]  # bob's press changed nothing
+    finally:
+        stop.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, 10)
+        await store.close()
