@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from adapters.discord.convert import decode_custom_id
@@ -13,6 +16,7 @@ from bot.clock import VirtualClock
 from bot.config import default_settings
 from bot.feature import all_commands
 from bot.features import build_features
+from bot.store.base import Store
 from bot.store.sqlite import open_sqlite
 from bot.texts import TextCatalogue
 from tests.adapters.discord.conftest import Harness
@@ -26,11 +30,19 @@ def buttons_of(sent: SentMessage) -> dict[str, str]:
             for c in row["components"]}
 
 
-async def test_join_then_the_nine_oclock_checkin_a_low_mood_and_a_note(harness: Harness) -> None:
-    fake = harness.fake
+@dataclass
+class Live:
+    store: Store
+    clock: VirtualClock
+
+
+@asynccontextmanager
+async def real_warmline(harness: Harness, db: str) -> AsyncIterator[Live]:
+    """Every real feature, SQLite, the Discord adapter against the fake, and a virtual clock
+    starting Monday 08:00 UTC; yields once the adapter is READY and shuts down cleanly."""
     settings = default_settings()
     features = build_features(settings)
-    store = await open_sqlite(harness.tmp_path / "checkins.db")
+    store = await open_sqlite(harness.tmp_path / db)
     clock = VirtualClock(MONDAY_8AM)
     adapter = harness.adapter(all_commands(features))
     bot = Warmline(settings=settings, store=store, clock=clock, texts=TextCatalogue.load(),
@@ -38,7 +50,19 @@ async def test_join_then_the_nine_oclock_checkin_a_low_mood_and_a_note(harness: 
     stop = asyncio.Event()
     task = asyncio.create_task(bot.run(stop))
     try:
-        await fake.wait_until(lambda: adapter._ready.is_set(), what="adapter READY")
+        await harness.fake.wait_until(lambda: adapter._ready.is_set(), what="adapter READY")
+        yield Live(store=store, clock=clock)
+    finally:
+        stop.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, 10)
+        await store.close()
+
+
+async def test_join_then_the_nine_oclock_checkin_a_low_mood_and_a_note(harness: Harness) -> None:
+    fake = harness.fake
+    async with real_warmline(harness, "checkins.db") as live:
+        clock = live.clock
         synced = {c["name"] for c in fake.command_syncs[-1].commands}
         assert {"checkin", "warmline", "privacy"} <= synced
         alice = fake.user("alice")
@@ -79,26 +103,12 @@ async def test_join_then_the_nine_oclock_checkin_a_low_mood_and_a_note(harness: 
         assert saved is not None and saved.data is not None
         assert "Your note is saved" in saved.data["content"]
         assert all(r.elapsed < 3.0 for r in fake.interaction_replies)
-    finally:
-        stop.set()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(task, 10)
-        await store.close()
 
 
 async def test_thread_delivery_opens_one_thread_a_day_and_posts_each_prompt_in_it(
     harness: Harness,
 ) -> None:
     fake = harness.fake
-    settings = default_settings()
-    features = build_features(settings)
-    store = await open_sqlite(harness.tmp_path / "threads.db")
-    clock = VirtualClock(MONDAY_8AM)
-    adapter = harness.adapter(all_commands(features))
-    bot = Warmline(settings=settings, store=store, clock=clock, texts=TextCatalogue.load(),
-                   features=features, adapters=[adapter])
-    stop = asyncio.Event()
-    task = asyncio.create_task(bot.run(stop))
 
     async def run(name: str, subcommand: str, *, group: str | None = None,
                   user: dict[str, object] | None = None, **options: str) -> str:
@@ -110,8 +120,8 @@ async def test_thread_delivery_opens_one_thread_a_day_and_posts_each_prompt_in_i
         assert reply is not None and reply.data is not None
         return str(reply.data["content"])
 
-    try:
-        await fake.wait_until(lambda: adapter._ready.is_set(), what="adapter READY")
+    async with real_warmline(harness, "threads.db") as live:
+        store, clock = live.store, live.clock
         alice, bob = fake.user("alice"), fake.user("bob")
         # the default slash payload grants the caller every permission: a server admin
         assert "checkins" in await run("warmline", "channel", group="setup", purpose="checkins",
@@ -151,8 +161,3 @@ async def test_thread_delivery_opens_one_thread_a_day_and_posts_each_prompt_in_i
         history = await store.export_member(member.id)
         moods = [p["mood"] for p in history["tables"]["checkin_prompts"]]
         assert moods == [4]  # bob's press changed nothing
-    finally:
-        stop.set()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(task, 10)
-        await store.close()
