@@ -13,7 +13,7 @@ from bot.actions import Action
 from bot.checkins import answers, enrol, goals, group, moderation, prompts, reachout
 from bot.checkins.common import GROUP, PROMPT, REACHOUT, REMIND, RESUME, reply, repo
 from bot.checkins.history import history_text
-from bot.checkins.repo import DAILY_REF_PREFIX
+from bot.checkins.repo import DAILY_REF_PREFIX, GROUP_REF_PREFIX
 from bot.config import Settings
 from bot.events import ButtonPressed, CommandInvoked, Event, FormSubmitted, MessagePosted
 from bot.feature import ArgSpec, CommandSpec, Context, JobKind
@@ -123,7 +123,7 @@ class Checkins:
 
     async def on_thread_started(self, ref: str, thread_id: str, ctx: Context) -> None:
         """The platform's id of a group thread we opened: messages there are counted by it."""
-        if ref.startswith(group.REF_PREFIX):
+        if ref.startswith(GROUP_REF_PREFIX):
             await repo(ctx).set_group_thread_platform_id(ref, thread_id)
         elif ref.startswith(DAILY_REF_PREFIX):
             await repo(ctx).set_daily_thread_platform_id(ref, thread_id)

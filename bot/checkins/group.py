@@ -16,9 +16,6 @@ from bot.events import MessagePosted
 from bot.feature import Context
 from bot.store.base import Claim
 
-REF_PREFIX = "checkin-group-"
-"""Refs of group threads (see the check-in store), so a delivered thread is recognised as ours."""
-
 
 async def ensure_group_job(ctx: Context) -> None:
     """Create or remove the community's weekly thread job to match its setting."""

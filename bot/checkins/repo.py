@@ -69,6 +69,9 @@ class GroupThread:
     started_at: datetime
 
 
+GROUP_REF_PREFIX = "checkin-group-"
+"""Refs of weekly group threads: ``checkin-group-<thread row id>``."""
+
 DAILY_REF_PREFIX = "checkin-day-"
 """Refs of daily check-in threads: ``checkin-day-<community id>-<YYYY-MM-DD>``."""
 

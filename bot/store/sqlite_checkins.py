@@ -11,6 +11,7 @@ from datetime import datetime
 
 from bot.checkins.repo import (
     DAILY_REF_PREFIX,
+    GROUP_REF_PREFIX,
     CommunityWeek,
     DailyThread,
     Enrolment,
@@ -259,7 +260,7 @@ class SqliteCheckinRepo:
             row = await fetchone_in(
                 conn,
                 "UPDATE checkin_group_threads SET ref = ? WHERE id = ? RETURNING *",
-                (f"checkin-group-{row['id']}", row["id"]),
+                (f"{GROUP_REF_PREFIX}{row['id']}", row["id"]),
             )
         assert row is not None
         return _thread(row)
