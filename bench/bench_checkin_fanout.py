@@ -22,14 +22,14 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.app import Warmline
 from bot.clock import VirtualClock
 from bot.config import default_settings
-from bot.features import build_features
-from bot.recording import RecordingAdapter
-from bot.scheduler import Scheduler
+from bot.features.checkins.store import SqliteCheckinRepo
+from bot.features.registry import build_features
+from bot.runtime.app import Warmline
+from bot.runtime.scheduler import Scheduler
+from bot.sim.recording import RecordingAdapter
 from bot.store.sqlite import SqliteStore, open_sqlite
-from bot.store.sqlite_checkins import SqliteCheckinRepo
 from bot.store.sqlite_db import to_db
 from bot.texts import TextCatalogue
 
@@ -103,7 +103,7 @@ async def bench(members: int, trace: bool, claim_batch: int | None) -> None:
             if claim_batch is not None:
                 # Another claim batch size (claiming in batches never widens the crash-loss
                 # bound; see docs/scheduling.md).
-                bot.scheduler = Scheduler(store, clock, batch_size=settings.scheduler.batch_size,
+                bot.runtime.scheduler = Scheduler(store, clock, batch_size=settings.scheduler.batch_size,
                                           claim_batch=claim_batch)
                 for feature in bot.core.features:
                     for kind, job_kind in feature.job_kinds().items():

@@ -47,13 +47,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.actions import Respond
-from bot.app import Warmline
 from bot.clock import SystemClock
 from bot.config import default_settings
-from bot.dispatcher import Dispatcher
 from bot.events import Actor, CommandInvoked, Event, MessagePosted
-from bot.features import build_features
-from bot.recording import RecordingAdapter
+from bot.features.registry import build_features
+from bot.runtime.app import Warmline
+from bot.runtime.dispatcher import Dispatcher
+from bot.sim.recording import RecordingAdapter
 from bot.store.open import open_store
 from bot.texts import TextCatalogue
 
@@ -167,7 +167,7 @@ async def core_pass(events: tuple[Event, ...], warmup: tuple[Event, ...], folder
         if profile is not None:
             profile.enable()
         try:
-            wall, cpu = await timed(lambda: push(bot.dispatcher, events))
+            wall, cpu = await timed(lambda: push(bot.runtime.dispatcher, events))
             if trace:
                 peak = tracemalloc.get_traced_memory()[1]
         finally:

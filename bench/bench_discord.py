@@ -38,12 +38,12 @@ import discord  # noqa: E402
 
 from adapters.discord.adapter import DiscordAdapter, DiscordOptions, apply_url_overrides  # noqa: E402
 from bot.actions import Button, SendDirect  # noqa: E402
-from bot.app import Warmline  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import default_settings  # noqa: E402
 from bot.feature import all_commands  # noqa: E402
-from bot.features import build_features  # noqa: E402
-from bot.outbox import Outbox  # noqa: E402
+from bot.features.registry import build_features  # noqa: E402
+from bot.runtime.app import Warmline  # noqa: E402
+from bot.runtime.outbox import Outbox  # noqa: E402
 from bot.store.sqlite import open_sqlite  # noqa: E402
 from bot.texts import TextCatalogue  # noqa: E402
 

@@ -33,8 +33,8 @@ from bot import recurrence
 from bot.actions import Action
 from bot.clock import VirtualClock
 from bot.feature import Context, JobKind
-from bot.scheduler import Scheduler
-from bot.store.base import Claim
+from bot.model import Claim
+from bot.runtime.scheduler import Scheduler
 from bot.store.sqlite import SqliteStore, open_sqlite
 from bot.store.sqlite_db import to_db
 

@@ -45,7 +45,7 @@ def with_settings(command: SettingsCommand) -> Callable[[argparse.Namespace], in
 
 @with_settings
 def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.runner import configured_adapters
+    from bot.runtime.runner import configured_adapters
 
     adapters = ", ".join(configured_adapters(settings)) or "none"
     print(f"{args.config}: OK (store {settings.store.redacted_url}; adapters: {adapters})")
@@ -70,7 +70,7 @@ def cmd_db_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 @with_settings
 def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.simulate import run_stream
+    from bot.sim.simulate import run_stream
 
     bad = asyncio.run(run_stream(sys.stdin, sys.stdout, sys.stderr, db=args.db, settings=settings))
     if bad:
@@ -79,21 +79,21 @@ def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+    from bot.sim.demo import run_demo
 
     return asyncio.run(run_demo(sys.stdout))
 
 
 @with_settings
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.console import run_console
+    from bot.sim.console import run_console
 
     return asyncio.run(run_console(settings, db=args.db))
 
 
 @with_settings
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.runner import run_forever
+    from bot.runtime.runner import run_forever
 
     return run_forever(settings)
 

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.actions import Action
 from bot.clock import Clock
 from bot.events import Event
-from bot.store.base import Claim, Community, Member, Store
+from bot.model import Claim, Community, Member
+from bot.store.base import Store
 
 if TYPE_CHECKING:
     from bot.config import Settings

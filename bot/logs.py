@@ -88,7 +88,7 @@ def _timestamp(record: logging.LogRecord) -> str:
 
 
 class TextFormatter(logging.Formatter):
-    """``2024-05-01T09:00:00.123Z INFO bot.outbox: sent 3 deliveries community_id=4``."""
+    """``2024-05-01T09:00:00.123Z INFO bot.runtime.outbox: sent 3 deliveries community_id=4``."""
 
     def format(self, record: logging.LogRecord) -> str:
         line = f"{_timestamp(record)} {record.levelname} {record.name}: {record.getMessage()}"

@@ -33,11 +33,11 @@ def root() -> Iterator[logging.Logger]:
 def test_text_lines_carry_time_level_logger_message_and_ids(root: logging.Logger) -> None:
     out = io.StringIO()
     setup_logging("info", "text", stream=out)
-    logging.getLogger("bot.outbox").info("sent %d deliveries", 3, extra={"community_id": 4})
+    logging.getLogger("bot.runtime.outbox").info("sent %d deliveries", 3, extra={"community_id": 4})
     (line,) = out.getvalue().splitlines()
     assert re.fullmatch(
         r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z "
-        r"INFO bot\.outbox: sent 3 deliveries community_id=4",
+        r"INFO bot\.runtime\.outbox: sent 3 deliveries community_id=4",
         line,
     )
 
@@ -45,11 +45,11 @@ def test_text_lines_carry_time_level_logger_message_and_ids(root: logging.Logger
 def test_json_lines_are_one_object_each_with_the_extra_ids(root: logging.Logger) -> None:
     out = io.StringIO()
     setup_logging("debug", "json", stream=out)
-    log = logging.getLogger("bot.scheduler")
+    log = logging.getLogger("bot.runtime.scheduler")
     log.debug("claimed %d jobs", 2, extra={"job_id": 7, "platform": "slack"})
     log.warning("late")
     first, second = (json.loads(line) for line in out.getvalue().splitlines())
-    assert first["level"] == "debug" and first["logger"] == "bot.scheduler"
+    assert first["level"] == "debug" and first["logger"] == "bot.runtime.scheduler"
     assert first["message"] == "claimed 2 jobs"
     assert first["job_id"] == 7 and first["platform"] == "slack"
     assert first["time"].endswith("Z")
@@ -62,7 +62,7 @@ def test_exceptions_stay_on_one_json_line(root: logging.Logger) -> None:
     try:
         raise RuntimeError("boom")
     except RuntimeError:
-        logging.getLogger("bot.app").exception("adapter %s failed", "discord")
+        logging.getLogger("bot.runtime.app").exception("adapter %s failed", "discord")
     (line,) = out.getvalue().splitlines()
     entry = json.loads(line)
     assert entry["message"] == "adapter discord failed"

@@ -11,86 +11,10 @@ Rules every implementation keeps:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from bot.checkins.repo import CheckinRepo
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Community:
-    id: int
-    platform: str
-    platform_id: str
-    name: str | None = None
-    settings: dict[str, Any] = field(default_factory=dict)
-    """Moderator-set settings (set with commands, no redeploy); override config defaults."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Member:
-    id: int
-    community_id: int
-    platform_user_id: str
-    display_name: str | None = None
-    timezone: str | None = None
-    quiet_hours: str | None = None
-    """Local quiet hours as ``"HH:MM-HH:MM"`` (may wrap midnight), or None."""
-    roles: tuple[str, ...] = ()
-    reachable: bool = True
-    unreachable_reason: str | None = None
-    created_at: datetime
-    dm_channel: str | None = None
-    """The platform's id of the private conversation with this member, once one was opened."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Job:
-    """A durable scheduled job. ``(kind, subject)`` is unique: rescheduling replaces.
-
-    ``rule`` is a recurrence (``bot.recurrence``) evaluated in ``zone``; a job without a rule runs
-    once at ``next_run``. ``next_run`` is None once a one-shot job has been claimed.
-    """
-
-    id: int
-    kind: str
-    subject: str
-    community_id: int | None
-    member_id: int | None
-    rule: str | None
-    zone: str
-    next_run: datetime | None
-    payload: dict[str, Any] = field(default_factory=dict)
-    version: int = 1
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Claim:
-    """One occurrence of a job, claimed exactly once: ``(job.id, occurrence)`` is the
-    idempotency key of the delivery."""
-
-    job: Job
-    occurrence: datetime
-
-
-Start = tuple[int, datetime]
-"""``(job_id, occurrence)``: the claimed occurrence a scheduler is about to run."""
-Finished = tuple[int, datetime, str, str | None]
-"""``(job_id, occurrence, status, reason)``: the outcome of an occurrence that was ``sending``."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Delivery:
-    job_id: int
-    occurrence: datetime
-    status: str
-    """``claimed`` (queued, not started) → ``sending`` (its runner started) → ``sent`` |
-    ``skipped`` | ``failed``; ``unknown`` when a crash left it ``sending`` (never resent)."""
-    reason: str | None = None
-    claimed_at: datetime
-    done_at: datetime | None = None
+from bot.model import Claim, Community, Delivery, Finished, Job, Member, Start
 
 
 class CommunityRepo(Protocol):
@@ -197,7 +121,6 @@ class Store(Protocol):
     jobs: JobRepo
     seen: SeenEventRepo
     audit: AuditRepo
-    checkins: CheckinRepo
 
     async def schema_version(self) -> int: ...
     async def export_member(self, member_id: int) -> dict[str, Any]:

@@ -16,10 +16,10 @@ from typing import Any
 
 import aiosqlite
 
-from bot.checkins.repo import CheckinRepo
+from bot.features.checkins.repo import CheckinRepo
+from bot.features.checkins.store import SqliteCheckinRepo
 from bot.store import migrations
 from bot.store.base import AuditRepo, ChannelRepo, CommunityRepo, JobRepo, MemberRepo, SeenEventRepo
-from bot.store.sqlite_checkins import SqliteCheckinRepo
 from bot.store.sqlite_db import SqliteDb, fetchall_in, fetchone_in
 from bot.store.sqlite_jobs import SqliteJobs
 from bot.store.sqlite_repos import (

@@ -25,7 +25,7 @@ from typing import Any
 import aiosqlite
 
 from bot import recurrence
-from bot.store.base import Claim, Delivery, Finished, Job, Start
+from bot.model import Claim, Delivery, Finished, Job, Start
 from bot.store.sqlite_db import (
     SqliteDb,
     fetchall_in,

@@ -11,7 +11,7 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from bot.store.base import Community, Member
+from bot.model import Community, Member
 from bot.store.sqlite_db import SqliteDb, fetchone_in, from_db, to_db, to_json
 
 _MEMBER_FIELDS = frozenset(

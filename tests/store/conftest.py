@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store.base import Community, Member
+from bot.model import Community, Member
 from bot.store.sqlite import SqliteStore, open_sqlite
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)  # a Monday

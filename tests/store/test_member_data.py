@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.store.base import Community, Member
+from bot.model import Community, Member
 from bot.store.sqlite import SqliteStore
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)

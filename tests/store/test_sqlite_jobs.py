@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot import recurrence
+from bot.model import Claim, Community, Member
 from bot.store import migrations
-from bot.store.base import Claim, Community, Member
 from bot.store.sqlite import SqliteStore, open_sqlite
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)  # a Monday

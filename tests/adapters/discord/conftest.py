@@ -1,7 +1,7 @@
 """Harness: the REAL discord.py client inside Warmline's adapter, against the local fake Discord.
 
 ``harness`` gives a started fake (127.0.0.1, port 0) and ``harness.warmline(...)``, which runs
-the real :class:`bot.app.Warmline` runtime (real SQLite file under tmp_path, the system clock:
+the real :class:`bot.runtime.app.Warmline` runtime (real SQLite file under tmp_path, the system clock:
 the network is real time anyway) with a :class:`DiscordAdapter` and a small test-only feature,
 ``Probe``, standing in for check-ins: ``/probe start`` schedules a DM prompt with a mood button
 and a note button; the note button opens a form; everything the core hears is recorded.
@@ -21,13 +21,14 @@ import pytest
 
 from adapters.discord.adapter import DiscordAdapter, DiscordOptions
 from bot.actions import Action, Button, Form, FormField, OpenForm, Respond, SendDirect
-from bot.app import Warmline
-from bot.basics import Basics
 from bot.clock import SystemClock
 from bot.config import default_settings
 from bot.events import ButtonPressed, CommandInvoked, Event, FormSubmitted, MessagePosted
 from bot.feature import CommandSpec, Context, Feature, JobKind, all_commands
-from bot.store.base import Claim, Store
+from bot.features.basics import Basics
+from bot.model import Claim
+from bot.runtime.app import Warmline
+from bot.store.base import Store
 from bot.store.sqlite import open_sqlite
 from bot.texts import TextCatalogue
 from tests.fakes.discord_server import FakeDiscord, point_discord_at

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from adapters.discord.convert import decode_custom_id
-from bot.app import Warmline
 from bot.clock import VirtualClock
 from bot.config import default_settings
 from bot.feature import all_commands
-from bot.features import build_features
+from bot.features.registry import build_features
+from bot.runtime.app import Warmline
 from bot.store.base import Store
 from bot.store.sqlite import open_sqlite
 from bot.texts import TextCatalogue

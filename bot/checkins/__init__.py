@@ -1,5 +1,0 @@
-"""Check-ins: scheduled mood check-ins in each member's own time, with a path to a peer."""
-
-from bot.checkins.feature import Checkins
-
-__all__ = ["Checkins"]

@@ -1,0 +1,1 @@
+"""The features: each owns its handlers, texts, settings, repository and migrations."""

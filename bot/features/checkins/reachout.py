@@ -1,0 +1,133 @@
+"""A path to a peer: after a low mood, and only if the member says yes, supporters are asked.
+
+The request names who asked and nothing else: never the mood's note. A supporter claims it with
+one button; the member is told who will reach out. Unclaimed, it is re-announced once after
+``reachout_reannounce_minutes`` and then handed to moderators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from bot.actions import Action, AlertModerators, Button, PostMessage, SendDirect
+from bot.events import ButtonPressed
+from bot.feature import Context
+from bot.features.checkins.answers import checked_prompt
+from bot.features.checkins.common import REACHOUT, name_of, reply, repo, split_value, supporter_roles
+from bot.features.checkins.repo import Prompt, Reachout
+from bot.model import Claim, Member
+
+
+def _claim_button(ctx: Context, reachout_id: int) -> Button:
+    return Button(action="checkin.claim", value=str(reachout_id),
+                  label=ctx.t("checkin.reachout.claim"), style="primary")
+
+
+async def _announce(ctx: Context, member: Member, reachout: Reachout, key: str,
+                    **params: object) -> Action:
+    text = ctx.t(key, name=name_of(member), **params)
+    channel = await ctx.store.channels.for_purpose(ctx.community.id, "supporters")
+    if channel is None:
+        moderators = await ctx.store.channels.for_purpose(ctx.community.id, "moderators")
+        return AlertModerators(platform=ctx.platform, community=ctx.community.platform_id,
+                               channel=moderators, text=text,
+                               buttons=(_claim_button(ctx, reachout.id),))
+    return PostMessage(platform=ctx.platform, community=ctx.community.platform_id,
+                       channel=channel, text=text, buttons=(_claim_button(ctx, reachout.id),))
+
+
+async def on_offer(event: ButtonPressed, ctx: Context) -> Sequence[Action]:
+    parsed = split_value(event.value)
+    answer = parsed[1] if parsed else ""
+    found = await checked_prompt(event, ctx, parsed[0] if parsed and answer in {"yes", "no"}
+                                 else None, allow_expired=True)
+    if not isinstance(found, Prompt):
+        return found
+    checkins = repo(ctx)
+    if not await checkins.set_offer(found.id, answer):
+        return reply(event, ctx, ctx.t("checkin.offer.already"))
+    if answer == "no":
+        return reply(event, ctx, ctx.t("checkin.offer.declined"))
+    assert ctx.member is not None
+    reachout = await checkins.create_reachout(ctx.member.id, ctx.community.id, found.id, ctx.now)
+    if reachout is None:
+        return reply(event, ctx, ctx.t("checkin.offer.already"))
+    minutes = ctx.settings.checkins.reachout_reannounce_minutes
+    await ctx.store.jobs.upsert(
+        kind=REACHOUT, subject=f"reachout:{reachout.id}", community_id=ctx.community.id,
+        member_id=ctx.member.id, rule=None, zone="UTC",
+        next_run=ctx.now + timedelta(minutes=minutes), payload={"reachout": reachout.id},
+    )
+    announce = await _announce(ctx, ctx.member, reachout, "checkin.reachout.post")
+    return [*reply(event, ctx, ctx.t("checkin.offer.sent")), announce]
+
+
+def _is_supporter(event: ButtonPressed, ctx: Context) -> bool:
+    roles = set(event.actor.roles) | set(ctx.member.roles if ctx.member else ())
+    return ctx.is_moderator or bool(roles & supporter_roles(ctx))
+
+
+async def on_claim(event: ButtonPressed, ctx: Context) -> Sequence[Action]:
+    parsed = split_value(event.value)
+    checkins = repo(ctx)
+    reachout = await checkins.reachout(parsed[0]) if parsed else None
+    if reachout is None or reachout.community_id != ctx.community.id:
+        return reply(event, ctx, ctx.t("checkin.reachout.gone"))
+    supporter = ctx.member
+    if supporter is None or not _is_supporter(event, ctx):
+        return reply(event, ctx, ctx.t("checkin.reachout.not_supporter"))
+    if supporter.id == reachout.member_id:
+        return reply(event, ctx, ctx.t("checkin.reachout.own"))
+    requester = await ctx.store.members.get(reachout.member_id)
+    if requester is None:
+        return reply(event, ctx, ctx.t("checkin.reachout.gone"))
+    if not await checkins.claim_reachout(reachout.id, supporter.id, ctx.now):
+        current = await checkins.reachout(reachout.id)
+        claimer = (await ctx.store.members.get(current.claimed_by)
+                   if current and current.claimed_by else None)
+        return reply(event, ctx, ctx.t("checkin.reachout.already_claimed",
+                                       supporter=name_of(claimer) if claimer else "someone"))
+    await ctx.store.jobs.delete(REACHOUT, f"reachout:{reachout.id}")
+    actions: list[Action] = [
+        SendDirect(platform=ctx.platform, community=ctx.community.platform_id,
+                   recipient=requester.platform_user_id, user=requester.platform_user_id,
+                   text=ctx.t("checkin.reachout.claimed_member", supporter=name_of(supporter))),
+        *reply(event, ctx, ctx.t("checkin.reachout.claimed_thanks", name=name_of(requester))),
+    ]
+    channel = await ctx.store.channels.for_purpose(ctx.community.id, "supporters")
+    if channel is not None:
+        actions.append(PostMessage(
+            platform=ctx.platform, community=ctx.community.platform_id, channel=channel,
+            text=ctx.t("checkin.reachout.claimed_post", supporter=name_of(supporter),
+                       name=name_of(requester)),
+        ))
+    return actions
+
+
+async def run_reannounce(claim: Claim, ctx: Context) -> Sequence[Action]:
+    """First run: re-announce once. Second run: hand it to moderators."""
+    rid = claim.job.payload.get("reachout")
+    member = ctx.member
+    if not isinstance(rid, int) or member is None:
+        return ()
+    checkins = repo(ctx)
+    reachout = await checkins.reachout(rid)
+    if reachout is None or reachout.status != "open":
+        return ()
+    minutes = ctx.settings.checkins.reachout_reannounce_minutes
+    if not reachout.reannounced:
+        await checkins.mark_reachout(rid, reannounced=True)
+        await ctx.store.jobs.upsert(
+            kind=REACHOUT, subject=claim.job.subject, community_id=ctx.community.id,
+            member_id=member.id, rule=None, zone="UTC",
+            next_run=ctx.now + timedelta(minutes=minutes), payload={"reachout": rid},
+        )
+        return (await _announce(ctx, member, reachout, "checkin.reachout.reannounce"),)
+    await checkins.mark_reachout(rid, status="escalated")
+    moderators = await ctx.store.channels.for_purpose(ctx.community.id, "moderators")
+    return (AlertModerators(
+        platform=ctx.platform, community=ctx.community.platform_id, channel=moderators,
+        text=ctx.t("checkin.reachout.escalate", name=name_of(member), minutes=2 * minutes),
+        buttons=(_claim_button(ctx, rid),),
+    ),)

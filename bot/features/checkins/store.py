@@ -1,0 +1,325 @@
+"""SQLite implementation of :class:`bot.features.checkins.repo.CheckinRepo` (tables from 0002_checkins).
+
+Every "only once" rule (answer a prompt once, claim a request once) is a single conditional
+``UPDATE … WHERE status = 'open'`` so two presses racing each other cannot both win.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from bot.features.checkins.repo import (
+    DAILY_REF_PREFIX,
+    GROUP_REF_PREFIX,
+    CommunityWeek,
+    DailyThread,
+    Enrolment,
+    GroupThread,
+    Prompt,
+    Reachout,
+)
+from bot.store.sqlite_db import SqliteDb, fetchone_in, from_db, maybe_from_db, to_db
+
+
+def _enrolment(row: sqlite3.Row) -> Enrolment:
+    return Enrolment(
+        member_id=row["member_id"], community_id=row["community_id"], rule=row["rule"],
+        paused_until=maybe_from_db(row["paused_until"]), goal=row["goal"],
+        joined_at=from_db(row["joined_at"]),
+    )
+
+
+def _prompt(row: sqlite3.Row) -> Prompt:
+    return Prompt(
+        id=row["id"], member_id=row["member_id"], community_id=row["community_id"],
+        sent_at=from_db(row["sent_at"]), expires_at=from_db(row["expires_at"]),
+        status=row["status"], mood=row["mood"], note=row["note"],
+        answered_at=maybe_from_db(row["answered_at"]), goal=row["goal"],
+        goal_answer=row["goal_answer"], offer=row["offer"],
+    )
+
+
+def _reachout(row: sqlite3.Row) -> Reachout:
+    return Reachout(
+        id=row["id"], member_id=row["member_id"], community_id=row["community_id"],
+        prompt_id=row["prompt_id"], created_at=from_db(row["created_at"]),
+        status=row["status"], claimed_by=row["claimed_by"],
+        reannounced=bool(row["reannounced"]),
+    )
+
+
+def _thread(row: sqlite3.Row) -> GroupThread:
+    return GroupThread(
+        id=row["id"], community_id=row["community_id"], ref=row["ref"], channel=row["channel"],
+        thread=row["thread"], started_at=from_db(row["started_at"]),
+    )
+
+
+
+def _daily_from_row(row: sqlite3.Row) -> DailyThread:
+    return DailyThread(community_id=row["community_id"], day=row["day"], ref=row["ref"],
+                       channel=row["channel"], thread=row["thread"])
+
+
+class SqliteCheckinRepo:
+    def __init__(self, db: SqliteDb) -> None:
+        self._db = db
+
+    # -- enrolment -------------------------------------------------------------------------------
+
+    async def enrol(self, member_id: int, community_id: int,
+                    now: datetime) -> tuple[Enrolment, bool]:
+        async with self._db.write() as conn:
+            async with conn.execute(
+                "INSERT INTO checkin_enrolments (member_id, community_id, joined_at) "
+                "VALUES (?, ?, ?) ON CONFLICT (member_id) DO NOTHING",
+                (member_id, community_id, to_db(now)),
+            ) as cur:
+                created = cur.rowcount > 0
+            row = await fetchone_in(
+                conn, "SELECT * FROM checkin_enrolments WHERE member_id = ?", (member_id,)
+            )
+        assert row is not None
+        return _enrolment(row), created
+
+    async def enrolment(self, member_id: int) -> Enrolment | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM checkin_enrolments WHERE member_id = ?", (member_id,)
+        )
+        return None if row is None else _enrolment(row)
+
+    async def leave(self, member_id: int) -> bool:
+        removed = await self._db.write_count(
+            "DELETE FROM checkin_enrolments WHERE member_id = ?", (member_id,)
+        )
+        return removed > 0
+
+    async def set_rule(self, member_id: int, rule: str | None) -> None:
+        await self._db.write_count(
+            "UPDATE checkin_enrolments SET rule = ? WHERE member_id = ?", (rule, member_id)
+        )
+
+    async def set_pause(self, member_id: int, until: datetime | None) -> None:
+        await self._db.write_count(
+            "UPDATE checkin_enrolments SET paused_until = ? WHERE member_id = ?",
+            (None if until is None else to_db(until), member_id),
+        )
+
+    async def set_goal(self, member_id: int, goal: str | None, now: datetime) -> None:
+        await self._db.write_count(
+            "UPDATE checkin_enrolments SET goal = ?, goal_set_at = ? WHERE member_id = ?",
+            (goal, None if goal is None else to_db(now), member_id),
+        )
+
+    async def enrolments(self, community_id: int) -> list[Enrolment]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM checkin_enrolments WHERE community_id = ? ORDER BY member_id",
+            (community_id,),
+        )
+        return [_enrolment(r) for r in rows]
+
+    async def enrolled_count(self, community_id: int) -> int:
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) FROM checkin_enrolments WHERE community_id = ?", (community_id,)
+        )
+        return 0 if row is None else int(row[0])
+
+    # -- prompts ---------------------------------------------------------------------------------
+
+    async def create_prompt(self, member_id: int, sent_at: datetime,
+                            expires_at: datetime) -> Prompt | None:
+        # One statement: the enrolment check, the pause check and the goal copy happen in the
+        # same transaction as the insert (and it is the fan-out's only write besides the claim).
+        sent = to_db(sent_at)
+        async with self._db.write() as conn:
+            row = await fetchone_in(
+                conn,
+                "INSERT INTO checkin_prompts (member_id, community_id, sent_at, expires_at, goal) "
+                "SELECT member_id, community_id, ?, ?, goal FROM checkin_enrolments "
+                "WHERE member_id = ? AND (paused_until IS NULL OR paused_until <= ?) "
+                "RETURNING *",
+                (sent, to_db(expires_at), member_id, sent),
+            )
+        return None if row is None else _prompt(row)
+
+    async def prompt(self, prompt_id: int) -> Prompt | None:
+        row = await self._db.fetchone("SELECT * FROM checkin_prompts WHERE id = ?", (prompt_id,))
+        return None if row is None else _prompt(row)
+
+    async def answer(self, prompt_id: int, mood: int | None, now: datetime) -> bool:
+        changed = await self._db.write_count(
+            "UPDATE checkin_prompts SET status = ?, mood = ?, answered_at = ? "
+            "WHERE id = ? AND status = 'open'",
+            ("skipped" if mood is None else "answered", mood, to_db(now), prompt_id),
+        )
+        return changed > 0
+
+    async def set_note(self, prompt_id: int, note: str | None) -> None:
+        await self._db.write_count(
+            "UPDATE checkin_prompts SET note = ? WHERE id = ?", (note, prompt_id)
+        )
+
+    async def answer_goal(self, prompt_id: int, answer: str) -> bool:
+        changed = await self._db.write_count(
+            "UPDATE checkin_prompts SET goal_answer = ? WHERE id = ? AND goal_answer IS NULL",
+            (answer, prompt_id),
+        )
+        return changed > 0
+
+    async def set_offer(self, prompt_id: int, answer: str) -> bool:
+        changed = await self._db.write_count(
+            "UPDATE checkin_prompts SET offer = ? WHERE id = ? AND offer IS NULL",
+            (answer, prompt_id),
+        )
+        return changed > 0
+
+    async def prompts_since(self, member_id: int, since: datetime) -> list[Prompt]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM checkin_prompts WHERE member_id = ? AND sent_at >= ? ORDER BY sent_at",
+            (member_id, to_db(since)),
+        )
+        return [_prompt(r) for r in rows]
+
+    async def community_week(self, community_id: int, since: datetime) -> CommunityWeek:
+        rows = await self._db.fetchall(
+            "SELECT status, mood, COUNT(*) AS n, COUNT(DISTINCT member_id) AS people "
+            "FROM checkin_prompts WHERE community_id = ? AND answered_at >= ? "
+            "GROUP BY status, mood",
+            (community_id, to_db(since)),
+        )
+        people = await self._db.fetchone(
+            "SELECT COUNT(DISTINCT member_id) FROM checkin_prompts "
+            "WHERE community_id = ? AND answered_at >= ? AND status = 'answered'",
+            (community_id, to_db(since)),
+        )
+        moods: dict[int, int] = {}
+        answers = skips = 0
+        for row in rows:
+            if row["status"] == "answered" and row["mood"] is not None:
+                moods[int(row["mood"])] = int(row["n"])
+                answers += int(row["n"])
+            elif row["status"] == "skipped":
+                skips += int(row["n"])
+        return CommunityWeek(
+            members_answered=0 if people is None else int(people[0]),
+            answers=answers, skips=skips, moods=moods,
+        )
+
+    # -- reach-outs ------------------------------------------------------------------------------
+
+    async def create_reachout(self, member_id: int, community_id: int, prompt_id: int,
+                              now: datetime) -> Reachout | None:
+        async with self._db.write() as conn:
+            row = await fetchone_in(
+                conn,
+                "INSERT INTO checkin_reachouts (member_id, community_id, prompt_id, created_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (prompt_id) DO NOTHING RETURNING *",
+                (member_id, community_id, prompt_id, to_db(now)),
+            )
+        return None if row is None else _reachout(row)
+
+    async def reachout(self, reachout_id: int) -> Reachout | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM checkin_reachouts WHERE id = ?", (reachout_id,)
+        )
+        return None if row is None else _reachout(row)
+
+    async def claim_reachout(self, reachout_id: int, supporter_id: int, now: datetime) -> bool:
+        changed = await self._db.write_count(
+            "UPDATE checkin_reachouts SET status = 'claimed', claimed_by = ?, claimed_at = ? "
+            "WHERE id = ? AND status IN ('open', 'escalated')",
+            (supporter_id, to_db(now), reachout_id),
+        )
+        return changed > 0
+
+    async def mark_reachout(self, reachout_id: int, *, status: str | None = None,
+                            reannounced: bool | None = None) -> None:
+        if status is not None:
+            await self._db.write_count(
+                "UPDATE checkin_reachouts SET status = ? WHERE id = ?", (status, reachout_id)
+            )
+        if reannounced is not None:
+            await self._db.write_count(
+                "UPDATE checkin_reachouts SET reannounced = ? WHERE id = ?",
+                (int(reannounced), reachout_id),
+            )
+
+    # -- group thread ----------------------------------------------------------------------------
+
+    async def create_group_thread(self, community_id: int, channel: str,
+                                  now: datetime) -> GroupThread:
+        async with self._db.write() as conn:
+            row = await fetchone_in(
+                conn,
+                "INSERT INTO checkin_group_threads (community_id, ref, channel, started_at) "
+                "VALUES (?, 'pending-' || hex(randomblob(8)), ?, ?) RETURNING id",
+                (community_id, channel, to_db(now)),
+            )
+            assert row is not None
+            row = await fetchone_in(
+                conn,
+                "UPDATE checkin_group_threads SET ref = ? WHERE id = ? RETURNING *",
+                (f"{GROUP_REF_PREFIX}{row['id']}", row["id"]),
+            )
+        assert row is not None
+        return _thread(row)
+
+    async def latest_group_threads(self, community_id: int, limit: int = 2) -> list[GroupThread]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM checkin_group_threads WHERE community_id = ? ORDER BY id DESC LIMIT ?",
+            (community_id, limit),
+        )
+        return [_thread(r) for r in rows]
+
+    async def daily_thread(self, community_id: int, day: str) -> DailyThread | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM checkin_daily_threads WHERE community_id = ? AND day = ?",
+            (community_id, day),
+        )
+        return None if row is None else _daily_from_row(row)
+
+    async def create_daily_thread(self, community_id: int, day: str,
+                                  channel: str) -> DailyThread:
+        async with self._db.write() as conn:
+            row = await fetchone_in(
+                conn,
+                "INSERT INTO checkin_daily_threads (community_id, day, ref, channel) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (community_id, day) DO UPDATE "
+                "SET channel = checkin_daily_threads.channel RETURNING *",
+                (community_id, day, f"{DAILY_REF_PREFIX}{community_id}-{day}", channel),
+            )
+        assert row is not None
+        return _daily_from_row(row)
+
+    async def set_daily_thread_platform_id(self, ref: str, thread: str) -> None:
+        await self._db.write_count(
+            "UPDATE checkin_daily_threads SET thread = ? WHERE ref = ?", (thread, ref)
+        )
+
+    async def set_group_thread_platform_id(self, ref: str, thread: str) -> None:
+        await self._db.write_count(
+            "UPDATE checkin_group_threads SET thread = ? WHERE ref = ?", (thread, ref)
+        )
+
+    async def find_group_thread(self, community_id: int, thread: str) -> GroupThread | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM checkin_group_threads WHERE community_id = ? "
+            "AND (ref = ? OR thread = ?) ORDER BY id DESC LIMIT 1",
+            (community_id, thread, thread),
+        )
+        return None if row is None else _thread(row)
+
+    async def record_group_post(self, thread_id: int, member_id: int) -> None:
+        await self._db.write_count(
+            "INSERT INTO checkin_group_posts (thread_id, member_id, posts) VALUES (?, ?, 1) "
+            "ON CONFLICT (thread_id, member_id) DO UPDATE SET posts = posts + 1",
+            (thread_id, member_id),
+        )
+
+    async def group_participation(self, thread_id: int) -> tuple[int, int]:
+        row = await self._db.fetchone(
+            "SELECT COUNT(*), COALESCE(SUM(posts), 0) FROM checkin_group_posts WHERE thread_id = ?",
+            (thread_id,),
+        )
+        return (0, 0) if row is None else (int(row[0]), int(row[1]))

@@ -1,0 +1,1 @@
+"""The runtime: wiring, lifecycle, the dispatcher, the delivery pipeline and the scheduler."""

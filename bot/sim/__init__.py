@@ -1,0 +1,1 @@
+"""Playing Warmline without a platform: the simulator, the console, the demo."""

@@ -1,0 +1,75 @@
+"""Point 6, a path to a peer: a low mood adds a gentle offer; only "yes" reaches supporters; a
+supporter claims it; unclaimed, it is re-announced once, then goes to moderators."""
+
+from __future__ import annotations
+
+from bot.sim.simulate import Simulation
+from tests.features.checkins.conftest import advance, command, only, press, run
+
+
+async def _low_mood(sim: Simulation, label: str = "Low") -> dict[str, object]:
+    await command(sim, "sam", "checkin join")
+    await advance(sim, "2026-01-05T09:00:00Z")
+    await press(sim, "sam", "Add a note")
+    await run(sim, {"submit": {"user": "sam", "values": {"note": "private words"}}})
+    return only(await press(sim, "sam", label))
+
+
+async def test_a_low_mood_offers_a_peer_gently(sim: Simulation) -> None:
+    answer = await _low_mood(sim, "Rough")
+    assert "reach out" in str(answer["text"])
+    assert [b["label"] for b in answer["buttons"]] == ["Yes, please", "No, thanks"]  # type: ignore[index]
+
+
+async def test_an_okay_mood_offers_nothing(sim: Simulation) -> None:
+    await command(sim, "sam", "checkin join")
+    await advance(sim, "2026-01-05T09:00:00Z")
+    assert only(await press(sim, "sam", "Okay"))["buttons"] == []
+
+
+async def test_no_thanks_does_nothing(sim: Simulation) -> None:
+    await _low_mood(sim)
+    sent = await press(sim, "sam", "No, thanks")
+    assert [a["type"] for a in sent] == ["respond"]
+    assert await advance(sim, "2026-01-05T12:00:00Z") == []
+
+
+async def test_yes_asks_supporters_without_the_note_and_a_supporter_claims(sim: Simulation) -> None:
+    await _low_mood(sim)
+    sent = await press(sim, "sam", "Yes, please")
+    request = only(sent, "post")
+    assert request["channel"] == "supporters-chan"
+    assert "Sam" in request["text"] and "private words" not in request["text"]
+    assert [b["action"] for b in request["buttons"]] == ["checkin.claim"]
+    assert "supporters know" in only(sent, "respond")["text"]
+    refused = only(await press(sim, "ny", "I'll reach out"))
+    assert "Only supporters" in refused["text"]
+    claimed = await press(sim, "dee", "I'll reach out")
+    told = only(claimed, "send_dm")
+    assert told["user"] == "sam" and "Dee from the group will reach out" in told["text"]
+    assert "Thank you" in only(claimed, "respond")["text"]
+    assert "Dee is reaching out to Sam" in only(claimed, "post")["text"]
+    twice = only(await press(sim, "dee", "I'll reach out"))
+    assert "already picked" in twice["text"]
+    assert await advance(sim, "2026-01-05T12:00:00Z") == []  # no re-announce once claimed
+
+
+async def test_unclaimed_is_reannounced_once_then_goes_to_moderators(sim: Simulation) -> None:
+    await _low_mood(sim)
+    await press(sim, "sam", "Yes, please")
+    again = only(await advance(sim, "2026-01-05T10:00:00Z"))
+    assert again["type"] == "post" and again["text"].startswith("Still open")
+    alert = only(await advance(sim, "2026-01-05T11:00:00Z"))
+    assert alert["type"] == "alert" and alert["channel"] == "mods-chan"
+    assert "120 minutes" in alert["text"] and "private words" not in alert["text"]
+    assert await advance(sim, "2026-01-06T08:00:00Z") == []
+    claimed = await press(sim, "mod", "I'll reach out")
+    assert "Priya from the group" in only(claimed, "send_dm")["text"]
+
+
+async def test_the_offer_is_answered_once(sim: Simulation) -> None:
+    await _low_mood(sim)
+    await press(sim, "sam", "Yes, please")
+    again = await press(sim, "sam", "Yes, please")
+    assert [a["type"] for a in again] == ["respond"]
+    assert "already answered" in again[0]["text"]

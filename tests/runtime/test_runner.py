@@ -1,0 +1,199 @@
+"""`warmline run` as a real process: adapters from the config, clean shutdown on SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def write_config(tmp_path: Path, extra: str = "") -> Path:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[store]\nurl = "sqlite:///{tmp_path / "w.db"}"\n'
+        f'[logging]\nformat = "json"\nlevel = "info"\n{extra}',
+        encoding="utf-8",
+    )
+    return config
+
+
+def start(config: Path) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WARMLINE_")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run", "--config", str(config)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+
+
+def run_until(config: Path, done: Callable[[], bool], *, within: float) -> str:
+    """Run `warmline run` until ``done()`` (or ``within`` seconds), then SIGTERM it; it must
+    exit 0. Returns what it logged."""
+    proc = start(config)
+    try:
+        deadline = time.monotonic() + within
+        while not done() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    return err
+
+
+def wait_for_lines(
+    path: Path, count: int, proc: subprocess.Popen[str], timeout: float = 20.0
+) -> list[dict[str, object]]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"warmline run exited early: {proc.communicate()[1]}")
+        if path.exists():
+            complete = path.read_text(encoding="utf-8").split("\n")[:-1]  # skip a half-written line
+            lines = [json.loads(x) for x in complete if x]
+            if len(lines) >= count:
+                return lines
+        time.sleep(0.05)
+    raise AssertionError(f"{path.name} did not reach {count} lines in {timeout}s")
+
+
+def test_without_adapters_it_says_so_and_exits_2(tmp_path: Path) -> None:
+    proc = start(write_config(tmp_path))
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 2
+    assert "no adapters are configured" in err
+    assert "docs/discord.md" in err
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_it_answers_events_and_stops_cleanly_on_a_signal(tmp_path: Path, sig: signal.Signals) -> None:
+    events, actions = tmp_path / "events.jsonl", tmp_path / "actions.jsonl"
+    config = write_config(
+        tmp_path, f'[files]\nevents = "{events}"\nactions = "{actions}"\n'
+    )
+    events.write_text("", encoding="utf-8")
+    proc = start(config)
+    try:
+        secret_words = "my private words about a hard week"
+        lines = [
+            {"type": "message", "event_id": "e1", "at": "2026-03-02T09:00:00Z", "community": "c1",
+             "user": "sam", "channel": "general", "message_id": "m1", "text": secret_words},
+            {"type": "command", "event_id": "e2", "at": "2026-03-02T09:00:00Z", "community": "c1",
+             "user": "sam", "name": "privacy info", "interaction": "i1"},
+        ]
+        with events.open("a", encoding="utf-8") as fh:
+            fh.writelines(json.dumps(line) + "\n" for line in lines)
+        answered = wait_for_lines(actions, 1, proc)
+        assert answered[0]["type"] == "respond" and answered[0]["interaction"] == "i1"
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    records = [json.loads(x) for x in err.splitlines() if x.startswith("{")]
+    messages = [r["message"] for r in records]
+    assert any("stopped cleanly" in m for m in messages)
+    assert any("2 events handled" in m for m in messages)
+    assert secret_words not in err  # logs never carry message text
+
+
+def test_a_broken_config_names_the_key_and_exits_2(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[checkins]\nprompt_expiry_hour = 12\n', encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "check-config", "--config", str(config)],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert proc.returncode == 2
+    assert "checkins.prompt_expiry_hour" in proc.stderr
+    assert "prompt_expiry_hours" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_check_config_accepts_the_example(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[2] / "config.example.toml"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "check-config", "--config", str(example)],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "OK" in proc.stdout
+
+
+def test_db_migrate_reports_the_schema_version(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "db", "migrate", "--config", str(config)],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "schema version" in proc.stdout
+    assert (tmp_path / "w.db").exists()
+
+
+async def _enrol(db: Path, count: int, settings_path: Path) -> None:
+    """Prepare a real database: ``count`` members of a `files` community, each enrolled with a
+    daily check-in five minutes ago (so `warmline run` finds them all due at start-up)."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.config import load_settings
+    from bot.sim.simulate import simulation
+
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    due = now - timedelta(minutes=5)
+    settings = load_settings(settings_path, env={})
+    async with simulation(db=db, settings=settings, start=now - timedelta(minutes=10),
+                          platform="files") as sim:
+        for n in range(count):
+            user = f"u{n}"
+            await sim.run_line({"member": {"id": user, "timezone": "UTC"}})
+            await sim.run_line({"event": {"type": "command", "user": user, "name": "checkin join"}})
+            await sim.run_line({"event": {"type": "command", "user": user, "name": "checkin time",
+                                          "args": {"time": due.strftime("%H:%M")}}})
+
+
+def test_a_signal_mid_fan_out_finishes_what_was_claimed_and_the_rest_goes_out_after_restart(
+    tmp_path: Path,
+) -> None:
+    import asyncio
+    import sqlite3
+
+    events, actions, db = tmp_path / "events.jsonl", tmp_path / "actions.jsonl", tmp_path / "w.db"
+    config = write_config(
+        tmp_path,
+        '[checkins]\nschedules = ["daily 09:00"]\n'
+        f'[files]\nevents = "{events}"\nactions = "{actions}"\nsends_per_second = 40.0\n',
+    )
+    asyncio.run(_enrol(db, 120, config))
+
+    def prompts() -> list[str]:
+        if not actions.exists():
+            return []
+        complete = actions.read_text(encoding="utf-8").split("\n")[:-1]  # the last may be half-written
+        lines = [json.loads(x) for x in complete if x]
+        return [str(line["user"]) for line in lines if line["type"] == "send_dm"]
+
+    run_until(config, lambda: len(prompts()) >= 10, within=20)
+    first_run = prompts()
+    assert 10 <= len(first_run) < 120, "the signal should land in the middle of the fan-out"
+    with sqlite3.connect(db) as conn:
+        statuses = dict(conn.execute("SELECT status, COUNT(*) FROM deliveries GROUP BY status"))
+    assert "claimed" not in statuses, "a claimed occurrence was left half-done"
+    assert statuses.get("sent") == len(first_run)
+
+    run_until(config, lambda: len(prompts()) >= 120, within=30)
+    everyone = prompts()
+    assert sorted(everyone) == sorted(f"u{n}" for n in range(120)), "each member exactly once"

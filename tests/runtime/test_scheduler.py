@@ -1,0 +1,382 @@
+"""The scheduler: claim a batch → start → run → deliver → finish, on a real SQLite file and a
+virtual clock; crashes, graceful stops and two schedulers on one file."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+
+from bot import recurrence
+from bot.actions import Action, SendDirect
+from bot.clock import VirtualClock
+from bot.feature import Context, JobKind
+from bot.model import Claim, Community
+from bot.runtime.scheduler import Scheduler
+from bot.store.sqlite import SqliteStore, open_sqlite
+
+T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)  # a Monday
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    opened = await open_sqlite(tmp_path / "warmline.db")
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture
+def clock() -> VirtualClock:
+    return VirtualClock(T0)
+
+
+@pytest.fixture
+async def community(store: SqliteStore) -> Community:
+    return await store.communities.ensure("memory", "c1")
+
+
+class Harness:
+    """Records what the scheduler asked for; the runner returns one DM per claim."""
+
+    def __init__(self, store: SqliteStore, clock: VirtualClock, community: Community) -> None:
+        self.store, self.clock, self.community = store, clock, community
+        self.ran: list[tuple[int, datetime]] = []
+        self.delivered: list[tuple[int, datetime, int]] = []
+        self.status = "sent"
+
+    async def run(self, claim: Claim, ctx: Context) -> Sequence[Action]:
+        assert ctx.community == self.community
+        self.ran.append((claim.job.id, claim.occurrence))
+        return [SendDirect(platform="memory", user=claim.job.subject, text="How are you?")]
+
+    async def context_for(self, claim: Claim) -> Context | None:
+        return Context(store=self.store, clock=self.clock, texts=cast(Any, None),
+                       settings=cast(Any, None), platform="memory", community=self.community)
+
+    async def deliver(self, claim: Claim, actions: Sequence[Action]) -> str:
+        self.delivered.append((claim.job.id, claim.occurrence, len(actions)))
+        return self.status
+
+    async def run_due(self, scheduler: Scheduler) -> int:
+        return await scheduler.run_due(self.context_for, self.deliver)
+
+
+@pytest.fixture
+def harness(store: SqliteStore, clock: VirtualClock, community: Community) -> Harness:
+    return Harness(store, clock, community)
+
+
+def scheduler_for(h: Harness, *, expiry: timedelta | None = None, **options: int) -> Scheduler:
+    scheduler = Scheduler(h.store, h.clock, **options)
+    scheduler.register("checkin", JobKind(run=h.run, expiry=expiry))
+    return scheduler
+
+
+async def add_job(store: SqliteStore, subject: str, when: datetime, *, kind: str = "checkin",
+                  rule: str | None = None, zone: str = "UTC") -> int:
+    job = await store.jobs.upsert(kind=kind, subject=subject, community_id=None,
+                                  member_id=None, rule=rule, zone=zone, next_run=when)
+    return job.id
+
+
+async def statuses(store: SqliteStore, job_id: int) -> list[tuple[str, str | None]]:
+    return [(d.status, d.reason) for d in await store.jobs.deliveries(job_id)]
+
+
+async def test_a_due_job_is_run_delivered_and_marked_sent(harness: Harness) -> None:
+    scheduler = scheduler_for(harness)
+    job_id = await add_job(harness.store, "u1", T0 + timedelta(minutes=30))
+    assert await scheduler.next_due() == T0 + timedelta(minutes=30)
+    assert await harness.run_due(scheduler) == 0  # not due yet
+
+    harness.clock.advance(timedelta(minutes=30))
+    assert await harness.run_due(scheduler) == 1
+
+    assert harness.delivered == [(job_id, T0 + timedelta(minutes=30), 1)]
+    (delivery,) = await harness.store.jobs.deliveries(job_id)
+    assert (delivery.status, delivery.done_at) == ("sent", harness.clock.now())
+    assert await scheduler.next_due() is None
+    assert await harness.run_due(scheduler) == 0
+
+
+async def test_the_deliver_outcome_is_what_gets_recorded(harness: Harness) -> None:
+    scheduler = scheduler_for(harness)
+    job_id = await add_job(harness.store, "u1", T0)
+    harness.status = "skipped"
+    await harness.run_due(scheduler)
+    assert await statuses(harness.store, job_id) == [("skipped", None)]
+
+
+async def test_downtime_coalesces_to_one_prompt_for_the_latest_occurrence(
+    harness: Harness,
+) -> None:
+    scheduler = scheduler_for(harness)
+    rule = "daily 09:00"
+    first = recurrence.next_after(recurrence.parse(rule), "Europe/London", T0)
+    job_id = await add_job(harness.store, "u1", first, rule=rule, zone="Europe/London")
+
+    harness.clock.set(first + timedelta(days=3, minutes=20))  # the bot was down three days
+    assert await harness.run_due(scheduler) == 1
+
+    assert harness.ran == [(job_id, first + timedelta(days=3))]
+    assert await scheduler.next_due() == first + timedelta(days=4)
+
+
+async def test_an_occurrence_older_than_the_expiry_is_skipped_not_sent(
+    harness: Harness,
+) -> None:
+    scheduler = scheduler_for(harness, expiry=timedelta(hours=2))
+    late = await add_job(harness.store, "late", T0)
+    fresh = await add_job(harness.store, "fresh", T0 + timedelta(hours=1, minutes=30))
+    harness.clock.set(T0 + timedelta(hours=3))
+
+    assert await harness.run_due(scheduler) == 2
+
+    assert await statuses(harness.store, late) == [("skipped", "expired")]
+    assert await statuses(harness.store, fresh) == [("sent", None)]
+    assert [job for job, _ in harness.ran] == [fresh]
+
+
+async def test_no_context_means_skipped(harness: Harness) -> None:
+    scheduler = scheduler_for(harness)
+    job_id = await add_job(harness.store, "gone", T0)
+
+    async def no_context(claim: Claim) -> Context | None:
+        return None
+
+    assert await scheduler.run_due(no_context, harness.deliver) == 1
+    assert await statuses(harness.store, job_id) == [("skipped", "no-context")]
+    assert harness.ran == [] and harness.delivered == []
+
+
+async def test_an_unknown_kind_is_failed_and_logged_by_id(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    scheduler = scheduler_for(harness)
+    job_id = await add_job(harness.store, "u1", T0, kind="retired-feature")
+    with caplog.at_level(logging.ERROR, logger="bot.runtime.scheduler"):
+        assert await harness.run_due(scheduler) == 1
+    assert await statuses(harness.store, job_id) == [("failed", "unknown-kind")]
+    assert str(job_id) in caplog.text
+
+
+async def test_a_failing_runner_does_not_stop_the_batch_or_leak_text(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    scheduler = Scheduler(harness.store, harness.clock)
+
+    async def explode(claim: Claim, ctx: Context) -> Sequence[Action]:
+        raise ValueError("member wrote: I feel awful")
+
+    scheduler.register("checkin", JobKind(run=harness.run))
+    scheduler.register("broken", JobKind(run=explode))
+    bad = await add_job(harness.store, "u1", T0 - timedelta(minutes=1), kind="broken")
+    good = await add_job(harness.store, "u2", T0)
+
+    with caplog.at_level(logging.DEBUG):
+        assert await harness.run_due(scheduler) == 2
+
+    assert await statuses(harness.store, bad) == [("failed", "error")]
+    assert await statuses(harness.store, good) == [("sent", None)]
+    assert str(bad) in caplog.text
+    assert "I feel awful" not in caplog.text
+
+
+async def test_a_failing_deliver_or_bad_status_is_marked_failed(harness: Harness) -> None:
+    scheduler = scheduler_for(harness)
+    first = await add_job(harness.store, "u1", T0)
+    harness.status = "maybe"
+    await harness.run_due(scheduler)
+    assert await statuses(harness.store, first) == [("failed", "bad-status")]
+
+    async def broken_deliver(claim: Claim, actions: Sequence[Action]) -> str:
+        raise ConnectionError("platform down")
+
+    second = await add_job(harness.store, "u2", T0)
+    await scheduler.run_due(harness.context_for, broken_deliver)
+    assert await statuses(harness.store, second) == [("failed", "error")]
+
+
+async def test_two_concurrent_run_due_calls_deliver_each_occurrence_once(
+    harness: Harness,
+) -> None:
+    scheduler = scheduler_for(harness, batch_size=1000)
+    ids = {await add_job(harness.store, f"u{n}", T0 - timedelta(seconds=n)) for n in range(120)}
+
+    counts = await asyncio.gather(harness.run_due(scheduler), harness.run_due(scheduler))
+
+    assert sum(counts) == 120
+    keys = [(job, occurrence) for job, occurrence, _ in harness.delivered]
+    assert len(keys) == len(set(keys)) == 120
+    assert {job for job, _ in keys} == ids
+
+
+@pytest.mark.parametrize("claim_batch", [1, 7, 100])
+async def test_two_schedulers_on_two_connections_deliver_each_occurrence_once(
+    harness: Harness, tmp_path: Path, claim_batch: int
+) -> None:
+    for n in range(120):
+        await add_job(harness.store, f"u{n}", T0)
+    other_store = await open_sqlite(tmp_path / "warmline.db")
+    try:
+        other = Harness(other_store, harness.clock, harness.community)
+        counts = await asyncio.gather(
+            harness.run_due(scheduler_for(harness, claim_batch=claim_batch)),
+            other.run_due(scheduler_for(other, claim_batch=claim_batch)))
+    finally:
+        await other_store.close()
+    keys = [(j, o) for j, o, _ in harness.delivered + other.delivered]
+    assert sum(counts) == len(keys) == len(set(keys)) == 120
+
+
+class Crash(BaseException):
+    """The process dying: not an ``Exception``, so nothing on the way out may handle it."""
+
+
+async def test_a_crash_mid_batch_loses_only_the_started_occurrence_and_the_rest_run_next(
+    harness: Harness,
+) -> None:
+    scheduler = scheduler_for(harness, claim_batch=5)
+    ids = [await add_job(harness.store, f"u{n}", T0 - timedelta(minutes=5 - n)) for n in range(5)]
+
+    async def dies_after_the_third_send(claim: Claim, actions: Sequence[Action]) -> str:
+        await harness.deliver(claim, actions)  # the platform accepted it ...
+        if len(harness.delivered) == 3:
+            raise Crash  # ... and the process died before recording that
+        return "sent"
+
+    with pytest.raises(Crash):
+        await scheduler.run_due(harness.context_for, dies_after_the_third_send)
+
+    restarted = scheduler_for(harness)
+    assert await restarted.recover() == 1
+    assert await harness.run_due(restarted) == 2
+    assert [await statuses(harness.store, job) for job in ids] == [
+        [("sent", None)], [("sent", None)], [("unknown", "interrupted")],
+        [("sent", None)], [("sent", None)]]
+    assert [job for job, _, _ in harness.delivered] == ids  # nobody twice, nobody missing
+
+
+async def test_queued_leftovers_run_before_new_claims_oldest_first_with_expiry_applied(
+    harness: Harness,
+) -> None:
+    scheduler = scheduler_for(harness, expiry=timedelta(hours=2))
+    stale = await add_job(harness.store, "stale", T0)
+    older = await add_job(harness.store, "older", T0 + timedelta(hours=1))
+    newer = await add_job(harness.store, "newer", T0 + timedelta(hours=1, minutes=10))
+    await harness.store.jobs.claim_due(T0 + timedelta(hours=1, minutes=10), 10)  # then a crash
+    fresh = await add_job(harness.store, "fresh", T0 + timedelta(minutes=30))  # due earliest
+
+    harness.clock.set(T0 + timedelta(hours=2, minutes=30))
+    assert await scheduler.recover() == 0  # nothing had started
+    assert await harness.run_due(scheduler) == 4
+
+    assert [job for job, _ in harness.ran] == [older, newer, fresh]
+    assert await statuses(harness.store, stale) == [("skipped", "expired")]
+    assert await statuses(harness.store, fresh) == [("sent", None)]  # exactly 2 hours late
+
+
+async def test_a_graceful_stop_finishes_the_one_in_hand_and_returns_the_rest_to_the_queue(
+    harness: Harness,
+) -> None:
+    scheduler = scheduler_for(harness, claim_batch=10)
+    ids = [await add_job(harness.store, f"u{n}", T0, rule="daily 08:00") for n in range(10)]
+
+    handled = await scheduler.run_due(harness.context_for, harness.deliver,
+                                      should_stop=lambda: len(harness.delivered) >= 3)
+
+    assert handled == 3
+    rows = await harness.store.db.fetchall("SELECT status, COUNT(*) AS n FROM deliveries "
+                                           "GROUP BY status")
+    assert {r["status"]: r["n"] for r in rows} == {"sent": 3}  # nothing half-done or held
+    assert await scheduler.next_due() == T0  # the unstarted seven are due again
+
+    harness.clock.advance(timedelta(minutes=1))
+    assert await harness.run_due(scheduler) == 7
+    assert sorted(job for job, _, _ in harness.delivered) == ids
+    assert {occurrence for _, occurrence, _ in harness.delivered} == {T0}
+    assert await scheduler.next_due() == T0 + timedelta(days=1)
+
+
+async def test_each_occurrence_costs_one_write_plus_one_per_claimed_batch(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scheduler = scheduler_for(harness, claim_batch=4, batch_size=10)
+    for n in range(10):
+        await add_job(harness.store, f"u{n}", T0)
+    writes = 0
+    real_write = harness.store.db.write
+
+    def counting_write() -> Any:
+        nonlocal writes
+        writes += 1
+        return real_write()
+
+    monkeypatch.setattr(harness.store.db, "write", counting_write)
+    assert await harness.run_due(scheduler) == 10
+    # claims of 4 + 4 + 2, one start-and-finish per occurrence, and the last finish alone.
+    assert writes == 3 + 10 + 1
+
+
+async def test_an_occurrence_another_scheduler_started_is_not_run_again(
+    harness: Harness,
+) -> None:
+    scheduler = scheduler_for(harness)
+    taken = await add_job(harness.store, "taken", T0)
+    mine = await add_job(harness.store, "mine", T0 + timedelta(seconds=1))
+    await harness.store.jobs.claim_due(T0 + timedelta(seconds=1), 10)
+    # A live scheduler elsewhere started "taken"; this one sees both rows queued.
+    assert await harness.store.jobs.advance(None, (taken, T0), T0) is True
+
+    assert await harness.run_due(scheduler) == 1
+    assert [job for job, _, _ in harness.delivered] == [mine]
+    assert await statuses(harness.store, taken) == [("sending", None)]
+
+
+async def test_batch_size_bounds_one_call_and_claim_batch_bounds_each_claim(
+    harness: Harness,
+) -> None:
+    scheduler = scheduler_for(harness, batch_size=4, claim_batch=3)
+    for n in range(10):
+        await add_job(harness.store, f"u{n}", T0)
+    claimed_sizes: list[int] = []
+    real_claim = harness.store.jobs.claim_due
+
+    async def spy(now: datetime, limit: int) -> list[Claim]:
+        got = await real_claim(now, limit)
+        claimed_sizes.append(len(got))
+        return got
+
+    harness.store.jobs.claim_due = spy  # type: ignore[method-assign]
+    assert await harness.run_due(scheduler) == 4
+    assert claimed_sizes == [3, 1]  # never more than one call will run: nothing left queued
+    assert await harness.run_due(scheduler) == 4
+    assert await harness.run_due(scheduler) == 2
+    assert await harness.run_due(scheduler) == 0
+    assert await harness.store.jobs.queued(10) == []
+
+
+def test_claims_are_batched_by_default_and_capped_by_the_call_size(
+    harness: Harness,
+) -> None:
+    assert scheduler_for(harness).claim_batch > 1
+    assert Scheduler(harness.store, harness.clock, claim_batch=3).claim_batch == 3
+    assert Scheduler(harness.store, harness.clock, batch_size=5, claim_batch=50).claim_batch == 5
+    with pytest.raises(ValueError):
+        Scheduler(harness.store, harness.clock, claim_batch=0)
+
+
+def test_registering_a_kind_twice_is_an_error(harness: Harness) -> None:
+    scheduler = scheduler_for(harness)
+    with pytest.raises(ValueError, match="already registered"):
+        scheduler.register("checkin", JobKind(run=harness.run))
+    assert scheduler.kinds() == {"checkin"}
+    with pytest.raises(ValueError):
+        Scheduler(harness.store, harness.clock, batch_size=0)

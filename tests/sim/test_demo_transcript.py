@@ -1,0 +1,28 @@
+"""`warmline demo` plays the whole scripted day without a hitch and shows each feature."""
+
+from __future__ import annotations
+
+import io
+
+from bot.sim.demo import run_demo
+
+
+async def test_the_demo_runs_start_to_finish_and_shows_every_moment() -> None:
+    out = io.StringIO()
+    assert await run_demo(out) == 0
+    text = out.getvalue()
+    for moment in (
+        "Only moderators can change this",          # permissions, kindly
+        "What I keep",                               # privacy in plain words
+        "You're signed up for check-ins",            # consent first
+        "Hi Sam. How are you doing today?",          # the 09:00 check-in
+        "Your note is saved",                        # a note only Sam sees
+        "Would you like someone from the group to reach out?",  # the gentle offer
+        "Could you be the one?",                     # supporters asked
+        "Dee from the group will reach out to you soon.",       # the claim
+        "09:00 IST for them",                        # Ana's own clock
+        "Recent changes",                            # the audit log
+        "docs/discord.md",                           # how to try it for real
+    ):
+        assert moment in text, moment
+    assert "demo step failed" not in text

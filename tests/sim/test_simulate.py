@@ -1,0 +1,155 @@
+"""The simulator runs scenarios on a virtual clock and reports bad lines without stopping."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+from bot.sim.simulate import run_stream, simulation
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+
+
+async def arun(lines: list[object | str], db: Path | None = None) -> tuple[list[dict[str, object]], str, int]:
+    text = [line if isinstance(line, str) else json.dumps(line) for line in lines]
+    out, err = io.StringIO(), io.StringIO()
+    bad = await run_stream(text, out, err, db=db)
+    return [json.loads(x) for x in out.getvalue().splitlines()], err.getvalue(), bad
+
+
+async def test_a_command_is_answered_privately_and_stamped_with_virtual_time() -> None:
+    out, err, bad = await arun([
+        {"member": {"id": "sam", "name": "Sam", "timezone": "Europe/London"}},
+        {"clock": {"set": "2026-03-02T08:00:00Z"}},
+        {"event": {"type": "command", "user": "sam", "name": "privacy info"}},
+    ])
+    assert (err, bad) == ("", 0)
+    assert len(out) == 1
+    assert out[0]["at"] == "2026-03-02T08:00:00Z"
+    action = out[0]["action"]
+    assert isinstance(action, dict)
+    assert action["type"] == "respond" and action["private"] is True
+    assert action["interaction"] == "i3"
+
+
+async def test_bad_lines_name_their_line_number_and_the_run_continues() -> None:
+    out, err, bad = await arun([
+        "{not json",
+        {"clock": {"advance": "soon"}},
+        {"event": {"type": "command", "user": "sam", "name": "privacy info", "colour": 1}},
+        {"nonsense": {}},
+        {"event": {"type": "command", "user": "sam", "name": "privacy info"}},
+    ])
+    assert bad == 4
+    assert re.search(r"^line 1: not valid JSON", err, re.M)
+    assert re.search(r"^line 2: clock.advance: 'soon' is not a duration", err, re.M)
+    assert re.search(r"^line 3: event: .*unknown field\(s\) colour", err, re.M)
+    assert re.search(r"^line 4: unknown line kind 'nonsense'", err, re.M)
+    assert len(out) == 1  # line 5 still ran
+
+
+async def test_the_clock_cannot_go_back() -> None:
+    _, err, bad = await arun([
+        {"clock": {"set": "2026-03-02T08:00:00Z"}},
+        {"clock": {"set": "2026-03-01T08:00:00Z"}},
+    ])
+    assert bad == 1 and "cannot go back" in err
+
+
+async def test_moderator_commands_follow_declared_roles() -> None:
+    out, _, _ = await arun([
+        {"member": {"id": "priya", "roles": ["moderator"]}},
+        {"member": {"id": "sam"}},
+        {"event": {"type": "command", "user": "sam", "name": "warmline setup timezone",
+                   "args": {"zone": "Europe/Paris"}}},
+        {"event": {"type": "command", "user": "priya", "name": "warmline setup timezone",
+                   "args": {"zone": "Europe/Paris"}}},
+        {"event": {"type": "command", "user": "priya", "name": "warmline audit"}},
+    ])
+    texts = [o["action"]["text"] for o in out]  # type: ignore[index]
+    assert "Only moderators" in texts[0]
+    assert "Europe/Paris" in texts[1]
+    assert "Europe/Paris" in texts[2] and "setup timezone" in texts[2]
+
+
+async def test_a_redelivered_event_is_handled_once() -> None:
+    command = {"event": {"type": "command", "user": "sam", "name": "privacy info",
+                         "event_id": "same", "interaction": "i"}}
+    out, _, _ = await arun([command, command])
+    assert len(out) == 1
+
+
+async def test_a_given_db_file_survives_the_run(tmp_path: Path) -> None:
+    db = tmp_path / "sim.db"
+    await arun([{"member": {"id": "sam", "timezone": "Asia/Kolkata"}}], db=db)
+    async with simulation(db=db) as sim:
+        community = await sim.bot.store.communities.find("sim", "community")
+        assert community is not None
+        member = await sim.bot.store.members.find(community.id, "sam")
+        assert member is not None and member.timezone == "Asia/Kolkata"
+
+
+def _blocks(text: str, lang: str) -> list[str]:
+    return re.findall(rf"```{lang}\n(.*?)```", text, re.S)
+
+
+async def test_the_documented_example_round_trips_exactly() -> None:
+    doc = (ROOT / "docs" / "simulation.md").read_text(encoding="utf-8")
+    scenario = _blocks(doc, "jsonl scenario")
+    expected = _blocks(doc, "jsonl actions")
+    assert scenario and expected, "docs/simulation.md lost its example blocks"
+    out, err, bad = await arun(scenario[0].splitlines())
+    assert (err, bad) == ("", 0)
+    assert [json.dumps(o, ensure_ascii=False) for o in out] == expected[0].splitlines()
+
+
+async def test_a_member_whose_dms_failed_hears_about_it_with_their_next_command_once() -> None:
+    from bot.adapter import Unreachable
+
+    async with simulation() as sim:
+        await sim.run_line({"member": {"id": "sam", "timezone": "Europe/London"}})
+        await sim.run_line({"event": {"type": "command", "user": "sam", "name": "checkin join"}})
+        sim.adapter.fail_next(Unreachable("sam", "dm_closed"))
+        await sim.run_line({"clock": {"set": "2026-01-05T09:00:00Z"}})  # the prompt cannot be sent
+        community = await sim.bot.store.communities.find("sim", "community")
+        assert community is not None
+        member = await sim.bot.store.members.find(community.id, "sam")
+        assert member is not None and not member.reachable
+        first = await sim.run_line({"event": {"type": "command", "user": "sam", "name": "privacy info"}})
+        second = await sim.run_line({"event": {"type": "command", "user": "sam", "name": "privacy info"}})
+    assert "direct messages are closed" in first[0].action.text  # type: ignore[attr-defined]
+    assert "direct messages are closed" not in second[0].action.text  # type: ignore[attr-defined]
+
+
+async def test_a_members_private_conversation_is_remembered_and_reused() -> None:
+    async with simulation() as sim:
+        await sim.run_line({"member": {"id": "sam", "timezone": "UTC"}})
+        await sim.run_line({"event": {"type": "command", "user": "sam", "name": "checkin join"}})
+        first = await sim.run_line({"clock": {"set": "2026-01-05T09:00:00Z"}})
+        second = await sim.run_line({"clock": {"set": "2026-01-06T09:00:00Z"}})
+        community = await sim.bot.store.communities.find("sim", "community")
+        assert community is not None
+        member = await sim.bot.store.members.find(community.id, "sam")
+    assert first[0].action.channel is None  # type: ignore[attr-defined]  # opened by the platform
+    assert member is not None and member.dm_channel == first[0].result.channel
+    assert second[0].action.channel == member.dm_channel  # type: ignore[attr-defined]
+
+
+async def test_a_prompt_sent_after_downtime_beyond_the_delivery_window_is_counted_late(
+    tmp_path: Path,
+) -> None:
+    from datetime import UTC, datetime
+
+    db = tmp_path / "down.db"
+    async with simulation(db=db) as sim:
+        await sim.run_line({"member": {"id": "sam", "timezone": "UTC"}})
+        await sim.run_line({"event": {"type": "command", "user": "sam", "name": "checkin join"}})
+    # the bot was down over 09:00 and comes back at 09:20: still worth sending, but late
+    async with simulation(db=db, start=datetime(2026, 1, 5, 9, 20, tzinfo=UTC)) as sim:
+        await sim.bot.run_due_once()
+        assert [type(s.action).__name__ for s in sim.adapter.sent] == ["SendDirect"]
+        assert sim.bot.late == 1
