@@ -29,8 +29,8 @@ from bot.features.registry import build_features
 from bot.runtime.app import Warmline
 from bot.runtime.scheduler import Scheduler
 from bot.sim.recording import RecordingAdapter
-from bot.store.sqlite import SqliteStore, open_sqlite
-from bot.store.sqlite_db import to_db
+from bot.store.store import CoreStore, open_sqlite
+from bot.store.db import to_db
 from bot.texts import TextCatalogue
 
 DUE = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -43,24 +43,24 @@ ZONES = (
 )
 
 
-async def populate(store: SqliteStore, members: int) -> None:
+async def populate(store: CoreStore, members: int) -> None:
     """One community, ``members`` enrolled members spread over 20 zones, each with a daily
     prompt job whose local time is the wall-clock time at ``DUE`` in their zone."""
     rules = {z: f"daily {DUE.astimezone(ZoneInfo(z)):%H:%M}" for z in ZONES}
     community = await store.communities.ensure("sim", "bench")
     created = to_db(DUE.replace(hour=0))
-    async with store.db.write() as conn:
-        await conn.executemany(
+    async with store.db.transaction() as tx:
+        await tx.executemany(
             "INSERT INTO members (id, community_id, platform_user_id, display_name, timezone,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?)",
             ((i, community.id, f"u{i}", f"Member {i}", ZONES[i % len(ZONES)], created)
              for i in range(1, members + 1)),
         )
-        await conn.executemany(
+        await tx.executemany(
             "INSERT INTO checkin_enrolments (member_id, community_id, joined_at) VALUES (?, ?, ?)",
             ((i, community.id, created) for i in range(1, members + 1)),
         )
-        await conn.executemany(
+        await tx.executemany(
             "INSERT INTO jobs (kind, subject, community_id, member_id, rule, zone, next_run)"
             " VALUES ('checkin.prompt', ?, ?, ?, ?, ?, ?)",
             ((f"member:{i}:0", community.id, i, rules[ZONES[i % len(ZONES)]],

@@ -44,7 +44,7 @@ from bot.feature import all_commands  # noqa: E402
 from bot.features.registry import build_features  # noqa: E402
 from bot.runtime.app import Warmline  # noqa: E402
 from bot.runtime.outbox import Outbox  # noqa: E402
-from bot.store.sqlite import open_sqlite  # noqa: E402
+from bot.store.store import open_sqlite  # noqa: E402
 from bot.texts import TextCatalogue  # noqa: E402
 
 

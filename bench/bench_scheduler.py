@@ -35,8 +35,9 @@ from bot.clock import VirtualClock
 from bot.feature import Context, JobKind
 from bot.model import Claim
 from bot.runtime.scheduler import Scheduler
-from bot.store.sqlite import SqliteStore, open_sqlite
-from bot.store.sqlite_db import to_db
+from bot.store.store import CoreStore, open_sqlite
+from bot.store.db import to_db
+from bot.store.sqlite_db import SqliteDb
 
 ZONES = [
     "UTC", "Europe/London", "Europe/Berlin", "Europe/Helsinki", "Africa/Lagos",
@@ -51,7 +52,7 @@ BUSY_BATCHES = 5
 BATCH = 500
 
 
-async def populate(store: SqliteStore, n: int) -> None:
+async def populate(store: CoreStore, n: int) -> None:
     community = await store.communities.ensure("bench", "c1")
     created = to_db(START)
     first_run: dict[tuple[int, str], str] = {}
@@ -59,15 +60,15 @@ async def populate(store: SqliteStore, n: int) -> None:
         rule = recurrence.parse(f"daily {slot // 4:02d}:{slot % 4 * 15:02d}")
         for zone in ZONES:
             first_run[(slot, zone)] = to_db(recurrence.next_after(rule, zone, START))
-    async with store.db.write() as conn:
+    async with store.db.transaction() as tx:
         for start in range(1, n + 1, CHUNK):
             ids = range(start, min(start + CHUNK, n + 1))
-            await conn.executemany(
+            await tx.executemany(
                 "INSERT INTO members (id, community_id, platform_user_id, timezone, created_at)"
                 " VALUES (?, ?, ?, ?, ?)",
                 [(i, community.id, f"u{i}", ZONES[i % 20], created) for i in ids],
             )
-            await conn.executemany(
+            await tx.executemany(
                 "INSERT INTO jobs (kind, subject, community_id, member_id, rule, zone, next_run)"
                 " VALUES ('checkin', ?, ?, ?, ?, ?, ?)",
                 [
@@ -93,9 +94,9 @@ async def measure(path: Path, n: int) -> dict[str, float]:
     try:
         began = time.perf_counter()
         await populate(store, n)
-        async with store.db.locked() as conn:
-            # Start from a steady state: the bulk insert sits in the WAL until checkpointed.
-            await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        # Start from a steady state: the bulk insert sits in the WAL until checkpointed.
+        assert isinstance(store.db, SqliteDb)
+        await store.db.checkpoint()
         setup = time.perf_counter() - began
         results = {"setup_s": setup}
 

@@ -54,17 +54,20 @@ def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
 
 @with_settings
 def cmd_db_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.features.registry import build_features
     from bot.store.open import open_store
 
-    async def go() -> int:
+    async def go() -> dict[str, int]:
         store = await open_store(settings.store.url)
         try:
-            return await store.schema_version()
+            await build_features(settings, store)  # each feature migrates its own tables
+            return await store.schema_versions()
         finally:
             await store.close()
 
-    version = asyncio.run(go())
-    print(f"database {settings.store.redacted_url} is at schema version {version}")
+    versions = asyncio.run(go())
+    shown = ", ".join(f"{component} {version}" for component, version in sorted(versions.items()))
+    print(f"database {settings.store.redacted_url} is up to date: {shown}")
     return EXIT_OK
 
 

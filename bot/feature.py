@@ -1,13 +1,22 @@
-"""What a feature (check-ins, listening, boundaries, safety, privacy) looks like to the core.
+"""What a feature (check-ins, and later listening, boundaries, safety) looks like to the core.
 
-A feature declares its commands and job kinds and decides: given an event (or a due job) and a
-context, it returns neutral actions. It never calls an adapter and never sleeps. The core routes:
-- ``CommandInvoked`` to the feature that declared that command name;
-- ``ButtonPressed`` / ``FormSubmitted`` to the feature named by the prefix of ``action`` / ``form``
-  before the first ``.`` (``"checkin.mood"`` → the ``checkin`` feature);
-- every other event to every feature, in order.
-Adapters build their slash commands, options and autocomplete from :class:`CommandSpec`, so a new
-command needs no adapter change.
+A feature *declares* each command, button, form, job kind and event it handles, next to the
+handler (like discord.py's ``@app_commands.command`` or bolt's ``@app.action``)::
+
+    handlers: Handlers[CheckinRepo] = Handlers("checkin")
+
+    @handlers.command("checkin join", "Start receiving check-ins")
+    async def join(event: Event, ctx: Context[CheckinRepo]) -> Sequence[Action]: ...
+
+The core routes from those declarations alone: a command by its name, a button or form by its id,
+a due job by its kind, any other event to every handler declared for its type. ``commands()`` and
+``job_kinds()`` follow from the same table, so nothing is listed twice. Adapters build their slash
+commands, options and autocomplete from :class:`CommandSpec`, so a new command needs no adapter
+change.
+
+A feature decides and never sends: handlers return neutral actions. A feature with data owns its
+repository (built on the shared :class:`bot.store.db.Db` when the feature is built) and its
+migrations (:attr:`Feature.migrations`); its handlers reach the repository as ``ctx.repo``.
 """
 
 from __future__ import annotations
@@ -15,17 +24,23 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from bot.actions import Action
 from bot.clock import Clock
-from bot.events import Event
+from bot.events import ButtonPressed, CommandInvoked, Event, FormSubmitted
 from bot.model import Claim, Community, Member
 from bot.store.base import Store
+from bot.store.db import Db
+from bot.store.migrations import MigrationStream
 
 if TYPE_CHECKING:
     from bot.config import Settings
     from bot.texts import TextCatalogue
+
+R = TypeVar("R")
+"""A feature's repository type (``None`` for a feature without data)."""
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,11 +66,12 @@ class CommandSpec:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Context:
-    """Everything a feature may use to decide. Built per event or job by the core.
+class Context(Generic[R]):
+    """Everything a handler may use to decide. Built per event or job by the core.
 
     Read-only, ``extra`` included: for plain messages the core shares one context per community
-    (``member`` is None there; a feature that needs the author asks ``store.members``)."""
+    and feature (``member`` is None there; a handler that needs the author asks
+    ``store.members``). ``repo`` is the handling feature's own repository."""
 
     store: Store
     clock: Clock
@@ -63,6 +79,7 @@ class Context:
     settings: Settings
     platform: str
     community: Community
+    repo: R
     member: Member | None = None
     is_moderator: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
@@ -70,6 +87,13 @@ class Context:
     @property
     def now(self) -> datetime:
         return self.clock.now()
+
+    def bind(self, repo: T) -> Context[T]:
+        """The same context, for a feature whose repository is ``repo``."""
+        return Context(store=self.store, clock=self.clock, texts=self.texts,
+                       settings=self.settings, platform=self.platform, community=self.community,
+                       repo=repo, member=self.member, is_moderator=self.is_moderator,
+                       extra=self.extra)
 
     def t(self, key: str, **params: Any) -> str:
         """Render a catalogue text in the community's locale, with moderator overrides."""
@@ -81,34 +105,140 @@ class Context:
         )
 
 
-JobRunner = Callable[[Claim, Context], Awaitable[Sequence[Action]]]
+JobRunner = Callable[[Claim, Context[Any]], Awaitable[Sequence[Action]]]
+Expiry = timedelta | Callable[[Context[Any]], timedelta | None] | None
+"""How late an occurrence may still run: fixed, or decided in the job's context (a community's
+moderators may override the config), or None for "always run"."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class JobKind:
     """How one kind of scheduled job runs.
 
-    ``expiry``: an occurrence older than this when finally claimed (after downtime) is skipped
-    and recorded as ``skipped: expired`` instead of being sent late. None means always run.
+    ``expiry``: an occurrence older than this when it is finally run (after downtime) is skipped
+    and recorded as ``skipped: expired`` instead of being sent late. The scheduler decides it, in
+    one place, once the job's context is known.
     """
 
     run: JobRunner
-    expiry: timedelta | None = None
+    expiry: Expiry = None
+
+    def expiry_for(self, ctx: Context[Any]) -> timedelta | None:
+        return self.expiry(ctx) if callable(self.expiry) else self.expiry
 
 
-class Feature(Protocol):
-    """A feature may also define ``async def on_thread_started(ref, thread_id, ctx)``: the core
-    calls it after a ``StartThread`` it asked for went out, with the platform's id of the thread."""
-
-    name: str
-
-    def commands(self) -> Sequence[CommandSpec]: ...
-
-    def job_kinds(self) -> Mapping[str, JobKind]: ...
-
-    async def on_event(self, event: Event, ctx: Context) -> Sequence[Action]: ...
+CommandHandler = Callable[[CommandInvoked, Context[R]], Awaitable[Sequence[Action]]]
+ButtonHandler = Callable[[ButtonPressed, Context[R]], Awaitable[Sequence[Action]]]
+FormHandler = Callable[[FormSubmitted, Context[R]], Awaitable[Sequence[Action]]]
+EventHandler = Callable[[Any, Context[R]], Awaitable[Sequence[Action]]]
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
-def all_commands(features: Sequence[Feature]) -> list[CommandSpec]:
+class Handlers(Generic[R]):
+    """One feature's declarations: each handler registered next to its definition.
+
+    Button and form ids start with the feature's name (``"checkin.mood"``), so ids never collide
+    between features; a declaration that breaks that, or declares a name twice, fails at import.
+    """
+
+    def __init__(self, feature: str) -> None:
+        self.feature = feature
+        self.commands: dict[str, tuple[CommandSpec, CommandHandler[R]]] = {}
+        self.buttons: dict[str, ButtonHandler[R]] = {}
+        self.forms: dict[str, FormHandler[R]] = {}
+        self.jobs: dict[str, JobKind] = {}
+        self.events: dict[type[Event], list[EventHandler[R]]] = {}
+
+    def command(self, name: str, description: str, *, args: Sequence[ArgSpec] = (),
+                moderator_only: bool = False) -> Callable[[_F], _F]:
+        spec = CommandSpec(name=name, description=description, args=tuple(args),
+                           moderator_only=moderator_only)
+
+        def declare(handler: _F) -> _F:
+            _unique(self.commands, name, "command")
+            self.commands[name] = (spec, handler)
+            return handler
+        return declare
+
+    def button(self, action: str) -> Callable[[_F], _F]:
+        def declare(handler: _F) -> _F:
+            self._own(action)
+            _unique(self.buttons, action, "button")
+            self.buttons[action] = handler
+            return handler
+        return declare
+
+    def form(self, form: str) -> Callable[[_F], _F]:
+        def declare(handler: _F) -> _F:
+            self._own(form)
+            _unique(self.forms, form, "form")
+            self.forms[form] = handler
+            return handler
+        return declare
+
+    def job(self, kind: str, *, expiry: Expiry = None) -> Callable[[_F], _F]:
+        def declare(handler: _F) -> _F:
+            self._own(kind)
+            _unique(self.jobs, kind, "job kind")
+            self.jobs[kind] = JobKind(run=handler, expiry=expiry)
+            return handler
+        return declare
+
+    def event(self, *types: type[Event]) -> Callable[[_F], _F]:
+        """Every event of these types (plain messages, members joining or leaving, …)."""
+        def declare(handler: _F) -> _F:
+            for kind in types:
+                self.events.setdefault(kind, []).append(handler)
+            return handler
+        return declare
+
+    def _own(self, name: str) -> None:
+        if not name.startswith(f"{self.feature}."):
+            raise ValueError(f"{name!r} must start with {self.feature + '.'!r}")
+
+
+def _unique(table: Mapping[str, object], name: str, what: str) -> None:
+    if name in table:
+        raise ValueError(f"{what} {name!r} is declared twice")
+
+
+class Feature(Generic[R]):
+    """Base of every feature. Subclasses set :attr:`name` and :attr:`handlers`, and, when they
+    keep data, :attr:`migrations` and :meth:`make_repo`."""
+
+    name: ClassVar[str]
+    handlers: ClassVar[Handlers[Any]]
+    migrations: ClassVar[MigrationStream | None] = None
+    unknown_answer_key: ClassVar[str] = "common.error_generic"
+    """What a person hears after pressing a button of this feature that no longer exists."""
+
+    def __init__(self, *, settings: Settings, repo: R) -> None:
+        self.settings = settings
+        self.repo = repo
+
+    @classmethod
+    def make_repo(cls, db: Db) -> Any:
+        """The feature's repository on the shared database (None for a feature without data)."""
+        return None
+
+    @classmethod
+    async def build(cls, settings: Settings, store: Store) -> Feature[Any]:
+        """Migrate the feature's own tables, then build it with its repository."""
+        if cls.migrations is not None:
+            await store.migrate(cls.migrations)
+        return cls(settings=settings, repo=cls.make_repo(store.db))
+
+    def commands(self) -> Sequence[CommandSpec]:
+        return [spec for spec, _ in self.handlers.commands.values()]
+
+    def job_kinds(self) -> Mapping[str, JobKind]:
+        return dict(self.handlers.jobs)
+
+    async def on_thread_started(self, ref: str, thread_id: str, ctx: Context[R]) -> None:
+        """A ``StartThread`` this feature asked for went out; ``thread_id`` is the platform's id.
+        Features that open threads remember it here."""
+
+
+def all_commands(features: Sequence[Feature[Any]]) -> list[CommandSpec]:
     """Every command the features offer, in feature order."""
     return [spec for feature in features for spec in feature.commands()]

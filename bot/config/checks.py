@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from bot.config.names import ENV_DATABASE_URL
-from bot.config.timezones import _zones, timezone_suggestions
+from bot.config.timezones import timezone_suggestions, valid_zone
 
 if TYPE_CHECKING:
     from bot.texts import TextCatalogue
@@ -143,7 +143,7 @@ def _roles(value: Any, ctx: _Ctx, key: str) -> tuple[str, ...]:
 def _timezone(value: Any, ctx: _Ctx, key: str) -> str:
     if not isinstance(value, str):
         raise _Bad("expected an IANA timezone name in quotes, e.g. 'Europe/London'")
-    if value in _zones():
+    if valid_zone(value):
         return value
     suggestions = timezone_suggestions(value)
     if suggestions:

@@ -1,8 +1,10 @@
-"""IANA timezone names: what this machine knows, and the closest names to what someone typed.
+"""IANA timezone names: the one place that says whether a name is a zone, and the closest names to
+what someone typed.
 
-Why a module of its own: the same suggestions serve the config checker (``default_timezone``),
-the ``/timezone`` commands of the core and the Discord adapter's autocomplete, so a person sees
-the same "Did you mean …?" wherever they type a zone.
+Why a module of its own: the same rule and the same suggestions serve the config checker
+(``default_timezone``), every timezone command, the simulator and the Discord adapter's
+autocomplete, so a zone accepted in one place is accepted everywhere, and a person sees the same
+"Did you mean …?" wherever they type one.
 """
 
 from __future__ import annotations
@@ -18,6 +20,12 @@ def _zones() -> frozenset[str]:
     """The IANA names this machine knows (from the tzdata package or the system). Cached: it
     scans the zone database, and the answer does not change while the process runs."""
     return frozenset(zoneinfo.available_timezones())
+
+
+def valid_zone(zone: str) -> bool:
+    """True for a name in the IANA database this machine knows. A set lookup, never a file
+    path: names like ``America`` (a folder), ``localtime`` or ``../etc/passwd`` are refused."""
+    return zone in _zones()
 
 
 @functools.cache

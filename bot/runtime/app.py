@@ -16,22 +16,29 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.actions import Action
-from bot.adapter import Adapter, Unreachable
+from bot.adapter import Adapter
 from bot.clock import Clock
 from bot.config import Settings
-from bot.events import Event, MemberUnreachable
+from bot.events import Event
 from bot.feature import Context, Feature
 from bot.model import Claim
+from bot.model import Outcome as DeliveryOutcome
 from bot.runtime.core import Core
+from bot.runtime.delivery import DeliveryPipeline
 from bot.runtime.dispatcher import Dispatcher
 from bot.runtime.outbox import Outbox, RetryPolicy
 from bot.runtime.scheduler import Scheduler
+from bot.runtime.wakeup import ScheduleSignal, SignallingJobs
 from bot.store.base import Store
 from bot.texts import TextCatalogue
 
 log = logging.getLogger(__name__)
+
+SEEN_EVENTS_KEPT = timedelta(days=1)
+SEEN_EVENTS_PRUNE_EVERY = timedelta(hours=1)
 
 
 class Warmline:
@@ -42,13 +49,16 @@ class Warmline:
         store: Store,
         clock: Clock,
         texts: TextCatalogue,
-        features: Sequence[Feature],
+        features: Sequence[Feature[Any]],
         adapters: Sequence[Adapter],
     ) -> None:
         self.settings = settings
-        self.store = store
         self.clock = clock
         self.adapters = list(adapters)
+        self.schedule_changed = ScheduleSignal()
+        """Set when a handler schedules a job, so the scheduler re-reads its next due time."""
+        self.store = store
+        self.store.jobs = SignallingJobs(store.jobs, self.schedule_changed)
         self.core = Core(store=store, clock=clock, texts=texts, settings=settings, features=features)
         self.scheduler = Scheduler(store, clock, batch_size=settings.scheduler.batch_size)
         for feature in features:
@@ -62,48 +72,36 @@ class Warmline:
                 base_backoff=settings.outbox.base_backoff_seconds,
                 max_backoff=settings.outbox.max_backoff_seconds,
             ),
-            on_unreachable=self._unreachable,
         )
+        self.delivery = DeliveryPipeline(core=self.core, outbox=self.outbox, features=features)
         self.dispatcher = Dispatcher(self.handle_event)
-        self._wake: asyncio.Event | None = None
         self._stop: asyncio.Event | None = None
-        self._unreachable_seq = 0
-        self._job_contexts: dict[tuple[int, datetime], Context] = {}
+        self._next_prune: datetime | None = None
         self.late = 0
         """Scheduled sends that went out later than their platform's delivery window."""
 
-    # -- the three flows ----------------------------------------------------------------------
+    # -- the two flows: an event, a due job; both decide → deliver ------------------------------
 
     async def handle_event(self, event: Event) -> None:
-        before = self.store.jobs.changes
         actions = await self.core.handle(event)
         if actions:
-            outcome = await self.outbox.deliver(await self.core.prepare(actions))
-            await self.core.after_delivery(outcome.delivered)
-        if self._wake is not None and self.store.jobs.changes != before:
-            self._wake.set()  # a feature scheduled something, maybe sooner than the next due job
+            await self.delivery.deliver(actions)
 
     async def run_due_once(self) -> int:
         """Run every job due now; returns how many occurrences were handled."""
         stop = self._stop
-        self._job_contexts.clear()  # a runner that raised never reached _deliver_job
         return await self.scheduler.run_due(
-            self._job_context, self._deliver_job,
-            should_stop=stop.is_set if stop is not None else None,
+            self, should_stop=stop.is_set if stop is not None else None,
         )
 
-    async def _job_context(self, claim: Claim) -> Context | None:
-        ctx = await self.core.job_context(claim)
-        if ctx is not None:  # kept for _deliver_job, which the scheduler calls next for this claim
-            self._job_contexts[(claim.job.id, claim.occurrence)] = ctx
-        return ctx
+    async def context_for(self, claim: Claim) -> Context[Any] | None:
+        return await self.core.job_context(claim)
 
-    async def _deliver_job(self, claim: Claim, actions: Sequence[Action]) -> str:
-        ctx = self._job_contexts.pop((claim.job.id, claim.occurrence), None)
+    async def deliver(self, claim: Claim, ctx: Context[Any],
+                      actions: Sequence[Action]) -> DeliveryOutcome:
         if not actions:
             return "skipped"
-        outcome = await self.outbox.deliver(await self.core.prepare(actions, ctx))
-        await self.core.after_delivery(outcome.delivered, ctx)
+        outcome = await self.delivery.deliver(actions, ctx)
         adapter = self.outbox.adapters.get(actions[0].platform)
         if adapter is not None:
             lateness = (self.clock.now() - claim.occurrence).total_seconds()
@@ -113,21 +111,22 @@ class Warmline:
                             claim.job.kind, lateness)
         return "sent" if outcome.status == "sent" else "failed"
 
-    async def _unreachable(self, action: Action, exc: Unreachable) -> None:
-        self._unreachable_seq += 1
+    async def prune_seen_events(self) -> int:
+        """Forget redelivery ids older than a day, at most once an hour: platforms redeliver
+        within minutes (Slack retries, a Discord RESUME), so a day is generous."""
         now = self.clock.now()
-        event = MemberUnreachable(
-            platform=action.platform,
-            event_id=f"unreachable-{exc.user}-{int(now.timestamp())}-{self._unreachable_seq}",
-            at=now, community=action.community, user=exc.user, reason=exc.reason,
-        )
-        await self.core.handle(event)
+        if self._next_prune is not None and now < self._next_prune:
+            return 0
+        self._next_prune = now + SEEN_EVENTS_PRUNE_EVERY
+        pruned = await self.store.seen.prune(now - SEEN_EVENTS_KEPT)
+        if pruned:
+            log.info("forgot %d delivered event ids older than a day", pruned)
+        return pruned
 
     # -- lifecycle ------------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
         """Run until ``stop`` is set, then shut down gracefully."""
-        self._wake = asyncio.Event()
         self._stop = stop
         recovered = await self.scheduler.recover()
         if recovered:
@@ -150,11 +149,11 @@ class Warmline:
             )
 
     async def _scheduler_loop(self, stop: asyncio.Event) -> None:
-        assert self._wake is not None
         idle = timedelta(seconds=self.settings.scheduler.max_idle_seconds)
         while not stop.is_set():
             try:
                 handled = await self.run_due_once()
+                await self.prune_seen_events()
             except Exception:
                 log.exception("scheduler tick failed; retrying shortly")
                 handled = 0
@@ -163,11 +162,11 @@ class Warmline:
             now = self.clock.now()
             due = await self.scheduler.next_due()
             until = now + idle if due is None else min(due, now + idle)
-            self._wake.clear()
+            self.schedule_changed.clear()
             waiters = [
                 asyncio.create_task(self.clock.sleep_until(until), name="scheduler-sleep"),
                 asyncio.create_task(stop.wait(), name="scheduler-stop"),
-                asyncio.create_task(self._wake.wait(), name="scheduler-wake"),
+                asyncio.create_task(self.schedule_changed.wait(), name="scheduler-wake"),
             ]
             try:
                 await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)

@@ -13,9 +13,10 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from bot.actions import Action, Respond, SendDirect, StartThread
-from bot.adapter import SendResult
+from bot.actions import Action, Respond
+from bot.answer import answer
 from bot.clock import Clock
 from bot.config import Settings
 from bot.events import (
@@ -26,7 +27,16 @@ from bot.events import (
     MemberUnreachable,
     MessagePosted,
 )
-from bot.feature import CommandSpec, Context, Feature, all_commands
+from bot.feature import (
+    ButtonHandler,
+    CommandHandler,
+    CommandSpec,
+    Context,
+    EventHandler,
+    Feature,
+    FormHandler,
+    all_commands,
+)
 from bot.model import Claim, Community, Member
 from bot.store.base import Store
 from bot.texts import TextCatalogue
@@ -44,25 +54,19 @@ class Core:
         clock: Clock,
         texts: TextCatalogue,
         settings: Settings,
-        features: Sequence[Feature],
+        features: Sequence[Feature[Any]],
     ) -> None:
         self.store = store
         self.clock = clock
         self.texts = texts
         self.settings = settings
         self.features = tuple(features)
-        self._by_name = {f.name: f for f in self.features}
-        self._commands: dict[str, tuple[CommandSpec, Feature]] = {}
+        self.routes = Routes(self.features)
         self._recent: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._recent_limit = 100_000
         self._communities: dict[
-            tuple[str, str], tuple[Community, datetime, tuple[Context, Context]]
+            tuple[str, str], tuple[Community, datetime, dict[int, tuple[Context[Any], ...]]]
         ] = {}
-        for feature in self.features:
-            for spec in feature.commands():
-                if spec.name in self._commands:
-                    raise ValueError(f"command {spec.name!r} declared twice")
-                self._commands[spec.name] = (spec, feature)
 
     def commands(self) -> list[CommandSpec]:
         """Every command the core offers; adapters build their slash commands from this."""
@@ -74,28 +78,54 @@ class Core:
         if not await self._first_time(event):
             log.info("dropped redelivered event %s/%s", event.platform, event.event_id)
             return []
+        if isinstance(event, MessagePosted):
+            return await self._message(event)
         ctx = await self.context_for_event(event)
         if ctx is None:
-            return self._answer(event, "common.use_in_server")
+            return answer(event, self.texts.render("common.use_in_server"), dm_fallback=False)
         if isinstance(event, MemberUnreachable) and ctx.member is not None:
             await self.store.members.update(
                 ctx.member.id, reachable=False, unreachable_reason=event.reason
             )
         if isinstance(event, CommandInvoked):
             return await self._tell_if_unreachable(await self._command(event, ctx), ctx)
-        if isinstance(event, ButtonPressed | FormSubmitted):
-            name = event.action if isinstance(event, ButtonPressed) else event.form
-            feature = self._by_name.get(name.split(".", 1)[0])
-            if feature is None:
-                log.warning("no feature for %s %r", type(event).__name__, name)
-                return self._answer(event, "common.error_generic", ctx)
-            return list(await feature.on_event(event, ctx))
+        if isinstance(event, ButtonPressed):
+            button = self.routes.buttons.get(event.action)
+            if button is None:
+                return self._unknown(event, event.action, ctx)
+            feature, on_button = button
+            return list(await on_button(event, ctx.bind(feature.repo)))
+        if isinstance(event, FormSubmitted):
+            form = self.routes.forms.get(event.form)
+            if form is None:
+                return self._unknown(event, event.form, ctx)
+            feature, on_form = form
+            return list(await on_form(event, ctx.bind(feature.repo)))
         actions: list[Action] = []
-        for feature in self.features:
-            actions.extend(await feature.on_event(event, ctx))
+        for feature, handler in self.routes.events.get(type(event), ()):
+            actions.extend(await handler(event, ctx.bind(feature.repo)))
         return actions
 
-    async def _tell_if_unreachable(self, actions: list[Action], ctx: Context) -> list[Action]:
+    async def _message(self, event: MessagePosted) -> list[Action]:
+        handlers = self.routes.events.get(MessagePosted, ())
+        if not handlers:
+            return []
+        contexts = await self._message_contexts(event)
+        if contexts is None:
+            return []
+        actions: list[Action] = []
+        for index, (_, handler) in enumerate(handlers):
+            actions.extend(await handler(event, contexts[index]))
+        return actions
+
+    def _unknown(self, event: Event, name: str, ctx: Context[Any]) -> list[Action]:
+        """A button or form nobody declares (an old message after an upgrade, a forged id)."""
+        feature = self.routes.by_name.get(name.split(".", 1)[0])
+        log.warning("no handler for %s %r", type(event).__name__, name)
+        key = feature.unknown_answer_key if feature is not None else "common.error_generic"
+        return answer(event, ctx.t(key), dm_fallback=False)
+
+    async def _tell_if_unreachable(self, actions: list[Action], ctx: Context[Any]) -> list[Action]:
         """A member whose direct messages failed hears about it with their next command, once:
         the platform gave them no other sign that a check-in never arrived."""
         member = ctx.member
@@ -109,27 +139,15 @@ class Core:
                 break
         return actions
 
-    async def _command(self, event: CommandInvoked, ctx: Context) -> list[Action]:
-        found = self._commands.get(event.name)
+    async def _command(self, event: CommandInvoked, ctx: Context[Any]) -> list[Action]:
+        found = self.routes.commands.get(event.name)
         if found is None:
-            return self._answer(event, "common.unknown_command", ctx)
-        spec, feature = found
+            return answer(event, ctx.t("common.unknown_command"), dm_fallback=False)
+        spec, feature, handler = found
         if spec.moderator_only and not ctx.is_moderator:
             log.info("refused moderator command %r for user %s", spec.name, event.user)
-            return self._answer(event, "common.not_moderator", ctx)
-        return list(await feature.on_event(event, ctx))
-
-    def _answer(self, event: Event, key: str, ctx: Context | None = None) -> list[Action]:
-        interaction = getattr(event, "interaction", None)
-        if not interaction:
-            return []
-        text = ctx.t(key) if ctx else self.texts.render(key)
-        return [
-            Respond(
-                platform=event.platform, community=event.community, recipient=event.user,
-                interaction=interaction, text=text,
-            )
-        ]
+            return answer(event, ctx.t("common.not_moderator"), dm_fallback=False)
+        return list(await handler(event, ctx.bind(feature.repo)))
 
     async def _first_time(self, event: Event) -> bool:
         """Drop redeliveries (Slack retries, a Discord RESUME replay).
@@ -150,9 +168,12 @@ class Core:
             return True
         return await self.store.seen.first_time(event.platform, event.event_id, self.clock.now())
 
-    async def _message_context(self, event: MessagePosted) -> Context | None:
+    async def _message_contexts(self, event: MessagePosted) -> tuple[Context[Any], ...] | None:
         """Messages are the hot path: the community comes from a short-lived cache and the member
-        is not resolved (a feature that needs the author calls ``store.members.ensure``)."""
+        is not resolved (a handler that needs the author calls ``store.members.ensure``). The
+        contexts (one per message handler, bound to its feature) are shared per community and
+        moderator-ness: they carry nothing per message, and building them per message was
+        measurable."""
         if event.community is None:
             found = await self.store.members.find_everywhere(event.platform, event.user)
             if len(found) != 1:
@@ -172,24 +193,27 @@ class Core:
                 community = await self.store.communities.ensure(event.platform, event.community)
             if community is None:
                 return None
-            # One shared context per community and moderator-ness: message contexts carry no
-            # member and nothing per message, and building one per message was measurable.
-            plain, moderator = (
-                Context(store=self.store, clock=self.clock, texts=self.texts,
-                        settings=self.settings, platform=event.platform, community=community,
-                        member=None, is_moderator=flag)
-                for flag in (False, True)
-            )
-            contexts = (plain, moderator)
+            contexts: dict[int, tuple[Context[Any], ...]] = {}
+            for flag in (False, True):
+                base = self._context(event.platform, community, is_moderator=flag)
+                contexts[flag] = tuple(
+                    base.bind(feature.repo)
+                    for feature, _ in self.routes.events.get(MessagePosted, ())
+                )
             cached = (community, now, contexts)
             self._communities[key] = cached
         return cached[2][self._is_moderator(cached[0], event.actor)]
 
-    async def context_for_event(self, event: Event) -> Context | None:
-        """Resolve community and member. A DM without a community resolves to the member's only
-        community; a person in several communities must use the command there."""
-        if isinstance(event, MessagePosted):
-            return await self._message_context(event)
+    def _context(self, platform: str, community: Community, *, member: Member | None = None,
+                 is_moderator: bool = False, extra: dict[str, Any] | None = None) -> Context[Any]:
+        return Context(store=self.store, clock=self.clock, texts=self.texts,
+                       settings=self.settings, platform=platform, community=community,
+                       repo=None, member=member, is_moderator=is_moderator, extra=extra or {})
+
+    async def context_for_event(self, event: Event) -> Context[Any] | None:
+        """Resolve community and member (creating them on first contact). A DM without a
+        community resolves to the member's only community; a person in several communities
+        must use the command there."""
         now = self.clock.now()
         actor = getattr(event, "actor", None)
         community: Community | None
@@ -211,12 +235,14 @@ class Core:
         if actor is not None and actor.timezone and member.timezone is None:
             # Slack tells us each person's zone; use it until they choose one themselves.
             member = await self.store.members.update(member.id, timezone=actor.timezone)
-        return Context(
-            store=self.store, clock=self.clock, texts=self.texts, settings=self.settings,
-            platform=event.platform, community=community, member=member,
-            is_moderator=self._is_moderator(community, actor),
-            extra={"commands": self.commands()},
-        )
+        return self._context(event.platform, community, member=member,
+                             is_moderator=self._is_moderator(community, actor),
+                             extra={"commands": self.commands()})
+
+    async def community_context(self, platform: str, community_id: str) -> Context[Any] | None:
+        """A context with no member, for work that follows a delivery (a thread that opened)."""
+        community = await self.store.communities.find(platform, community_id)
+        return None if community is None else self._context(platform, community)
 
     def _is_moderator(self, community: Community, actor: object) -> bool:
         if actor is None:
@@ -231,59 +257,10 @@ class Core:
         allowed.update(self.settings.community.moderator_roles)
         return not allowed.isdisjoint(roles)
 
-    # -- after delivery ---------------------------------------------------------------------
-
-    async def prepare(self, actions: Sequence[Action], ctx: Context | None = None) -> list[Action]:
-        """Fill in what the core knows and features need not: the private conversation of a
-        member we have written to before (so adapters do not open it again). ``ctx`` is the
-        context the actions were decided in; its member saves a lookup (a check-in fan-out)."""
-        prepared: list[Action] = []
-        for action in actions:
-            if isinstance(action, SendDirect) and action.channel is None and action.community:
-                member = await self._member_of(action, ctx)
-                if member is not None and member.dm_channel:
-                    action = replace(action, channel=member.dm_channel)
-            prepared.append(action)
-        return prepared
-
-    async def _member_of(self, action: SendDirect, ctx: Context | None) -> Member | None:
-        known = ctx.member if ctx is not None else None
-        if (known is not None and known.platform_user_id == action.user
-                and ctx is not None and ctx.community.platform_id == action.community):
-            return known
-        assert action.community is not None
-        found = await self.store.communities.find(action.platform, action.community)
-        return None if found is None else await self.store.members.find(found.id, action.user)
-
-    async def after_delivery(
-        self, delivered: Sequence[tuple[Action, SendResult]], ctx: Context | None = None
-    ) -> None:
-        """Learn the platform's ids for what went out: a member's private conversation, and a
-        new thread (told to features, so later messages in it can be recognised)."""
-        for action, result in delivered:
-            if (isinstance(action, SendDirect) and result.channel and action.community
-                    and result.channel != action.channel):
-                member = await self._member_of(action, ctx)
-                if member is not None and member.dm_channel != result.channel:
-                    await self.store.members.update(member.id, dm_channel=result.channel)
-                continue
-            if not isinstance(action, StartThread) or not action.ref or not result.channel:
-                continue
-            if action.community is None:
-                continue
-            community = await self.store.communities.find(action.platform, action.community)
-            if community is None:
-                continue
-            ctx = Context(store=self.store, clock=self.clock, texts=self.texts,
-                          settings=self.settings, platform=action.platform, community=community)
-            for feature in self.features:
-                hook = getattr(feature, "on_thread_started", None)
-                if hook is not None:
-                    await hook(action.ref, result.channel, ctx)
-
     # -- jobs -------------------------------------------------------------------------------
 
-    async def job_context(self, claim: Claim) -> Context | None:
+    async def job_context(self, claim: Claim) -> Context[Any] | None:
+        """The context a due job decides in, bound to the feature that declared its kind."""
         job = claim.job
         if job.community_id is None:
             return None
@@ -293,7 +270,32 @@ class Core:
         member = await self.store.members.get(job.member_id) if job.member_id else None
         if job.member_id is not None and member is None:
             return None
-        return Context(
-            store=self.store, clock=self.clock, texts=self.texts, settings=self.settings,
-            platform=community.platform, community=community, member=member,
-        )
+        route = self.routes.jobs.get(job.kind)
+        ctx = self._context(community.platform, community, member=member)
+        return ctx if route is None else ctx.bind(route.repo)
+
+
+class Routes:
+    """Who handles what, read once from the features' declarations."""
+
+    def __init__(self, features: Sequence[Feature[Any]]) -> None:
+        self.by_name = {f.name: f for f in features}
+        self.commands: dict[str, tuple[CommandSpec, Feature[Any], CommandHandler[Any]]] = {}
+        self.buttons: dict[str, tuple[Feature[Any], ButtonHandler[Any]]] = {}
+        self.forms: dict[str, tuple[Feature[Any], FormHandler[Any]]] = {}
+        self.jobs: dict[str, Feature[Any]] = {}
+        self.events: dict[type[Event], list[tuple[Feature[Any], EventHandler[Any]]]] = {}
+        for feature in features:
+            declared = feature.handlers
+            for name, (spec, command) in declared.commands.items():
+                if name in self.commands:
+                    raise ValueError(f"command {name!r} declared twice")
+                self.commands[name] = (spec, feature, command)
+            for action, button in declared.buttons.items():
+                self.buttons[action] = (feature, button)
+            for form_id, form in declared.forms.items():
+                self.forms[form_id] = (feature, form)
+            for kind in declared.jobs:
+                self.jobs[kind] = feature
+            for event_type, handlers in declared.events.items():
+                self.events.setdefault(event_type, []).extend((feature, h) for h in handlers)

@@ -9,17 +9,18 @@ every platform alike, so they live here once instead of in each feature or adapt
 - **Retries.** ``Transient`` and ``RateLimited`` errors are retried with exponential backoff
   (``RateLimited.retry_after`` is honoured as a floor); nothing is dropped silently: after
   ``max_attempts`` the action is reported failed and logged with ids.
-- **Unreachable.** A person who cannot be reached privately is reported to ``on_unreachable`` so
-  the core can remember it and tell them next time they use a command.
+- **Unreachable.** A person who cannot be reached privately is named in the outcome, so the
+  delivery pipeline (``bot.runtime.delivery``) can remember it and tell them next time.
 
-Quiet-hours deferral joins this gate in the "Quiet hours" issue; the seam is ``Outbox.deliver``.
+The other steps around this gate (remembered DM channels, the quiet-hours gate, learning thread
+ids) are the delivery pipeline's.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -28,9 +29,6 @@ from bot.adapter import Adapter, Fatal, RateLimited, SendResult, Transient, Unre
 from bot.clock import Clock
 
 log = logging.getLogger(__name__)
-
-UnreachableHook = Callable[[Action, Unreachable], Awaitable[None]]
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RetryPolicy:
@@ -81,6 +79,8 @@ class Outcome:
     reason: str | None = None
     delivered: tuple[tuple[Action, SendResult], ...] = ()
     """Each action that went out, with what the platform gave back for it."""
+    unreachable: tuple[tuple[Action, Unreachable], ...] = ()
+    """Each action whose person could not be reached privately, with the platform's reason."""
 
 
 def _into_opened_thread(action: Action, opened: dict[str, str]) -> Action:
@@ -98,12 +98,10 @@ class Outbox:
         clock: Clock,
         *,
         retry: RetryPolicy | None = None,
-        on_unreachable: UnreachableHook | None = None,
     ) -> None:
         self.adapters = dict(adapters)
         self.clock = clock
         self.retry = retry or RetryPolicy()
-        self.on_unreachable = on_unreachable
         self._pacers = {
             name: Pacer(rate=a.capabilities.sends_per_second, burst=max(1.0, a.capabilities.sends_per_second))
             for name, a in self.adapters.items()
@@ -116,6 +114,7 @@ class Outbox:
         whole delivery ``failed`` (its record says so), the others still go out."""
         results: list[SendResult] = []
         delivered: list[tuple[Action, SendResult]] = []
+        unreachable: list[tuple[Action, Unreachable]] = []
         opened: dict[str, str] = {}
         worst: Outcome | None = None
         for action in actions:
@@ -126,10 +125,12 @@ class Outbox:
                 opened[action.ref] = thread
             results.extend(outcome.results)
             delivered.extend((action, result) for result in outcome.results)
+            unreachable.extend(outcome.unreachable)
             if outcome.status != "sent" and worst is None:
                 worst = outcome
         if worst is not None:
-            return Outcome(worst.status, tuple(results), worst.reason, tuple(delivered))
+            return Outcome(worst.status, tuple(results), worst.reason, tuple(delivered),
+                           tuple(unreachable))
         return Outcome("sent", tuple(results), delivered=tuple(delivered))
 
     async def send_one(self, action: Action) -> Outcome:
@@ -155,10 +156,8 @@ class Outbox:
                     return Outcome("failed", reason="transient")
             except Unreachable as exc:
                 log.info("user %s unreachable on %s (%s)", exc.user, action.platform, exc.reason)
-                if self.on_unreachable is not None:
-                    await self.on_unreachable(action, exc)
                 self.failed += 1
-                return Outcome("unreachable", reason=exc.reason)
+                return Outcome("unreachable", reason=exc.reason, unreachable=((action, exc),))
             except Fatal as exc:
                 log.error("%s on %s failed for good: %s", type(action).__name__, action.platform, exc)
                 self.failed += 1

@@ -27,10 +27,6 @@ log = logging.getLogger(__name__)
 ADAPTER_MODULES = {"discord": "adapters.discord", "slack": "adapters.slack", "files": "adapters.files"}
 
 
-class NoAdapters(Exception):
-    pass
-
-
 def configured_adapters(settings: Settings) -> list[str]:
     return [name for name in ADAPTER_MODULES if getattr(settings, name, None) is not None]
 
@@ -57,7 +53,7 @@ async def run_until_signalled(settings: Settings) -> int:
     store = await open_store(settings.store.url)
     try:
         clock = SystemClock()
-        features = build_features(settings)
+        features = await build_features(settings, store)
         texts = TextCatalogue.load(overrides=settings.texts.overrides)
         adapters = build_adapters(settings, all_commands(features))
         bot = Warmline(settings=settings, store=store, clock=clock, texts=texts,

@@ -9,8 +9,11 @@ Delivery guarantee
 2. **Start** each occurrence before its runner runs: ``store.jobs.advance`` moves it to
    ``sending`` in the same transaction that records the previous occurrence's outcome (one write
    per occurrence). The move is a compare-and-set, so a queued row is run by one scheduler only.
-3. **Run** the job kind's runner (pure decision: returns actions), then **deliver** them through
-   the caller's callback (the outbox), which says ``sent``, ``skipped`` or ``failed``.
+3. **Decide**: the host (the runtime) builds the job's context; the job kind's **expiry** is
+   decided here, in that context, in this one place (a community may override it); then the
+   kind's runner decides (returns actions) and the host **delivers** them through the delivery
+   pipeline, which says ``sent``, ``skipped`` or ``failed``. The context travels with the call:
+   nothing is stashed between the two steps.
 
 A crash leaves at most the one ``sending`` occurrence in doubt; :meth:`Scheduler.recover` marks it
 ``unknown`` at the next start and it is **never resent** (a missed check-in prompt is kinder than
@@ -29,25 +32,36 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any, Protocol
 
 from bot.actions import Action
 from bot.clock import Clock
 from bot.feature import Context, JobKind
-from bot.model import Claim, Finished
+from bot.model import FINAL_STATUSES, Claim, Finished, Outcome
 from bot.store.base import Store
 
 log = logging.getLogger(__name__)
 
-FINAL_STATUSES = frozenset({"sent", "skipped", "failed"})
 DEFAULT_CLAIM_BATCH = 100
 """Occurrences claimed per transaction. Loss per crash no longer depends on it (only the started
 occurrence can be lost); larger batches save claim transactions but hold more jobs out of the
 ``next_run`` queue while they wait (at tens of ms per platform send, 100 wait seconds at most)."""
 
-ContextFor = Callable[[Claim], Awaitable[Context | None]]
-Deliver = Callable[[Claim, Sequence[Action]], Awaitable[str]]
+
+
+class JobHost(Protocol):
+    """What the scheduler needs from the runtime to run one occurrence."""
+
+    async def context_for(self, claim: Claim) -> Context[Any] | None:
+        """The job's context (None when its community or member is gone)."""
+        ...
+
+    async def deliver(self, claim: Claim, ctx: Context[Any],
+                      actions: Sequence[Action]) -> Outcome:
+        """Send what the runner decided, in the context it decided in."""
+        ...
 
 
 class Scheduler:
@@ -88,10 +102,8 @@ class Scheduler:
         """When the next job is due (UTC), or None when nothing is scheduled."""
         return await self._store.jobs.next_due_time()
 
-    async def run_due(
-        self, context_for: ContextFor, deliver: Deliver, *,
-        should_stop: Callable[[], bool] | None = None,
-    ) -> int:
+    async def run_due(self, host: JobHost, *,
+                      should_stop: Callable[[], bool] | None = None) -> int:
         """Handle due occurrences until none is due or ``batch_size`` were handled; return how
         many were handled (whatever their outcome). Occurrences left queued by an earlier
         process come first. ``should_stop`` is asked before each occurrence starts: a shutdown
@@ -117,7 +129,7 @@ class Scheduler:
                 done = None
                 if not started:
                     continue  # another scheduler started it, or its job was deleted
-                status, reason = await self._handle(claim, context_for, deliver)
+                status, reason = await self._handle(claim, host)
                 done = (claim.job.id, claim.occurrence, status, reason)
                 handled += 1
         except Exception:
@@ -133,8 +145,7 @@ class Scheduler:
             log.info("stopping: %d claimed occurrences returned to their jobs", released)
         return handled
 
-    async def _handle(self, claim: Claim, context_for: ContextFor,
-                      deliver: Deliver) -> tuple[str, str | None]:
+    async def _handle(self, claim: Claim, host: JobHost) -> tuple[Outcome, str | None]:
         """Decide, run and deliver one started occurrence; return its outcome (status, reason).
         Never raises for a runner's or deliver's failure: the outcome records it."""
         job = claim.job
@@ -142,15 +153,16 @@ class Scheduler:
         if kind is None:
             log.error("job %s has unregistered kind; marked failed", job.id)
             return "failed", "unknown-kind"
-        if kind.expiry is not None and self._clock.now() - claim.occurrence > kind.expiry:
-            log.info("job %s occurrence expired before it could run; skipped", job.id)
-            return "skipped", "expired"
         try:
-            ctx = await context_for(claim)
+            ctx = await host.context_for(claim)
             if ctx is None:
                 return "skipped", "no-context"
+            expiry = kind.expiry_for(ctx)
+            if expiry is not None and self._clock.now() - claim.occurrence > expiry:
+                log.info("job %s occurrence expired before it could run; skipped", job.id)
+                return "skipped", "expired"
             actions = await kind.run(claim, ctx)
-            status = await deliver(claim, actions)
+            status = await host.deliver(claim, ctx, actions)
         except Exception as exc:
             # Only the exception type: its message could quote what a member wrote.
             log.error("job %s (kind %s) failed: %s", job.id, job.kind, type(exc).__name__)

@@ -22,11 +22,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.actions import Action, AlertModerators, OpenForm, PostMessage, action_to_json
 from bot.clock import VirtualClock
-from bot.config import Settings, default_settings, timezone_suggestions
+from bot.config import Settings, default_settings
+from bot.config.timezones import timezone_suggestions, valid_zone
 from bot.durations import parse_duration
 from bot.events import Actor, Event, event_from_json
 from bot.features.registry import build_features
@@ -142,12 +142,9 @@ class Simulation:
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise ScenarioError("member.roles must be a list of strings")
         tz = body.get("timezone")
-        if tz is not None:
-            try:
-                ZoneInfo(str(tz))
-            except (ZoneInfoNotFoundError, ValueError) as exc:
-                hint = ", ".join(timezone_suggestions(str(tz))) or "an IANA name like Europe/London"
-                raise ScenarioError(f"member.timezone {tz!r} is not a timezone; try {hint}") from exc
+        if tz is not None and not valid_zone(str(tz)):
+            hint = ", ".join(timezone_suggestions(str(tz))) or "an IANA name like Europe/London"
+            raise ScenarioError(f"member.timezone {tz!r} is not a timezone; try {hint}")
         store = self.bot.store
         member = await store.members.ensure(
             community_id, uid, display_name=body.get("name"), now=self.clock.now()
@@ -298,7 +295,7 @@ async def simulation(
             texts = TextCatalogue.load(overrides=settings.texts.overrides)
             bot = Warmline(
                 settings=settings, store=store, clock=clock, texts=texts,
-                features=build_features(settings), adapters=[adapter],
+                features=await build_features(settings, store), adapters=[adapter],
             )
             await bot.scheduler.recover()
             yield Simulation(bot=bot, clock=clock, adapter=adapter, platform=platform)

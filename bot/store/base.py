@@ -1,4 +1,6 @@
-"""The Store interface: what features may ask of persistence, and nothing about SQL.
+"""The core Store interface: the core tables, what features may ask of them, and nothing about SQL.
+
+It names no feature: a feature with data owns its repository and migrations in its own folder.
 
 Rules every implementation keeps:
 - instants are stored and returned as timezone-aware UTC datetimes;
@@ -14,7 +16,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.model import Claim, Community, Delivery, Finished, Job, Member, Start
+from bot.model import Claim, Community, Delivery, Finished, Job, Member, Outcome, Start
+from bot.store.db import Db
+from bot.store.migrations import MigrationStream
 
 
 class CommunityRepo(Protocol):
@@ -50,9 +54,6 @@ class ChannelRepo(Protocol):
 
 
 class JobRepo(Protocol):
-    changes: int
-    """Counts schedule changes made through this repository (an in-process signal only)."""
-
     async def upsert(
         self, *, kind: str, subject: str, community_id: int | None, member_id: int | None,
         rule: str | None, zone: str, next_run: datetime, payload: dict[str, Any] | None = None,
@@ -88,7 +89,7 @@ class JobRepo(Protocol):
         job was rescheduled since, or already runs earlier), so it is claimed afresh, coalescing
         and expiry included, by the next run. Returns how many were released."""
         ...
-    async def finish(self, job_id: int, occurrence: datetime, status: str, now: datetime,
+    async def finish(self, job_id: int, occurrence: datetime, status: Outcome, now: datetime,
                      reason: str | None = None) -> None:
         """Record an outcome outside the scheduler's loop (``claimed`` or ``sending`` rows only:
         an outcome is written once, and ``unknown`` stays unknown)."""
@@ -121,8 +122,13 @@ class Store(Protocol):
     jobs: JobRepo
     seen: SeenEventRepo
     audit: AuditRepo
+    db: Db
+    """The shared database, on which features build their own repositories."""
 
-    async def schema_version(self) -> int: ...
+    async def migrate(self, stream: MigrationStream) -> int:
+        """Bring one component's tables up to date (a feature's, when it is built)."""
+        ...
+    async def schema_versions(self) -> dict[str, int]: ...
     async def export_member(self, member_id: int) -> dict[str, Any]:
         """Everything stored about one member, as plain JSON-ready data."""
         ...

@@ -1,35 +1,42 @@
-"""Numbered schema migrations for the SQLite store.
+"""Numbered schema migrations, one stream per component (the core, and each feature with data).
 
-Each file ``bot/store/migrations/NNNN_name.sql`` is one migration. They are applied in number
-order, each in its own transaction, and recorded in ``schema_version``, so a feature adds its
-tables by dropping in the next file (``0002_checkins.sql``) with no change here.
+Why streams: a feature owns its tables, so it owns their migrations too, in its own folder
+(``<package>/migrations/NNNN_name.sql``), numbered from 1 on its own. Adding a feature never
+renumbers anyone else's files, and ``bot/store`` never names a feature. Each applied migration is
+recorded as ``(component, version)`` in ``schema_migrations``; the core stream runs first, then
+the features' streams in registration order (feature tables reference ``members``).
 
-The ``schema_version`` row is inserted *first* inside the migration's transaction: if two
-processes migrate the same file at once, the second one's insert hits the primary key and its
-whole transaction (DDL included) rolls back, so no migration ever runs twice.
+Upgrading in place: databases made before streams recorded one global number per file in the
+table ``schema_version`` (0001–0005). A stream says which of those old numbers its own files were
+(``legacy``), and adopts them the first time it runs, so nothing is applied twice and nothing is
+lost. The old table is left as it was, as history.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import sqlite3
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from importlib import resources
+from types import MappingProxyType
 
-import aiosqlite
+from bot.store.db import Db
 
 log = logging.getLogger(__name__)
 
 _FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
-_VERSION_TABLE = """
-CREATE TABLE IF NOT EXISTS schema_version (
-    version    INTEGER PRIMARY KEY,
+_TABLE = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    component  TEXT NOT NULL,
+    version    INTEGER NOT NULL,
     name       TEXT NOT NULL,
-    applied_at TEXT NOT NULL
+    applied_at TEXT NOT NULL,
+    PRIMARY KEY (component, version)
 )
 """
+_LEGACY_TABLE = "schema_version"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,67 +46,89 @@ class Migration:
     sql: str
 
 
-def available() -> list[Migration]:
-    """Every migration shipped in the package, in order. Numbers must be unique."""
-    folder = resources.files("bot.store").joinpath("migrations")
-    found: dict[int, Migration] = {}
-    for entry in folder.iterdir():
-        match = _FILE.match(entry.name)
-        if match is None:
+@dataclass(frozen=True, slots=True)
+class MigrationStream:
+    """Where one component's migrations live: ``<package>/migrations/NNNN_name.sql``."""
+
+    component: str
+    package: str
+    legacy: Mapping[int, int] = field(default_factory=lambda: MappingProxyType({}))
+    """This stream's version → the global number the same file had before streams existed."""
+
+    def available(self) -> list[Migration]:
+        """Every migration shipped for this component, in order. Numbers must be unique."""
+        folder = resources.files(self.package).joinpath("migrations")
+        found: dict[int, Migration] = {}
+        for entry in folder.iterdir():
+            match = _FILE.match(entry.name)
+            if match is None:
+                continue
+            version = int(match.group(1))
+            if version in found:
+                raise RuntimeError(
+                    f"{self.component}: two migrations share number {version:04d}: "
+                    f"{found[version].name} and {match.group(2)}"
+                )
+            found[version] = Migration(version, match.group(2), entry.read_text(encoding="utf-8"))
+        return [found[v] for v in sorted(found)]
+
+
+CORE = MigrationStream("core", "bot.store", legacy=MappingProxyType({1: 1, 2: 3, 3: 4}))
+"""The core tables: communities, members, channels, jobs, deliveries, seen events, audit."""
+
+
+async def versions(db: Db) -> dict[str, int]:
+    """The latest applied version of every component."""
+    await db.execute(_TABLE)
+    rows = await db.fetchall(
+        "SELECT component, MAX(version) AS version FROM schema_migrations GROUP BY component"
+    )
+    return {str(r["component"]): int(r["version"]) for r in rows}
+
+
+async def migrate(db: Db, stream: MigrationStream) -> int:
+    """Apply every migration of ``stream`` newer than the database; return its version."""
+    await db.execute(_TABLE)
+    await _adopt_legacy(db, stream)
+    current = (await versions(db)).get(stream.component, 0)
+    for migration in stream.available():
+        if migration.version <= current:
             continue
-        version = int(match.group(1))
-        if version in found:
-            raise RuntimeError(
-                f"two migrations share number {version:04d}: "
-                f"{found[version].name} and {match.group(2)}"
-            )
-        found[version] = Migration(version, match.group(2), entry.read_text(encoding="utf-8"))
-    return [found[v] for v in sorted(found)]
-
-
-async def current_version(conn: aiosqlite.Connection) -> int:
-    await conn.execute(_VERSION_TABLE)
-    async with conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version") as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row is not None else 0
-
-
-async def migrate(conn: aiosqlite.Connection) -> int:
-    """Apply every migration newer than the database; return the resulting version.
-
-    ``conn`` must be in autocommit mode (``isolation_level=None``): the transactions here are
-    explicit.
-    """
-    version = await current_version(conn)
-    for migration in available():
-        if migration.version <= version:
-            continue
-        # executescript() commits anything pending first, so the transaction lives in the script.
-        script = (
-            "BEGIN IMMEDIATE;\n"
-            "INSERT INTO schema_version (version, name, applied_at) VALUES "
-            f"({migration.version}, '{migration.name}', "
-            "strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'));\n"
-            f"{migration.sql}\n;\nCOMMIT;"
-        )
         try:
-            await conn.executescript(script)
-        except sqlite3.IntegrityError:
-            await _rollback(conn)
-            if await current_version(conn) < migration.version:
-                log.error("migration %04d_%s failed", migration.version, migration.name)
-                raise
-            log.info("migration %04d was applied by another process", migration.version)
+            applied = await db.apply_migration(stream.component, migration.version,
+                                               migration.name, migration.sql)
         except Exception:
-            await _rollback(conn)
-            log.error("migration %04d_%s failed", migration.version, migration.name)
+            log.error("migration %s %04d_%s failed", stream.component, migration.version,
+                      migration.name)
             raise
+        if applied:
+            log.info("applied migration %s %04d_%s", stream.component, migration.version,
+                     migration.name)
         else:
-            log.info("applied migration %04d_%s", migration.version, migration.name)
-        version = migration.version
-    return await current_version(conn)
+            log.info("migration %s %04d was applied by another process", stream.component,
+                     migration.version)
+        current = migration.version
+    return current
 
 
-async def _rollback(conn: aiosqlite.Connection) -> None:
-    if conn.in_transaction:
-        await conn.execute("ROLLBACK")
+async def _adopt_legacy(db: Db, stream: MigrationStream) -> None:
+    """Record the stream's files that a pre-stream database already applied (once)."""
+    if not stream.legacy:
+        return
+    if _LEGACY_TABLE not in {t.name for t in await db.tables()}:
+        return
+    async with db.transaction() as tx:
+        if await tx.fetchone("SELECT 1 FROM schema_migrations WHERE component = ?",
+                             (stream.component,)):
+            return
+        old = {int(r["version"]): r for r in await tx.fetchall(
+            f"SELECT version, name, applied_at FROM {_LEGACY_TABLE}")}
+        adopted = [(stream.component, mine, old[was]["name"], old[was]["applied_at"])
+                   for mine, was in sorted(stream.legacy.items()) if was in old]
+        await tx.executemany(
+            "INSERT INTO schema_migrations (component, version, name, applied_at) "
+            "VALUES (?, ?, ?, ?)", adopted,
+        )
+    if adopted:
+        log.info("%s: adopted %d migrations from the old numbering", stream.component,
+                 len(adopted))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.store.base import Store
-from bot.store.sqlite import open_sqlite
+from bot.store.store import open_sqlite
 
 _SQLITE = "sqlite:///"
 

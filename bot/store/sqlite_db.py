@@ -1,50 +1,33 @@
-"""The SQLite connection pair every SQLite repository shares.
+"""SQLite behind the :class:`bot.store.db.Db` seam: one file, one writer, one reader.
 
-SQLite allows one writer at a time, so the store keeps exactly one *writer* connection behind an
-``asyncio.Lock`` and runs every write in an explicit ``BEGIN IMMEDIATE`` transaction (taking the
+SQLite allows one writer at a time, so there is exactly one *writer* connection behind an
+``asyncio.Lock``, and every write runs in an explicit ``BEGIN IMMEDIATE`` transaction (taking the
 write lock up front, so a transaction never fails half-way on a lock upgrade). Reads go to a
 separate *reader* connection: in WAL mode it sees the last committed state and never waits for
-the writer. Feature repositories (``sqlite_checkins.py`` and so on) use :meth:`SqliteDb.write`,
-:meth:`SqliteDb.fetchall` and :meth:`SqliteDb.fetchone`, and :func:`to_db` / :func:`from_db` for
-instants.
+the writer. Repositories never see these connections: they use :class:`Db` and :class:`Tx`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from bot.clock import ensure_utc
+from bot.store.db import ForeignKey, Params, Row, TableInfo
 
 BUSY_TIMEOUT_MS = 10_000
 
-Params = Iterable[Any]
+MIGRATIONS_TABLE = "schema_migrations"
+"""``(component, version)``: one row per applied migration of each stream."""
 
 
-def to_db(when: datetime) -> str:
-    """UTC ISO text of fixed width (``2026-01-05T08:00:00.000000+00:00``): text order is time
-    order, so indexes and ``<=`` comparisons on instants work."""
-    return ensure_utc(when).isoformat(timespec="microseconds")
-
-
-def from_db(text: str) -> datetime:
-    return ensure_utc(datetime.fromisoformat(text))
-
-
-def maybe_from_db(text: str | None) -> datetime | None:
-    return None if text is None else from_db(text)
-
-
-def to_json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 async def _connect(path: Path, *, reader: bool) -> aiosqlite.Connection:
@@ -67,8 +50,35 @@ async def _connect(path: Path, *, reader: bool) -> aiosqlite.Connection:
     return conn
 
 
+class _SqliteTx:
+    """:class:`bot.store.db.Tx` on the writer connection, inside its open transaction."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        async with self._conn.execute(sql, tuple(params)) as cur:
+            return int(cur.rowcount)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        await self._conn.executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        async with self._conn.execute(sql, tuple(params)) as cur:
+            row: sqlite3.Row | None = await cur.fetchone()
+            return row
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        async with self._conn.execute(sql, tuple(params)) as cur:
+            return list(await cur.fetchall())
+
+
 class SqliteDb:
-    """One writer (locked, explicit transactions) and one reader connection to one file."""
+    """:class:`bot.store.db.Db` on one SQLite file: one locked writer, one reader (WAL)."""
+
+    dialect = "sqlite"
 
     def __init__(self, path: Path, writer: aiosqlite.Connection,
                  reader: aiosqlite.Connection) -> None:
@@ -76,6 +86,7 @@ class SqliteDb:
         self._writer = writer
         self._reader = reader
         self._lock = asyncio.Lock()
+        self.writes = 0
 
     @classmethod
     async def open(cls, path: Path) -> SqliteDb:
@@ -87,47 +98,90 @@ class SqliteDb:
             raise
         return cls(path, writer, reader)
 
-    @property
-    def writer(self) -> aiosqlite.Connection:
-        """The raw writer connection, for migrations and bulk setup (hold :meth:`write`)."""
-        return self._writer
-
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One write transaction: ``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on error)."""
+    async def transaction(self) -> AsyncIterator[_SqliteTx]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on error)."""
         async with self._lock:
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
-                yield self._writer
+                yield _SqliteTx(self._writer)
             except BaseException:
                 await self._writer.execute("ROLLBACK")
                 raise
             try:
                 await self._writer.execute("COMMIT")
+                self.writes += 1
             except BaseException:
                 if self._writer.in_transaction:
                     await self._writer.execute("ROLLBACK")
                 raise
 
-    async def write_count(self, sql: str, params: Params = ()) -> int:
-        """Run one write statement in its own transaction; return the rows it changed."""
-        async with self.write() as conn, conn.execute(sql, tuple(params)) as cur:
-            return int(cur.rowcount)
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        async with self.transaction() as tx:
+            return await tx.execute(sql, params)
 
-    @asynccontextmanager
-    async def locked(self) -> AsyncIterator[aiosqlite.Connection]:
-        """The writer connection with no transaction opened, e.g. for ``migrate``."""
-        async with self._lock:
-            yield self._writer
-
-    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         async with self._reader.execute(sql, tuple(params)) as cur:
             return list(await cur.fetchall())
 
-    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         async with self._reader.execute(sql, tuple(params)) as cur:
             row: sqlite3.Row | None = await cur.fetchone()
             return row
+
+    async def tables(self) -> list[TableInfo]:
+        names = [r["name"] for r in await self.fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )]
+        found: list[TableInfo] = []
+        for name in names:
+            columns = await self.fetchall(f"PRAGMA table_info({_quote(name)})")
+            keys = await self.fetchall(f"PRAGMA foreign_key_list({_quote(name)})")
+            found.append(TableInfo(
+                name=name, columns=tuple(c["name"] for c in columns),
+                foreign_keys=tuple(ForeignKey(k["from"], k["table"], k["to"])
+                                   for k in keys if k["to"] is not None),
+            ))
+        return found
+
+    async def apply_migration(self, component: str, version: int, name: str, sql: str) -> bool:
+        # executescript() commits anything pending first, so the transaction lives in the
+        # script. The version row goes in FIRST: if two processes migrate the same file at
+        # once, the second one's insert hits the primary key and its whole transaction (DDL
+        # included) rolls back, so no migration ever runs twice.
+        script = (
+            "BEGIN IMMEDIATE;\n"
+            f"INSERT INTO {MIGRATIONS_TABLE} (component, version, name, applied_at) VALUES "
+            f"('{_literal(component)}', {int(version)}, '{_literal(name)}', "
+            "strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'));\n"
+            f"{sql}\n;\nCOMMIT;"
+        )
+        async with self._lock:
+            try:
+                await self._writer.executescript(script)
+            except sqlite3.IntegrityError:
+                await self._rollback()
+                row = await self.fetchone(
+                    f"SELECT 1 FROM {MIGRATIONS_TABLE} WHERE component = ? AND version = ?",
+                    (component, version),
+                )
+                if row is None:
+                    raise
+                return False
+            except BaseException:
+                await self._rollback()
+                raise
+        return True
+
+    async def checkpoint(self) -> None:
+        """Move the WAL into the main file (benchmarks start from a steady state with it)."""
+        async with self._lock:
+            await self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    async def _rollback(self) -> None:
+        if self._writer.in_transaction:
+            await self._writer.execute("ROLLBACK")
 
     async def close(self) -> None:
         try:
@@ -136,15 +190,5 @@ class SqliteDb:
             await self._writer.close()
 
 
-async def fetchall_in(conn: aiosqlite.Connection, sql: str,
-                      params: Params = ()) -> list[sqlite3.Row]:
-    """A query on a connection inside a transaction (sees that transaction's own writes)."""
-    async with conn.execute(sql, tuple(params)) as cur:
-        return list(await cur.fetchall())
-
-
-async def fetchone_in(conn: aiosqlite.Connection, sql: str,
-                      params: Params = ()) -> sqlite3.Row | None:
-    async with conn.execute(sql, tuple(params)) as cur:
-        row: sqlite3.Row | None = await cur.fetchone()
-        return row
+def _literal(text: str) -> str:
+    return text.replace("'", "''")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store.sqlite import open_sqlite
+from bot.store.store import open_sqlite
 
 REPO = Path(__file__).resolve().parents[2]
 WORKER = REPO / "tests" / "runtime" / "durability" / "worker.py"

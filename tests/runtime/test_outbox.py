@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.actions import Action, SendDirect
+from bot.actions import SendDirect
 from bot.adapter import Capabilities, Fatal, RateLimited, Transient, Unreachable
 from bot.clock import VirtualClock
 from bot.runtime.outbox import Outbox, RetryPolicy
@@ -50,17 +50,12 @@ async def test_giving_up_after_max_attempts_is_reported_not_hidden() -> None:
     assert outbox.failed == 1
 
 
-async def test_unreachable_people_are_reported_to_the_hook() -> None:
+async def test_unreachable_people_are_named_in_the_outcome() -> None:
     clock, adapter, outbox = setup()
-    told: list[tuple[str, str]] = []
-
-    async def hook(action: Action, exc: Unreachable) -> None:
-        told.append((exc.user, exc.reason))
-
-    outbox.on_unreachable = hook
     adapter.fail_next(Unreachable("sam", "dm_closed"))
     outcome = await clock.run(outbox.deliver([dm("sam"), dm("dee")]))
     assert outcome.status == "unreachable"
+    told = [(exc.user, exc.reason) for _, exc in outcome.unreachable]
     assert told == [("sam", "dm_closed")]
     assert [s.action.user for s in adapter.sent] == ["dee"]  # type: ignore[attr-defined]
 

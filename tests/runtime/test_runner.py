@@ -133,14 +133,14 @@ def test_check_config_accepts_the_example(tmp_path: Path) -> None:
     assert "OK" in proc.stdout
 
 
-def test_db_migrate_reports_the_schema_version(tmp_path: Path) -> None:
+def test_db_migrate_reports_every_component_version(tmp_path: Path) -> None:
     config = write_config(tmp_path)
     proc = subprocess.run(
         [sys.executable, "-m", "bot.cli", "db", "migrate", "--config", str(config)],
         capture_output=True, text=True, timeout=30,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "schema version" in proc.stdout
+    assert "up to date: checkin 2, core 3" in proc.stdout
     assert (tmp_path / "w.db").exists()
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -18,13 +19,13 @@ from bot.clock import VirtualClock
 from bot.feature import Context, JobKind
 from bot.model import Claim, Community
 from bot.runtime.scheduler import Scheduler
-from bot.store.sqlite import SqliteStore, open_sqlite
+from bot.store.store import CoreStore, open_sqlite
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)  # a Monday
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+async def store(tmp_path: Path) -> AsyncIterator[CoreStore]:
     opened = await open_sqlite(tmp_path / "warmline.db")
     try:
         yield opened
@@ -38,38 +39,47 @@ def clock() -> VirtualClock:
 
 
 @pytest.fixture
-async def community(store: SqliteStore) -> Community:
+async def community(store: CoreStore) -> Community:
     return await store.communities.ensure("memory", "c1")
 
 
 class Harness:
     """Records what the scheduler asked for; the runner returns one DM per claim."""
 
-    def __init__(self, store: SqliteStore, clock: VirtualClock, community: Community) -> None:
+    def __init__(self, store: CoreStore, clock: VirtualClock, community: Community) -> None:
         self.store, self.clock, self.community = store, clock, community
         self.ran: list[tuple[int, datetime]] = []
         self.delivered: list[tuple[int, datetime, int]] = []
         self.status = "sent"
 
-    async def run(self, claim: Claim, ctx: Context) -> Sequence[Action]:
+    async def run(self, claim: Claim, ctx: Context[Any]) -> Sequence[Action]:
         assert ctx.community == self.community
         self.ran.append((claim.job.id, claim.occurrence))
         return [SendDirect(platform="memory", user=claim.job.subject, text="How are you?")]
 
-    async def context_for(self, claim: Claim) -> Context | None:
+    async def context_for(self, claim: Claim) -> Context[Any] | None:
         return Context(store=self.store, clock=self.clock, texts=cast(Any, None),
-                       settings=cast(Any, None), platform="memory", community=self.community)
+                       settings=cast(Any, None), platform="memory", community=self.community,
+                       repo=None)
 
-    async def deliver(self, claim: Claim, actions: Sequence[Action]) -> str:
+    async def deliver(self, claim: Claim, ctx: Context[Any], actions: Sequence[Action]) -> Any:
         self.delivered.append((claim.job.id, claim.occurrence, len(actions)))
         return self.status
 
     async def run_due(self, scheduler: Scheduler) -> int:
-        return await scheduler.run_due(self.context_for, self.deliver)
+        return await scheduler.run_due(self)
+
+
+@dataclass
+class Host:
+    """A job host made of two functions, for tests that replace one of the harness's."""
+
+    context_for: Callable[[Claim], Awaitable[Context[Any] | None]]
+    deliver: Callable[[Claim, Context[Any], Sequence[Action]], Awaitable[Any]]
 
 
 @pytest.fixture
-def harness(store: SqliteStore, clock: VirtualClock, community: Community) -> Harness:
+def harness(store: CoreStore, clock: VirtualClock, community: Community) -> Harness:
     return Harness(store, clock, community)
 
 
@@ -79,14 +89,14 @@ def scheduler_for(h: Harness, *, expiry: timedelta | None = None, **options: int
     return scheduler
 
 
-async def add_job(store: SqliteStore, subject: str, when: datetime, *, kind: str = "checkin",
+async def add_job(store: CoreStore, subject: str, when: datetime, *, kind: str = "checkin",
                   rule: str | None = None, zone: str = "UTC") -> int:
     job = await store.jobs.upsert(kind=kind, subject=subject, community_id=None,
                                   member_id=None, rule=rule, zone=zone, next_run=when)
     return job.id
 
 
-async def statuses(store: SqliteStore, job_id: int) -> list[tuple[str, str | None]]:
+async def statuses(store: CoreStore, job_id: int) -> list[tuple[str, str | None]]:
     return [(d.status, d.reason) for d in await store.jobs.deliveries(job_id)]
 
 
@@ -148,10 +158,10 @@ async def test_no_context_means_skipped(harness: Harness) -> None:
     scheduler = scheduler_for(harness)
     job_id = await add_job(harness.store, "gone", T0)
 
-    async def no_context(claim: Claim) -> Context | None:
+    async def no_context(claim: Claim) -> Context[Any] | None:
         return None
 
-    assert await scheduler.run_due(no_context, harness.deliver) == 1
+    assert await scheduler.run_due(Host(no_context, harness.deliver)) == 1
     assert await statuses(harness.store, job_id) == [("skipped", "no-context")]
     assert harness.ran == [] and harness.delivered == []
 
@@ -196,11 +206,11 @@ async def test_a_failing_deliver_or_bad_status_is_marked_failed(harness: Harness
     await harness.run_due(scheduler)
     assert await statuses(harness.store, first) == [("failed", "bad-status")]
 
-    async def broken_deliver(claim: Claim, actions: Sequence[Action]) -> str:
+    async def broken_deliver(claim: Claim, ctx: Context[Any], actions: Sequence[Action]) -> str:
         raise ConnectionError("platform down")
 
     second = await add_job(harness.store, "u2", T0)
-    await scheduler.run_due(harness.context_for, broken_deliver)
+    await scheduler.run_due(Host(harness.context_for, broken_deliver))
     assert await statuses(harness.store, second) == [("failed", "error")]
 
 
@@ -246,14 +256,15 @@ async def test_a_crash_mid_batch_loses_only_the_started_occurrence_and_the_rest_
     scheduler = scheduler_for(harness, claim_batch=5)
     ids = [await add_job(harness.store, f"u{n}", T0 - timedelta(minutes=5 - n)) for n in range(5)]
 
-    async def dies_after_the_third_send(claim: Claim, actions: Sequence[Action]) -> str:
-        await harness.deliver(claim, actions)  # the platform accepted it ...
+    async def dies_after_the_third_send(claim: Claim, ctx: Context[Any],
+                                        actions: Sequence[Action]) -> str:
+        await harness.deliver(claim, ctx, actions)  # the platform accepted it ...
         if len(harness.delivered) == 3:
             raise Crash  # ... and the process died before recording that
         return "sent"
 
     with pytest.raises(Crash):
-        await scheduler.run_due(harness.context_for, dies_after_the_third_send)
+        await scheduler.run_due(Host(harness.context_for, dies_after_the_third_send))
 
     restarted = scheduler_for(harness)
     assert await restarted.recover() == 1
@@ -289,7 +300,7 @@ async def test_a_graceful_stop_finishes_the_one_in_hand_and_returns_the_rest_to_
     scheduler = scheduler_for(harness, claim_batch=10)
     ids = [await add_job(harness.store, f"u{n}", T0, rule="daily 08:00") for n in range(10)]
 
-    handled = await scheduler.run_due(harness.context_for, harness.deliver,
+    handled = await scheduler.run_due(harness,
                                       should_stop=lambda: len(harness.delivered) >= 3)
 
     assert handled == 3
@@ -306,23 +317,15 @@ async def test_a_graceful_stop_finishes_the_one_in_hand_and_returns_the_rest_to_
 
 
 async def test_each_occurrence_costs_one_write_plus_one_per_claimed_batch(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch
+    harness: Harness,
 ) -> None:
     scheduler = scheduler_for(harness, claim_batch=4, batch_size=10)
     for n in range(10):
         await add_job(harness.store, f"u{n}", T0)
-    writes = 0
-    real_write = harness.store.db.write
-
-    def counting_write() -> Any:
-        nonlocal writes
-        writes += 1
-        return real_write()
-
-    monkeypatch.setattr(harness.store.db, "write", counting_write)
+    before = harness.store.db.writes
     assert await harness.run_due(scheduler) == 10
     # claims of 4 + 4 + 2, one start-and-finish per occurrence, and the last finish alone.
-    assert writes == 3 + 10 + 1
+    assert harness.store.db.writes - before == 3 + 10 + 1
 
 
 async def test_an_occurrence_another_scheduler_started_is_not_run_again(

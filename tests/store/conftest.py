@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.model import Community, Member
-from bot.store.sqlite import SqliteStore, open_sqlite
+from bot.store.store import CoreStore, open_sqlite
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)  # a Monday
 
@@ -20,7 +20,7 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def store(db_path: Path) -> AsyncIterator[SqliteStore]:
+async def store(db_path: Path) -> AsyncIterator[CoreStore]:
     opened = await open_sqlite(db_path)
     try:
         yield opened
@@ -29,10 +29,10 @@ async def store(db_path: Path) -> AsyncIterator[SqliteStore]:
 
 
 @pytest.fixture
-async def community(store: SqliteStore) -> Community:
+async def community(store: CoreStore) -> Community:
     return await store.communities.ensure("discord", "guild-1", "Harbour")
 
 
 @pytest.fixture
-async def member(store: SqliteStore, community: Community) -> Member:
+async def member(store: CoreStore, community: Community) -> Member:
     return await store.members.ensure(community.id, "user-1", display_name="Ada", now=T0)

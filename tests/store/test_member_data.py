@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.model import Community, Member
-from bot.store.sqlite import SqliteStore
+from bot.store.store import CoreStore
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 
@@ -22,12 +22,12 @@ CREATE TABLE notes (
 """
 
 
-async def add_feature_data(store: SqliteStore, member: Member, body: str) -> None:
-    await store.db.write_count("INSERT INTO notes (member_id, body) VALUES (?, ?)",
+async def add_feature_data(store: CoreStore, member: Member, body: str) -> None:
+    await store.db.execute("INSERT INTO notes (member_id, body) VALUES (?, ?)",
                                (member.id, body))
 
 
-async def schedule(store: SqliteStore, member: Member) -> int:
+async def schedule(store: CoreStore, member: Member) -> int:
     job = await store.jobs.upsert(kind="checkin", subject=f"member:{member.id}",
                                   community_id=member.community_id, member_id=member.id,
                                   rule=None, zone="UTC", next_run=T0, payload={"n": 1})
@@ -35,9 +35,9 @@ async def schedule(store: SqliteStore, member: Member) -> int:
 
 
 async def test_export_finds_every_member_table_by_its_member_id_column(
-    store: SqliteStore, community: Community, member: Member
+    store: CoreStore, community: Community, member: Member
 ) -> None:
-    await store.db.write_count(FEATURE_TABLE)
+    await store.db.execute(FEATURE_TABLE)
     other = await store.members.ensure(community.id, "user-2", now=T0)
     await add_feature_data(store, member, "mine")
     await add_feature_data(store, other, "not mine")
@@ -49,7 +49,7 @@ async def test_export_finds_every_member_table_by_its_member_id_column(
 
     assert exported["member"]["id"] == member.id
     assert exported["member"]["platform_user_id"] == "user-1"
-    assert exported["schema_version"] == await store.schema_version()
+    assert exported["schema_versions"] == await store.schema_versions()
     tables = exported["tables"]
     assert [n["body"] for n in tables["notes"]] == ["mine"]
     assert [j["id"] for j in tables["jobs"]] == [job_id]
@@ -58,9 +58,9 @@ async def test_export_finds_every_member_table_by_its_member_id_column(
 
 
 async def test_delete_member_cascades_to_every_member_table(
-    store: SqliteStore, community: Community, member: Member
+    store: CoreStore, community: Community, member: Member
 ) -> None:
-    await store.db.write_count(FEATURE_TABLE)
+    await store.db.execute(FEATURE_TABLE)
     other = await store.members.ensure(community.id, "user-2", now=T0)
     await add_feature_data(store, member, "mine")
     await add_feature_data(store, other, "theirs")
@@ -79,6 +79,6 @@ async def test_delete_member_cascades_to_every_member_table(
     assert len(left["tables"]["deliveries"]) == 1
 
 
-async def test_exporting_an_unknown_member_says_so(store: SqliteStore) -> None:
+async def test_exporting_an_unknown_member_says_so(store: CoreStore) -> None:
     with pytest.raises(LookupError):
         await store.export_member(12345)

@@ -16,7 +16,7 @@ async def test_relative_sqlite_url_is_relative_to_the_working_directory(
     monkeypatch.chdir(tmp_path)
     store: Store = await open_store("sqlite:///data/relative.db")
     try:
-        assert await store.schema_version() >= 1
+        assert (await store.schema_versions())["core"] >= 1
     finally:
         await store.close()
     assert (tmp_path / "data" / "relative.db").is_file()

@@ -4,6 +4,7 @@ outcome state machine, recovery, release and the upgrade of old rows."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,20 +12,22 @@ import pytest
 
 from bot import recurrence
 from bot.model import Claim, Community, Member
-from bot.store import migrations
-from bot.store.sqlite import SqliteStore, open_sqlite
+from bot.store.db import to_db
+from bot.store.migrations import CORE
+from bot.store.store import CoreStore, open_sqlite
+from tests.helpers.legacy import legacy_database
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)  # a Monday
 
 
-async def one_shot(store: SqliteStore, subject: str, when: datetime, **extra: object) -> int:
+async def one_shot(store: CoreStore, subject: str, when: datetime, **extra: object) -> int:
     job = await store.jobs.upsert(kind="remind", subject=subject, community_id=None,
                                   member_id=None, rule=None, zone="UTC", next_run=when,
                                   **extra)  # type: ignore[arg-type]
     return job.id
 
 
-async def test_upsert_creates_then_replaces_keeping_the_id(store: SqliteStore,
+async def test_upsert_creates_then_replaces_keeping_the_id(store: CoreStore,
                                                            member: Member) -> None:
     created = await store.jobs.upsert(
         kind="checkin", subject=f"member:{member.id}", community_id=member.community_id,
@@ -46,7 +49,7 @@ async def test_upsert_creates_then_replaces_keeping_the_id(store: SqliteStore,
     assert await store.jobs.count() == 1
 
 
-async def test_delete_and_delete_for_member(store: SqliteStore, member: Member) -> None:
+async def test_delete_and_delete_for_member(store: CoreStore, member: Member) -> None:
     for kind in ("checkin", "nudge"):
         await store.jobs.upsert(kind=kind, subject=f"m{member.id}", community_id=None,
                                 member_id=member.id, rule=None, zone="UTC", next_run=T0)
@@ -57,7 +60,7 @@ async def test_delete_and_delete_for_member(store: SqliteStore, member: Member) 
     assert await store.jobs.count() == 0
 
 
-async def test_next_due_time_is_the_earliest_and_uses_the_index(store: SqliteStore) -> None:
+async def test_next_due_time_is_the_earliest_and_uses_the_index(store: CoreStore) -> None:
     assert await store.jobs.next_due_time() is None
     await one_shot(store, "b", T0 + timedelta(hours=2))
     await one_shot(store, "a", T0 + timedelta(hours=1, microseconds=5))
@@ -72,7 +75,7 @@ async def test_next_due_time_is_the_earliest_and_uses_the_index(store: SqliteSto
                    for row in plan)
 
 
-async def test_a_one_shot_job_is_claimed_once(store: SqliteStore) -> None:
+async def test_a_one_shot_job_is_claimed_once(store: CoreStore) -> None:
     job_id = await one_shot(store, "x", T0)
     assert await store.jobs.claim_due(T0 - timedelta(seconds=1), 10) == []
     (claim,) = await store.jobs.claim_due(T0, 10)
@@ -83,7 +86,7 @@ async def test_a_one_shot_job_is_claimed_once(store: SqliteStore) -> None:
     assert await store.jobs.next_due_time() is None
 
 
-async def test_claim_takes_the_earliest_first_up_to_the_limit(store: SqliteStore) -> None:
+async def test_claim_takes_the_earliest_first_up_to_the_limit(store: CoreStore) -> None:
     ids = [await one_shot(store, f"j{n}", T0 - timedelta(minutes=n)) for n in range(5)]
     first = await store.jobs.claim_due(T0, 2)
     assert [c.job.id for c in first] == [ids[4], ids[3]]
@@ -92,7 +95,7 @@ async def test_claim_takes_the_earliest_first_up_to_the_limit(store: SqliteStore
     assert await store.jobs.claim_due(T0, 0) == []
 
 
-async def test_a_recurring_job_advances_past_now(store: SqliteStore) -> None:
+async def test_a_recurring_job_advances_past_now(store: CoreStore) -> None:
     rule = "mon-fri 09:00"
     first = recurrence.next_after(recurrence.parse(rule), "Europe/London", T0)
     job = await store.jobs.upsert(kind="checkin", subject="s", community_id=None,
@@ -106,7 +109,7 @@ async def test_a_recurring_job_advances_past_now(store: SqliteStore) -> None:
     assert stored.id == job.id
 
 
-async def test_missed_occurrences_coalesce_into_the_latest(store: SqliteStore) -> None:
+async def test_missed_occurrences_coalesce_into_the_latest(store: CoreStore) -> None:
     rule = recurrence.parse("daily 09:00")
     first = recurrence.next_after(rule, "America/New_York", T0)
     job = await store.jobs.upsert(kind="checkin", subject="s", community_id=None,
@@ -123,7 +126,7 @@ async def test_missed_occurrences_coalesce_into_the_latest(store: SqliteStore) -
     ]
 
 
-async def test_an_off_grid_next_run_is_its_own_occurrence(store: SqliteStore) -> None:
+async def test_an_off_grid_next_run_is_its_own_occurrence(store: CoreStore) -> None:
     # A snoozed recurring job: next_run set to 10:17, the rule says 09:00 daily.
     snoozed = datetime(2026, 1, 6, 10, 17, tzinfo=UTC)
     await store.jobs.upsert(kind="checkin", subject="s", community_id=None, member_id=None,
@@ -134,7 +137,7 @@ async def test_an_off_grid_next_run_is_its_own_occurrence(store: SqliteStore) ->
 
 
 async def test_rescheduling_onto_a_delivered_occurrence_does_not_resend(
-    store: SqliteStore,
+    store: CoreStore,
 ) -> None:
     job_id = await one_shot(store, "x", T0)
     (claim,) = await store.jobs.claim_due(T0, 10)
@@ -146,7 +149,7 @@ async def test_rescheduling_onto_a_delivered_occurrence_does_not_resend(
 
 
 async def test_a_job_whose_rule_no_longer_parses_is_parked_not_retried(
-    store: SqliteStore,
+    store: CoreStore,
 ) -> None:
     broken = await store.jobs.upsert(kind="checkin", subject="b", community_id=None,
                                      member_id=None, rule="someday 09:00", zone="UTC",
@@ -160,7 +163,7 @@ async def test_a_job_whose_rule_no_longer_parses_is_parked_not_retried(
     assert parked is not None and parked.next_run is None
 
 
-async def test_finish_records_the_outcome_once(store: SqliteStore) -> None:
+async def test_finish_records_the_outcome_once(store: CoreStore) -> None:
     """``finish`` (outside the scheduler's loop) may close a queued or a started occurrence."""
     job_id = await one_shot(store, "x", T0)
     (claim,) = await store.jobs.claim_due(T0, 10)
@@ -174,7 +177,7 @@ async def test_finish_records_the_outcome_once(store: SqliteStore) -> None:
 
 
 async def test_recovery_marks_only_the_started_occurrence_unknown_and_keeps_the_queue(
-    store: SqliteStore,
+    store: CoreStore,
 ) -> None:
     a, b, c = [await one_shot(store, name, T0) for name in "abc"]
     claims = await store.jobs.claim_due(T0, 10)
@@ -198,7 +201,7 @@ async def test_recovery_marks_only_the_started_occurrence_unknown_and_keeps_the_
 
 
 async def test_advance_starts_a_queued_occurrence_once_and_finishes_only_a_started_one(
-    store: SqliteStore,
+    store: CoreStore,
 ) -> None:
     job_id = await one_shot(store, "x", T0)
     await store.jobs.claim_due(T0, 10)
@@ -222,19 +225,19 @@ async def test_advance_starts_a_queued_occurrence_once_and_finishes_only_a_start
 
 
 async def test_finishing_one_and_starting_the_next_is_one_transaction(
-    store: SqliteStore,
+    store: CoreStore,
 ) -> None:
     a, b = await one_shot(store, "a", T0), await one_shot(store, "b", T0)
     await store.jobs.claim_due(T0, 10)
     await store.jobs.advance(None, (a, T0), T0)
-    await store.db.write_count("DELETE FROM jobs WHERE id = ?", (b,))  # b vanishes meanwhile
+    await store.db.execute("DELETE FROM jobs WHERE id = ?", (b,))  # b vanishes meanwhile
     # Starting b fails, yet a's outcome is recorded in the same call.
     assert await store.jobs.advance((a, T0, "sent", None), (b, T0), T0) is False
     assert [d.status for d in await store.jobs.deliveries(a)] == ["sent"]
 
 
 async def test_queued_lists_unstarted_claims_oldest_first_through_an_index(
-    store: SqliteStore,
+    store: CoreStore,
 ) -> None:
     ids = [await one_shot(store, f"j{n}", T0 - timedelta(minutes=n)) for n in range(4)]
     await store.jobs.claim_due(T0, 10)
@@ -254,7 +257,7 @@ async def test_queued_lists_unstarted_claims_oldest_first_through_an_index(
         assert any(index in row["detail"] for row in plan), plan
 
 
-async def test_release_hands_unstarted_claims_back_to_their_jobs(store: SqliteStore) -> None:
+async def test_release_hands_unstarted_claims_back_to_their_jobs(store: CoreStore) -> None:
     once = await one_shot(store, "once", T0)
     daily = await store.jobs.upsert(kind="checkin", subject="daily", community_id=None,
                                     member_id=None, rule="daily 08:00", zone="UTC", next_run=T0)
@@ -284,44 +287,44 @@ async def test_release_hands_unstarted_claims_back_to_their_jobs(store: SqliteSt
 async def test_upgrading_marks_rows_the_old_version_left_claimed_as_sending(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Before 0004 ``claimed`` meant *maybe sent*: such a row must become unknown, not resent."""
-    shipped = migrations.available()
-    monkeypatch.setattr(migrations, "available", lambda: [m for m in shipped if m.version < 4])
-    old = await open_sqlite(db_path)
+    """Before old 0004 ``claimed`` meant *maybe sent*: such a row must become unknown, not
+    resent."""
+    legacy_database(db_path, upto=3)
+    old = sqlite3.connect(db_path)
     try:
-        job_id = await one_shot(old, "x", T0)
-        sent_id = await one_shot(old, "y", T0)
-        await old.jobs.claim_due(T0, 10)
-        await old.db.write_count("UPDATE deliveries SET status = 'sent' WHERE job_id = ?",
-                                 (sent_id,))
-        with pytest.raises(Exception, match="CHECK"):
-            await old.db.write_count("UPDATE deliveries SET status = 'sending'")
+        old.execute("INSERT INTO jobs (id, kind, subject, zone, next_run) VALUES "
+                    "(1, 'remind', 'x', 'UTC', NULL), (2, 'remind', 'y', 'UTC', NULL)")
+        old.execute("INSERT INTO deliveries VALUES (1, ?, 'claimed', NULL, ?, NULL), "
+                    "(2, ?, 'sent', NULL, ?, ?)", (to_db(T0),) * 5)
+        old.commit()
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            old.execute("UPDATE deliveries SET status = 'sending'")
     finally:
-        await old.close()
-    monkeypatch.undo()
+        old.close()
+    job_id, sent_id = 1, 2
 
     store = await open_sqlite(db_path)
     try:
-        assert await store.schema_version() == shipped[-1].version
+        assert (await store.schema_versions())["core"] == CORE.available()[-1].version
         assert [d.status for d in await store.jobs.deliveries(job_id)] == ["sending"]
         assert [d.status for d in await store.jobs.deliveries(sent_id)] == ["sent"]
         assert await store.jobs.queued(10) == []
         assert await store.jobs.recover_unfinished(T0) == 1
         fks = await store.db.fetchall("PRAGMA foreign_key_list(deliveries)")
         assert [(r["table"], r["on_delete"]) for r in fks] == [("jobs", "CASCADE")]
-        await store.db.write_count("DELETE FROM jobs WHERE id = ?", (job_id,))
+        await store.db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
         assert await store.jobs.deliveries(job_id) == []  # the cascade survived the rebuild
     finally:
         await store.close()
 
 
 async def test_concurrent_claims_on_two_connections_never_overlap(db_path: Path,
-                                                                  store: SqliteStore) -> None:
+                                                                  store: CoreStore) -> None:
     for n in range(300):
         await one_shot(store, f"j{n}", T0 - timedelta(seconds=n % 7))
     other = await open_sqlite(db_path)
     try:
-        async def drain(s: SqliteStore) -> list[Claim]:
+        async def drain(s: CoreStore) -> list[Claim]:
             got: list[Claim] = []
             while batch := await s.jobs.claim_due(T0, 7):
                 got.extend(batch)
@@ -335,9 +338,9 @@ async def test_concurrent_claims_on_two_connections_never_overlap(db_path: Path,
     assert len(keys) == len(set(keys)) == 300  # however the two interleave, nothing twice
 
 
-async def test_jobs_of_a_deleted_community_go_with_it(store: SqliteStore,
+async def test_jobs_of_a_deleted_community_go_with_it(store: CoreStore,
                                                       community: Community) -> None:
     await store.jobs.upsert(kind="digest", subject="c", community_id=community.id,
                             member_id=None, rule=None, zone="UTC", next_run=T0)
-    await store.db.write_count("DELETE FROM communities WHERE id = ?", (community.id,))
+    await store.db.execute("DELETE FROM communities WHERE id = ?", (community.id,))
     assert await store.jobs.count() == 0

@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.model import Community, Member
-from bot.store.sqlite import SqliteStore
+from bot.store.store import CoreStore
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)  # the conftest's "now" for the member fixture
 
 
-async def test_ensure_community_is_idempotent_and_keeps_the_id(store: SqliteStore) -> None:
+async def test_ensure_community_is_idempotent_and_keeps_the_id(store: CoreStore) -> None:
     first = await store.communities.ensure("discord", "g1", "Harbour")
     again = await store.communities.ensure("discord", "g1")
     renamed = await store.communities.ensure("discord", "g1", "Harbour Club")
@@ -23,7 +23,7 @@ async def test_ensure_community_is_idempotent_and_keeps_the_id(store: SqliteStor
     assert other_platform.id != first.id
 
 
-async def test_get_find_and_list_communities(store: SqliteStore) -> None:
+async def test_get_find_and_list_communities(store: CoreStore) -> None:
     a = await store.communities.ensure("discord", "g1")
     b = await store.communities.ensure("slack", "T1", "Team")
     assert await store.communities.get(a.id) == a
@@ -33,7 +33,7 @@ async def test_get_find_and_list_communities(store: SqliteStore) -> None:
     assert await store.communities.list() == [a, b]
 
 
-async def test_settings_merge_and_none_removes_a_key(store: SqliteStore,
+async def test_settings_merge_and_none_removes_a_key(store: CoreStore,
                                                      community: Community) -> None:
     await store.communities.update_settings(community.id, {"locale": "en", "quiet": "22:00-07:00"})
     updated = await store.communities.update_settings(
@@ -45,7 +45,7 @@ async def test_settings_merge_and_none_removes_a_key(store: SqliteStore,
         await store.communities.update_settings(9999, {"a": 1})
 
 
-async def test_member_ensure_is_unique_per_community(store: SqliteStore,
+async def test_member_ensure_is_unique_per_community(store: CoreStore,
                                                      community: Community) -> None:
     first = await store.members.ensure(community.id, "u1", display_name="Ada", now=T0)
     again = await store.members.ensure(community.id, "u1", now=T0 + timedelta(days=1))
@@ -55,7 +55,7 @@ async def test_member_ensure_is_unique_per_community(store: SqliteStore,
     assert first.roles == () and first.reachable is True and first.timezone is None
 
 
-async def test_member_lookups(store: SqliteStore, community: Community) -> None:
+async def test_member_lookups(store: CoreStore, community: Community) -> None:
     other = await store.communities.ensure("discord", "guild-2")
     slack = await store.communities.ensure("slack", "T1")
     a = await store.members.ensure(community.id, "u1", now=T0)
@@ -70,7 +70,7 @@ async def test_member_lookups(store: SqliteStore, community: Community) -> None:
     assert await store.members.list(community.id) == [a, c]
 
 
-async def test_member_update_changes_only_named_fields(store: SqliteStore,
+async def test_member_update_changes_only_named_fields(store: CoreStore,
                                                        member: Member) -> None:
     updated = await store.members.update(
         member.id, timezone="Europe/London", quiet_hours="22:00-07:00",
@@ -88,7 +88,7 @@ async def test_member_update_changes_only_named_fields(store: SqliteStore,
         await store.members.update(9999, timezone="UTC")
 
 
-async def test_channels_by_purpose(store: SqliteStore, community: Community) -> None:
+async def test_channels_by_purpose(store: CoreStore, community: Community) -> None:
     await store.channels.set_purpose(community.id, "support", "c1")
     await store.channels.set_purpose(community.id, "checkins", "c2")
     await store.channels.set_purpose(community.id, "support", "c3")  # replaces
@@ -99,7 +99,7 @@ async def test_channels_by_purpose(store: SqliteStore, community: Community) -> 
     assert await store.channels.all(community.id) == {"support": "c3"}
 
 
-async def test_seen_events_deduplicate_per_platform_and_prune(store: SqliteStore) -> None:
+async def test_seen_events_deduplicate_per_platform_and_prune(store: CoreStore) -> None:
     assert await store.seen.first_time("slack", "Ev1", T0) is True
     assert await store.seen.first_time("slack", "Ev1", T0 + timedelta(seconds=5)) is False
     assert await store.seen.first_time("discord", "Ev1", T0) is True
@@ -109,7 +109,7 @@ async def test_seen_events_deduplicate_per_platform_and_prune(store: SqliteStore
     assert await store.seen.first_time("slack", "Ev2", T0 + timedelta(hours=3)) is False
 
 
-async def test_audit_log_newest_first_and_limited(store: SqliteStore,
+async def test_audit_log_newest_first_and_limited(store: CoreStore,
                                                   community: Community) -> None:
     for n in range(5):
         await store.audit.record(community.id, "mod-1", "set", f"setting {n}",
@@ -122,8 +122,8 @@ async def test_audit_log_newest_first_and_limited(store: SqliteStore,
     assert await store.audit.recent(other.id) == []
 
 
-async def test_data_survives_reopening_the_file(store: SqliteStore, member: Member) -> None:
-    from bot.store.sqlite import open_sqlite
+async def test_data_survives_reopening_the_file(store: CoreStore, member: Member) -> None:
+    from bot.store.store import open_sqlite
 
     reopened = await open_sqlite(store.path)
     try:

@@ -10,36 +10,37 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.actions import Action, Button, Form, FormField, OpenForm
+from bot.answer import answer
 from bot.events import ButtonPressed, Event, FormSubmitted
-from bot.feature import Context
-from bot.features.checkins.common import reply, repo, split_value
+from bot.features.checkins.common import split_value
+from bot.features.checkins.declare import CheckinContext, handlers
 from bot.features.checkins.repo import Prompt
 
 VARIANTS = ("a", "b", "c")
 LOW_MOODS = frozenset({1, 2})
 
 
-async def checked_prompt(event: Event, ctx: Context, prompt_id: int | None,
+async def checked_prompt(event: Event, ctx: CheckinContext, prompt_id: int | None,
                          *, allow_expired: bool = False) -> Prompt | list[Action]:
     """The prompt if this person may act on it now, else the kind answer to send instead."""
-    checkins = repo(ctx)
+    checkins = ctx.repo
     prompt = None if prompt_id is None else await checkins.prompt(prompt_id)
     if prompt is None:
-        return reply(event, ctx, ctx.t("checkin.answer.unknown"))
+        return answer(event, ctx.t("checkin.answer.unknown"))
     if ctx.member is None or prompt.member_id != ctx.member.id:
-        return reply(event, ctx, ctx.t("checkin.answer.not_yours"))
+        return answer(event, ctx.t("checkin.answer.not_yours"))
     if await checkins.enrolment(ctx.member.id) is None:
-        return reply(event, ctx, ctx.t("checkin.answer.not_enrolled"))
+        return answer(event, ctx.t("checkin.answer.not_enrolled"))
     if not allow_expired and ctx.now >= prompt.expires_at:
-        return reply(event, ctx, ctx.t("checkin.answer.expired"))
+        return answer(event, ctx.t("checkin.answer.expired"))
     return prompt
 
 
-def mood_reply(ctx: Context, prompt_id: int, mood: int) -> str:
+def mood_reply(ctx: CheckinContext, prompt_id: int, mood: int) -> str:
     return ctx.t(f"checkin.reply.{mood}.{VARIANTS[prompt_id % len(VARIANTS)]}")
 
 
-def offer_buttons(ctx: Context, prompt_id: int) -> tuple[Button, ...]:
+def offer_buttons(ctx: CheckinContext, prompt_id: int) -> tuple[Button, ...]:
     return (
         Button(action="checkin.offer", value=f"{prompt_id}:yes", label=ctx.t("checkin.offer.yes"),
                style="primary"),
@@ -47,32 +48,34 @@ def offer_buttons(ctx: Context, prompt_id: int) -> tuple[Button, ...]:
     )
 
 
-async def on_mood(event: ButtonPressed, ctx: Context) -> Sequence[Action]:
+@handlers.button("checkin.mood")
+async def on_mood(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action]:
     parsed = split_value(event.value)
     mood = int(parsed[1]) if parsed and parsed[1].isdigit() else 0
     found = await checked_prompt(event, ctx, parsed[0] if parsed and 1 <= mood <= 5 else None)
     if not isinstance(found, Prompt):
         return found
-    if not await repo(ctx).answer(found.id, mood, ctx.now):
-        return reply(event, ctx, ctx.t("checkin.answer.already"))
+    if not await ctx.repo.answer(found.id, mood, ctx.now):
+        return answer(event, ctx.t("checkin.answer.already"))
     text = mood_reply(ctx, found.id, mood)
     if mood in LOW_MOODS and found.offer is None:
-        return reply(event, ctx, f"{text}\n{ctx.t('checkin.offer.text')}",
+        return answer(event, f"{text}\n{ctx.t('checkin.offer.text')}",
                      offer_buttons(ctx, found.id))
-    return reply(event, ctx, text)
+    return answer(event, text)
 
 
-async def on_skip(event: ButtonPressed, ctx: Context) -> Sequence[Action]:
+@handlers.button("checkin.skip")
+async def on_skip(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action]:
     parsed = split_value(event.value)
     found = await checked_prompt(event, ctx, parsed[0] if parsed else None)
     if not isinstance(found, Prompt):
         return found
-    if not await repo(ctx).answer(found.id, None, ctx.now):
-        return reply(event, ctx, ctx.t("checkin.answer.already"))
-    return reply(event, ctx, ctx.t("checkin.reply.skip"))
+    if not await ctx.repo.answer(found.id, None, ctx.now):
+        return answer(event, ctx.t("checkin.answer.already"))
+    return answer(event, ctx.t("checkin.reply.skip"))
 
 
-def note_form(ctx: Context, prompt_id: int) -> Form:
+def note_form(ctx: CheckinContext, prompt_id: int) -> Form:
     return Form(
         id="checkin.note", title=ctx.t("checkin.note.title"), context=str(prompt_id),
         submit_label=ctx.t("checkin.note.submit"),
@@ -82,31 +85,33 @@ def note_form(ctx: Context, prompt_id: int) -> Form:
     )
 
 
-async def on_note_button(event: ButtonPressed, ctx: Context) -> Sequence[Action]:
+@handlers.button("checkin.note")
+async def on_note_button(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action]:
     parsed = split_value(event.value)
     found = await checked_prompt(event, ctx, parsed[0] if parsed else None)
     if not isinstance(found, Prompt):
         return found
     if not event.interaction:
-        return reply(event, ctx, ctx.t("checkin.note.unavailable"))
+        return answer(event, ctx.t("checkin.note.unavailable"))
     return [OpenForm(platform=event.platform, community=event.community, recipient=event.user,
                      interaction=event.interaction, form=note_form(ctx, found.id))]
 
 
-async def on_note_form(event: FormSubmitted, ctx: Context) -> Sequence[Action]:
+@handlers.form("checkin.note")
+async def on_note_form(event: FormSubmitted, ctx: CheckinContext) -> Sequence[Action]:
     parsed = split_value(event.context)
     found = await checked_prompt(event, ctx, parsed[0] if parsed else None)
     if not isinstance(found, Prompt):
         return found
     note = event.values.get("note", "").strip()
     if not note:
-        return reply(event, ctx, ctx.t("checkin.note.empty"))
+        return answer(event, ctx.t("checkin.note.empty"))
     limit = ctx.settings.checkins.note_max_chars
     if len(note) > limit:
         # A form cannot open another form on every platform: offer a button that opens it again.
         again = Button(action="checkin.note", value=str(found.id),
                        label=ctx.t("checkin.note.retry"), style="primary")
-        return reply(event, ctx, ctx.t("checkin.note.too_long", length=len(note), max=limit),
+        return answer(event, ctx.t("checkin.note.too_long", length=len(note), max=limit),
                      (again,))
-    await repo(ctx).set_note(found.id, note)
-    return reply(event, ctx, ctx.t("checkin.note.saved"))
+    await ctx.repo.set_note(found.id, note)
+    return answer(event, ctx.t("checkin.note.saved"))

@@ -7,15 +7,12 @@ decided in one place.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from bot import recurrence
-from bot.actions import Action, Button, Respond, SendDirect
-from bot.events import Event
-from bot.feature import Context
-from bot.features.checkins.repo import CheckinRepo, checkin_repo
+from bot.config.timezones import valid_zone
+from bot.features.checkins.declare import CheckinContext
 from bot.model import Member
 
 PROMPT = "checkin.prompt"
@@ -34,15 +31,11 @@ KEY_REMINDER = "checkin_reminder"
 KEY_GROUP = "checkin_group_thread"
 
 
-def repo(ctx: Context) -> CheckinRepo:
-    return checkin_repo(ctx.store)
-
-
-def enabled(ctx: Context) -> bool:
+def enabled(ctx: CheckinContext) -> bool:
     return ctx.settings.checkins.enabled
 
 
-def schedules(ctx: Context) -> list[str]:
+def schedules(ctx: CheckinContext) -> list[str]:
     """The community's schedules (canonical rule texts), or the config's."""
     value = ctx.community.settings.get(KEY_SCHEDULES)
     if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
@@ -50,60 +43,50 @@ def schedules(ctx: Context) -> list[str]:
     return list(ctx.settings.checkins.schedules)
 
 
-def allowed_days(ctx: Context) -> frozenset[int]:
+def allowed_days(ctx: CheckinContext) -> frozenset[int]:
     days: set[int] = set()
     for text in schedules(ctx):
         days |= recurrence.parse(text).days
     return frozenset(days)
 
 
-def delivery(ctx: Context) -> str:
+def delivery(ctx: CheckinContext) -> str:
     value = ctx.community.settings.get(KEY_DELIVERY)
     return value if value in {"dm", "thread"} else ctx.settings.checkins.delivery
 
 
-def expiry_hours(ctx: Context) -> int:
+def expiry_hours(ctx: CheckinContext) -> int:
     value = ctx.community.settings.get(KEY_EXPIRY)
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 48:
         return value
     return ctx.settings.checkins.prompt_expiry_hours
 
 
-def reminder_on(ctx: Context) -> bool:
+def reminder_on(ctx: CheckinContext) -> bool:
     value = ctx.community.settings.get(KEY_REMINDER)
     return value if isinstance(value, bool) else ctx.settings.checkins.reminder
 
 
-def group_thread_on(ctx: Context) -> bool:
+def group_thread_on(ctx: CheckinContext) -> bool:
     value = ctx.community.settings.get(KEY_GROUP)
     return value if isinstance(value, bool) else ctx.settings.checkins.group_thread
 
 
-def community_zone(ctx: Context) -> str:
+def community_zone(ctx: CheckinContext) -> str:
     zone = ctx.community.settings.get("timezone")
     if isinstance(zone, str) and valid_zone(zone):
         return zone
     return ctx.settings.community.default_timezone
 
 
-def member_zone(ctx: Context, member: Member) -> str:
+def member_zone(ctx: CheckinContext, member: Member) -> str:
     """The member's own zone, else the community's, else the config default."""
     if member.timezone and valid_zone(member.timezone):
         return member.timezone
     return community_zone(ctx)
 
 
-def valid_zone(zone: str) -> bool:
-    if not zone.strip():
-        return False
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
-def supporter_roles(ctx: Context) -> set[str]:
+def supporter_roles(ctx: CheckinContext) -> set[str]:
     configured = ctx.community.settings.get("supporter_roles")
     roles = {r for r in configured if isinstance(r, str)} if isinstance(configured, list) else set()
     return roles | set(ctx.settings.community.supporter_roles)
@@ -113,7 +96,7 @@ def name_of(member: Member) -> str:
     return member.display_name or member.platform_user_id
 
 
-def when_text(ctx: Context, instant: datetime | None, zone: str) -> str:
+def when_text(ctx: CheckinContext, instant: datetime | None, zone: str) -> str:
     """A next-check-in time in the person's own zone, e.g. "Tuesday 6 January at 09:00"."""
     if instant is None:
         return ctx.t("checkin.when_unknown")
@@ -121,18 +104,6 @@ def when_text(ctx: Context, instant: datetime | None, zone: str) -> str:
     return ctx.t(
         "checkin.when", day=f"{local:%A} {local.day} {local:%B}", time=f"{local:%H:%M}", zone=zone
     )
-
-
-def reply(event: Event, ctx: Context, text: str,
-          buttons: Sequence[Button] = ()) -> list[Action]:
-    """A private answer to whoever acted: ``Respond`` when there is an interaction to answer,
-    else a direct message."""
-    interaction = getattr(event, "interaction", None)
-    if interaction:
-        return [Respond(platform=event.platform, community=event.community, recipient=event.user,
-                        interaction=interaction, text=text, buttons=tuple(buttons))]
-    return [SendDirect(platform=event.platform, community=event.community, recipient=event.user,
-                       user=event.user, text=text, buttons=tuple(buttons))]
 
 
 def split_value(value: str) -> tuple[int, str] | None:

@@ -13,19 +13,19 @@ from zoneinfo import ZoneInfo
 
 from bot import recurrence
 from bot.actions import Action
+from bot.answer import answer
 from bot.config import timezone_suggestions
+from bot.config.timezones import valid_zone
 from bot.events import CommandInvoked, Event
-from bot.feature import Context
+from bot.feature import ArgSpec
 from bot.features.checkins.common import (
     RESUME,
     allowed_days,
     enabled,
     member_zone,
-    reply,
-    repo,
-    valid_zone,
     when_text,
 )
+from bot.features.checkins.declare import CheckinContext, handlers
 from bot.features.checkins.group import ensure_group_job
 from bot.features.checkins.schedule import next_prompt, schedule_member, unschedule_member
 
@@ -33,16 +33,19 @@ MAX_PAUSE_DAYS = 90
 _TIME = re.compile(r"^\d{1,2}:\d{2}$")
 
 
-async def join(event: Event, ctx: Context) -> Sequence[Action]:
+@handlers.button("checkin.join")
+@handlers.command("checkin join",
+                  "Start receiving check-ins (you can leave any time)")
+async def join(event: Event, ctx: CheckinContext) -> Sequence[Action]:
     member = ctx.member
     assert member is not None
     if not enabled(ctx):
-        return reply(event, ctx, ctx.t("checkin.join.disabled"))
-    checkins = repo(ctx)
+        return answer(event, ctx.t("checkin.join.disabled"))
+    checkins = ctx.repo
     enrolment, created = await checkins.enrol(member.id, ctx.community.id, ctx.now)
     if not created:
         when = when_text(ctx, await next_prompt(ctx.store, member.id), member_zone(ctx, member))
-        return reply(event, ctx, ctx.t("checkin.join.already", when=when))
+        return answer(event, ctx.t("checkin.join.already", when=when))
     following = await schedule_member(ctx, member, enrolment)
     await ensure_group_job(ctx)
     zone = member_zone(ctx, member)
@@ -52,47 +55,56 @@ async def join(event: Event, ctx: Context) -> Sequence[Action]:
         ctx.t("checkin.join.who"),
         ctx.t("checkin.join.delete"),
     ))
-    return reply(event, ctx, text)
+    return answer(event, text)
 
 
-async def leave(event: Event, ctx: Context) -> Sequence[Action]:
+@handlers.command("checkin leave", "Stop check-ins, in one step")
+async def leave(event: Event, ctx: CheckinContext) -> Sequence[Action]:
     member = ctx.member
     assert member is not None
     await unschedule_member(ctx.store, member.id)
-    if not await repo(ctx).leave(member.id):
-        return reply(event, ctx, ctx.t("checkin.leave.not_enrolled"))
-    return reply(event, ctx, ctx.t("checkin.leave.done"))
+    if not await ctx.repo.leave(member.id):
+        return answer(event, ctx.t("checkin.leave.not_enrolled"))
+    return answer(event, ctx.t("checkin.leave.done"))
 
 
-async def timezone(event: CommandInvoked, ctx: Context) -> Sequence[Action]:
+@handlers.command("checkin timezone", "Set your timezone for check-ins",
+                  args=(ArgSpec(name="zone", description="e.g. Europe/London", kind="timezone"),))
+async def timezone(event: CommandInvoked, ctx: CheckinContext) -> Sequence[Action]:
     member = ctx.member
     assert member is not None
     zone = event.args.get("zone", "").strip()
     if not valid_zone(zone):
         suggestions = timezone_suggestions(zone)
         if suggestions:
-            return reply(event, ctx, ctx.t("checkin.timezone.unknown", value=zone,
+            return answer(event, ctx.t("checkin.timezone.unknown", value=zone,
                                            suggestions=", ".join(suggestions)))
-        return reply(event, ctx, ctx.t("checkin.timezone.unknown_no_match", value=zone))
+        return answer(event, ctx.t("checkin.timezone.unknown_no_match", value=zone))
     member = await ctx.store.members.update(member.id, timezone=zone)
     local = ctx.now.astimezone(ZoneInfo(zone))
-    enrolment = await repo(ctx).enrolment(member.id)
+    enrolment = await ctx.repo.enrolment(member.id)
     if enrolment is None:
-        return reply(event, ctx, ctx.t("checkin.timezone.set", zone=zone,
+        return answer(event, ctx.t("checkin.timezone.set", zone=zone,
                                        local_time=f"{local:%H:%M}"))
     following = await schedule_member(ctx, member, enrolment)
-    return reply(event, ctx, ctx.t("checkin.timezone.set_enrolled", zone=zone,
+    return answer(event, ctx.t("checkin.timezone.set_enrolled", zone=zone,
                                    local_time=f"{local:%H:%M}",
                                    when=when_text(ctx, following, zone)))
 
 
-async def set_time(event: CommandInvoked, ctx: Context) -> Sequence[Action]:
+@handlers.command(
+    "checkin time", "Choose your own check-in time and days",
+    args=(ArgSpec(name="time", description="HH:MM, 24-hour clock (or 'default')", kind="time"),
+          ArgSpec(name="days", description="e.g. mon-fri or mon,wed,fri", kind="days",
+                  required=False)),
+)
+async def set_time(event: CommandInvoked, ctx: CheckinContext) -> Sequence[Action]:
     member = ctx.member
     assert member is not None
-    checkins = repo(ctx)
+    checkins = ctx.repo
     enrolment = await checkins.enrolment(member.id)
     if enrolment is None:
-        return reply(event, ctx, ctx.t("checkin.time.not_enrolled"))
+        return answer(event, ctx.t("checkin.time.not_enrolled"))
     at = event.args.get("time", "").strip()
     days_text = event.args.get("days", "").strip()
     if at.lower() in {"default", "reset"}:
@@ -101,42 +113,44 @@ async def set_time(event: CommandInvoked, ctx: Context) -> Sequence[Action]:
         assert enrolment is not None
         following = await schedule_member(ctx, member, enrolment)
         zone = member_zone(ctx, member)
-        return reply(event, ctx, ctx.t("checkin.time.reset",
+        return answer(event, ctx.t("checkin.time.reset",
                                        when=when_text(ctx, following, zone)))
     try:
         if not _TIME.match(at):
             raise recurrence.RecurrenceError("not HH:MM")
         recurrence.parse(f"daily {at}")
     except recurrence.RecurrenceError:
-        return reply(event, ctx, ctx.t("checkin.time.bad", value=at))
+        return answer(event, ctx.t("checkin.time.bad", value=at))
     allowed = allowed_days(ctx)
     allowed_text = recurrence.format(recurrence.Recurrence(days=allowed, at=recurrence.parse(
         f"daily {at}").at)).rsplit(" ", 1)[0]
     try:
         rule = recurrence.parse(f"{days_text or allowed_text} {at}")
     except recurrence.RecurrenceError:
-        return reply(event, ctx, ctx.t("checkin.time.bad_days", value=days_text))
+        return answer(event, ctx.t("checkin.time.bad_days", value=days_text))
     if not rule.days <= allowed:
-        return reply(event, ctx, ctx.t("checkin.time.outside", allowed=allowed_text))
+        return answer(event, ctx.t("checkin.time.outside", allowed=allowed_text))
     text = recurrence.format(rule)
     await checkins.set_rule(member.id, text)
     enrolment = await checkins.enrolment(member.id)
     assert enrolment is not None
     following = await schedule_member(ctx, member, enrolment)
     zone = member_zone(ctx, member)
-    return reply(event, ctx, ctx.t("checkin.time.set", rule=text, zone=zone,
+    return answer(event, ctx.t("checkin.time.set", rule=text, zone=zone,
                                    when=when_text(ctx, following, zone)))
 
 
-async def pause(event: CommandInvoked, ctx: Context) -> Sequence[Action]:
+@handlers.command("checkin pause", "Pause check-ins for a few days",
+                  args=(ArgSpec(name="days", description="How many days (1-90)", kind="int"),))
+async def pause(event: CommandInvoked, ctx: CheckinContext) -> Sequence[Action]:
     member = ctx.member
     assert member is not None
-    checkins = repo(ctx)
+    checkins = ctx.repo
     if await checkins.enrolment(member.id) is None:
-        return reply(event, ctx, ctx.t("checkin.pause.not_enrolled"))
+        return answer(event, ctx.t("checkin.pause.not_enrolled"))
     raw = event.args.get("days", "").strip()
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAUSE_DAYS:
-        return reply(event, ctx, ctx.t("checkin.pause.bad", value=raw, max=MAX_PAUSE_DAYS))
+        return answer(event, ctx.t("checkin.pause.bad", value=raw, max=MAX_PAUSE_DAYS))
     days = int(raw)
     until = ctx.now + timedelta(days=days)
     await checkins.set_pause(member.id, until)
@@ -146,20 +160,21 @@ async def pause(event: CommandInvoked, ctx: Context) -> Sequence[Action]:
     )
     zone = member_zone(ctx, member)
     local = until.astimezone(ZoneInfo(zone))
-    return reply(event, ctx, ctx.t("checkin.pause.done", days=days,
+    return answer(event, ctx.t("checkin.pause.done", days=days,
                                    until=f"{local:%A} {local.day} {local:%B}"))
 
 
-async def resume(event: CommandInvoked, ctx: Context) -> Sequence[Action]:
+@handlers.command("checkin resume", "Start check-ins again before the pause ends")
+async def resume(event: CommandInvoked, ctx: CheckinContext) -> Sequence[Action]:
     member = ctx.member
     assert member is not None
-    checkins = repo(ctx)
+    checkins = ctx.repo
     enrolment = await checkins.enrolment(member.id)
     if enrolment is None:
-        return reply(event, ctx, ctx.t("checkin.pause.not_enrolled"))
+        return answer(event, ctx.t("checkin.pause.not_enrolled"))
     if enrolment.paused_until is None or enrolment.paused_until <= ctx.now:
-        return reply(event, ctx, ctx.t("checkin.pause.not_paused"))
+        return answer(event, ctx.t("checkin.pause.not_paused"))
     await checkins.set_pause(member.id, None)
     await ctx.store.jobs.delete(RESUME, f"member:{member.id}")
     when = when_text(ctx, await next_prompt(ctx.store, member.id), member_zone(ctx, member))
-    return reply(event, ctx, ctx.t("checkin.pause.resumed", when=when))
+    return answer(event, ctx.t("checkin.pause.resumed", when=when))

@@ -9,15 +9,16 @@ how many, never what anyone wrote.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from bot.actions import Action, PostMessage, StartThread
 from bot.events import MessagePosted
-from bot.feature import Context
-from bot.features.checkins.common import GROUP, community_zone, group_thread_on, repo
+from bot.features.checkins.common import GROUP, community_zone, group_thread_on
+from bot.features.checkins.declare import CheckinContext, handlers
 from bot.model import Claim
 
 
-async def ensure_group_job(ctx: Context) -> None:
+async def ensure_group_job(ctx: CheckinContext) -> None:
     """Create or remove the community's weekly thread job to match its setting."""
     subject = f"community:{ctx.community.id}"
     if not group_thread_on(ctx):
@@ -36,13 +37,14 @@ async def ensure_group_job(ctx: Context) -> None:
     )
 
 
-async def run_group_thread(claim: Claim, ctx: Context) -> Sequence[Action]:
+@handlers.job(GROUP, expiry=timedelta(hours=24))
+async def run_group_thread(claim: Claim, ctx: CheckinContext) -> Sequence[Action]:
     if not group_thread_on(ctx):
         return ()
     channel = await ctx.store.channels.for_purpose(ctx.community.id, "checkins")
     if channel is None:
         return ()
-    checkins = repo(ctx)
+    checkins = ctx.repo
     actions: list[Action] = []
     previous = await checkins.latest_group_threads(ctx.community.id, limit=1)
     if previous:
@@ -59,15 +61,17 @@ async def run_group_thread(claim: Claim, ctx: Context) -> Sequence[Action]:
     return actions
 
 
-async def count_message(event: MessagePosted, ctx: Context) -> None:
+@handlers.event(MessagePosted)
+async def count_message(event: MessagePosted, ctx: CheckinContext) -> Sequence[Action]:
     """Count a post in a group thread (the text is never looked at, let alone kept)."""
-    if event.thread is None or event.actor.is_bot or getattr(ctx.store, "checkins", None) is None:
-        return
-    checkins = repo(ctx)
+    if event.thread is None or event.actor.is_bot:
+        return ()
+    checkins = ctx.repo
     thread = await checkins.find_group_thread(ctx.community.id, event.thread)
     if thread is None:
-        return
+        return ()
     member = ctx.member or await ctx.store.members.ensure(
         ctx.community.id, event.user, now=ctx.now
     )
     await checkins.record_group_post(thread.id, member.id)
+    return ()

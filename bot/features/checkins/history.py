@@ -10,8 +10,11 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.feature import Context
-from bot.features.checkins.common import member_zone, repo
+from bot.actions import Action
+from bot.answer import answer
+from bot.events import CommandInvoked
+from bot.features.checkins.common import member_zone
+from bot.features.checkins.declare import CheckinContext, handlers
 
 DAYS = 30
 BLOCKS = {1: "▁", 2: "▃", 3: "▄", 4: "▆", 5: "█"}
@@ -40,13 +43,13 @@ def trend(moods_by_day: Sequence[int | None]) -> str:
     return "steady"
 
 
-async def history_text(ctx: Context) -> str:
+async def history_text(ctx: CheckinContext) -> str:
     member = ctx.member
     assert member is not None
     tz = ZoneInfo(member_zone(ctx, member))
     today = ctx.now.astimezone(tz).date()
     first = today - timedelta(days=DAYS - 1)
-    prompts = await repo(ctx).prompts_since(member.id, ctx.now - timedelta(days=DAYS + 1))
+    prompts = await ctx.repo.prompts_since(member.id, ctx.now - timedelta(days=DAYS + 1))
     by_day: dict[date, int] = {}
     notes: list[tuple[date, str]] = []
     for prompt in prompts:
@@ -75,3 +78,8 @@ async def history_text(ctx: Context) -> str:
         lines.extend(ctx.t("checkin.history.note_line", date=f"{day.day} {day:%b}", note=note)
                      for day, note in notes[-NOTES_SHOWN:])
     return "\n".join(lines)
+
+
+@handlers.command("checkin history", "Your last 30 days, only for you")
+async def history(event: CommandInvoked, ctx: CheckinContext) -> Sequence[Action]:
+    return answer(event, await history_text(ctx))

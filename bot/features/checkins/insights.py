@@ -8,20 +8,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.feature import Context
-from bot.features.checkins.common import repo
+from bot.features.checkins.declare import CheckinContext
 
 FLOOR = 3
 
 
-def threshold(ctx: Context) -> int:
+def threshold(ctx: CheckinContext) -> int:
     value = ctx.community.settings.get("checkin_insights_min_answers")
     configured = value if isinstance(value, int) and not isinstance(value, bool) else 0
     return max(FLOOR, ctx.settings.checkins.insights_min_answers, configured)
 
 
-async def insights_text(ctx: Context) -> str:
-    checkins = repo(ctx)
+async def insights_text(ctx: CheckinContext) -> str:
+    checkins = ctx.repo
     week = await checkins.community_week(ctx.community.id, ctx.now - timedelta(days=7))
     minimum = threshold(ctx)
     if week.members_answered < minimum:

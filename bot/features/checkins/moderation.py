@@ -10,8 +10,9 @@ from collections.abc import Sequence
 
 from bot import recurrence
 from bot.actions import Action, Button, PostMessage
+from bot.answer import answer
 from bot.events import CommandInvoked
-from bot.feature import Context
+from bot.feature import ArgSpec
 from bot.features.checkins.common import (
     KEY_DELIVERY,
     KEY_EXPIRY,
@@ -19,9 +20,8 @@ from bot.features.checkins.common import (
     KEY_REMINDER,
     KEY_SCHEDULES,
     MAX_SCHEDULES,
-    reply,
-    repo,
 )
+from bot.features.checkins.declare import CheckinContext, handlers
 from bot.features.checkins.group import ensure_group_job
 from bot.features.checkins.insights import insights_text
 from bot.features.checkins.schedule import schedule_member
@@ -35,7 +35,22 @@ def _switch(value: str) -> bool | None:
     return True if lowered in _ON else False if lowered in _OFF else None
 
 
-async def setup(event: CommandInvoked, ctx: Context) -> Sequence[Action]:
+@handlers.command(
+    "checkin setup", "Check-in settings for this community", moderator_only=True,
+    args=(
+        ArgSpec(name="schedule", description="e.g. mon-fri 09:00 (several: separate with ;)",
+                required=False),
+        ArgSpec(name="delivery", description="Direct message or a channel thread",
+                kind="choice", choices=("dm", "thread"), required=False),
+        ArgSpec(name="expiry_hours", description="Hours a check-in stays open (1-48)",
+                kind="int", required=False),
+        ArgSpec(name="reminder", description="One gentle reminder per check-in",
+                kind="choice", choices=("on", "off"), required=False),
+        ArgSpec(name="group_thread", description="A weekly group check-in thread",
+                kind="choice", choices=("on", "off"), required=False),
+    ),
+)
+async def setup(event: CommandInvoked, ctx: CheckinContext) -> Sequence[Action]:
     args = {k: v.strip() for k, v in event.args.items() if v.strip()}
     changes: dict[str, object] = {}
     shown: list[str] = []
@@ -45,33 +60,33 @@ async def setup(event: CommandInvoked, ctx: Context) -> Sequence[Action]:
             try:
                 rules.append(recurrence.format(recurrence.parse(part)))
             except recurrence.RecurrenceError as exc:
-                return reply(event, ctx, ctx.t("checkin.setup.bad_schedule", value=part.strip(),
+                return answer(event, ctx.t("checkin.setup.bad_schedule", value=part.strip(),
                                                reason=str(exc)))
         if len(rules) > MAX_SCHEDULES:
-            return reply(event, ctx, ctx.t("checkin.setup.too_many", max=MAX_SCHEDULES))
+            return answer(event, ctx.t("checkin.setup.too_many", max=MAX_SCHEDULES))
         changes[KEY_SCHEDULES] = rules
         shown.append(f"schedule = {'; '.join(rules)}")
     if "delivery" in args:
         if args["delivery"] not in {"dm", "thread"}:
-            return reply(event, ctx, ctx.t("checkin.setup.bad_delivery", value=args["delivery"]))
+            return answer(event, ctx.t("checkin.setup.bad_delivery", value=args["delivery"]))
         changes[KEY_DELIVERY] = args["delivery"]
         shown.append(f"delivery = {args['delivery']}")
     if "expiry_hours" in args:
         raw = args["expiry_hours"]
         if not raw.isdigit() or not 1 <= int(raw) <= 48:
-            return reply(event, ctx, ctx.t("checkin.setup.bad_expiry", value=raw))
+            return answer(event, ctx.t("checkin.setup.bad_expiry", value=raw))
         changes[KEY_EXPIRY] = int(raw)
         shown.append(f"expiry_hours = {int(raw)}")
     for arg, key in (("reminder", KEY_REMINDER), ("group_thread", KEY_GROUP)):
         if arg in args:
             value = _switch(args[arg])
             if value is None:
-                return reply(event, ctx, ctx.t("checkin.setup.bad_switch", arg=arg,
+                return answer(event, ctx.t("checkin.setup.bad_switch", arg=arg,
                                                value=args[arg]))
             changes[key] = value
             shown.append(f"{arg} = {'on' if value else 'off'}")
     if not changes:
-        return reply(event, ctx, ctx.t("checkin.setup.nothing"))
+        return answer(event, ctx.t("checkin.setup.nothing"))
     community = await ctx.store.communities.update_settings(ctx.community.id, changes)
     from dataclasses import replace
 
@@ -79,19 +94,31 @@ async def setup(event: CommandInvoked, ctx: Context) -> Sequence[Action]:
     for line in shown:
         await ctx.store.audit.record(ctx.community.id, event.user, "checkin setup", line, ctx.now)
     if KEY_SCHEDULES in changes:
-        for enrolment in await repo(ctx).enrolments(ctx.community.id):
+        for enrolment in await ctx.repo.enrolments(ctx.community.id):
             if enrolment.rule is None:
                 member = await ctx.store.members.get(enrolment.member_id)
                 if member is not None:
                     await schedule_member(ctx, member, enrolment)
     await ensure_group_job(ctx)
-    return reply(event, ctx, ctx.t("checkin.setup.done", changes="; ".join(shown)))
+    return answer(event, ctx.t("checkin.setup.done", changes="; ".join(shown)))
 
 
-async def invite(event: CommandInvoked, ctx: Context) -> Sequence[Action]:
+@handlers.command("checkin insights", "This week's check-ins in aggregate",
+                  moderator_only=True)
+async def insights(event: CommandInvoked, ctx: CheckinContext) -> Sequence[Action]:
+    await ctx.store.audit.record(ctx.community.id, event.user, "checkin insights", "viewed",
+                                 ctx.now)
+    return answer(event, await insights_text(ctx))
+
+
+@handlers.command("checkin invite", "Invite a channel to opt in to check-ins",
+                  moderator_only=True,
+                  args=(ArgSpec(name="channel", description="Where to post the invitation",
+                                kind="channel"),))
+async def invite(event: CommandInvoked, ctx: CheckinContext) -> Sequence[Action]:
     channel = event.args.get("channel", "").strip()
     if not channel:
-        return reply(event, ctx, ctx.t("checkin.invite.no_channel"))
+        return answer(event, ctx.t("checkin.invite.no_channel"))
     await ctx.store.audit.record(ctx.community.id, event.user, "checkin invite", channel, ctx.now)
     post = PostMessage(
         platform=event.platform, community=event.community, channel=channel,
@@ -99,10 +126,4 @@ async def invite(event: CommandInvoked, ctx: Context) -> Sequence[Action]:
         buttons=(Button(action="checkin.join", label=ctx.t("checkin.invite.button"),
                         style="primary"),),
     )
-    return [post, *reply(event, ctx, ctx.t("checkin.invite.done", channel=channel))]
-
-
-async def insights(event: CommandInvoked, ctx: Context) -> Sequence[Action]:
-    await ctx.store.audit.record(ctx.community.id, event.user, "checkin insights", "viewed",
-                                 ctx.now)
-    return reply(event, ctx, await insights_text(ctx))
+    return [post, *answer(event, ctx.t("checkin.invite.done", channel=channel))]

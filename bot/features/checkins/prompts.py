@@ -13,9 +13,10 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.actions import Action, Button, PostMessage, SendDirect, StartThread
-from bot.feature import Context
 from bot.features.checkins.common import (
+    PROMPT,
     REMIND,
+    RESUME,
     community_zone,
     delivery,
     enabled,
@@ -23,9 +24,9 @@ from bot.features.checkins.common import (
     member_zone,
     name_of,
     reminder_on,
-    repo,
     when_text,
 )
+from bot.features.checkins.declare import CheckinContext, handlers
 from bot.features.checkins.repo import Prompt
 from bot.features.checkins.schedule import next_prompt
 from bot.model import Claim, Member
@@ -36,7 +37,7 @@ MOODS = (1, 2, 3, 4, 5)
 GOAL_ANSWERS = ("done", "partly", "not", "change")
 
 
-def prompt_buttons(ctx: Context, prompt: Prompt) -> tuple[Button, ...]:
+def prompt_buttons(ctx: CheckinContext, prompt: Prompt) -> tuple[Button, ...]:
     buttons = [
         Button(action="checkin.mood", value=f"{prompt.id}:{mood}",
                label=ctx.t(f"checkin.mood.{mood}.label"), emoji=ctx.t(f"checkin.mood.{mood}.emoji"))
@@ -56,7 +57,7 @@ def prompt_buttons(ctx: Context, prompt: Prompt) -> tuple[Button, ...]:
 
 
 async def prompt_actions(
-    ctx: Context, member: Member, prompt: Prompt, text: str
+    ctx: CheckinContext, member: Member, prompt: Prompt, text: str
 ) -> list[Action]:
     """The prompt for ``member``: a DM, or (thread delivery) a post in today's check-in thread in
     the check-ins channel. The day's first prompt opens that thread; later ones reuse it."""
@@ -80,7 +81,7 @@ async def prompt_actions(
     )]
 
 
-async def _todays_thread(ctx: Context, channel: str) -> tuple[list[Action], str | None]:
+async def _todays_thread(ctx: CheckinContext, channel: str) -> tuple[list[Action], str | None]:
     """The thread to post in, and the action that opens it when this is the day's first prompt.
 
     A thread opened in the same delivery is named ``ref:<ref>`` (the outbox puts the platform's
@@ -88,7 +89,7 @@ async def _todays_thread(ctx: Context, channel: str) -> tuple[list[Action], str 
     never reported (the platform refused), prompts go to the channel itself rather than retrying
     a thread for every member."""
     day = ctx.now.astimezone(ZoneInfo(community_zone(ctx))).date()
-    checkins = repo(ctx)
+    checkins = ctx.repo
     daily = await checkins.daily_thread(ctx.community.id, day.isoformat())
     if daily is not None:
         return [], daily.thread
@@ -101,19 +102,23 @@ async def _todays_thread(ctx: Context, channel: str) -> tuple[list[Action], str 
     return [opener], f"ref:{daily.ref}"
 
 
-async def run_prompt(claim: Claim, ctx: Context) -> Sequence[Action]:
+def prompt_expiry(ctx: CheckinContext) -> timedelta:
+    """How long a check-in stays worth sending: the community's setting, else the config's."""
+    return timedelta(hours=expiry_hours(ctx))
+
+
+@handlers.job(PROMPT, expiry=prompt_expiry)
+
+async def run_prompt(claim: Claim, ctx: CheckinContext) -> Sequence[Action]:
     """One occurrence of a member's check-in: create the prompt row and say hello.
 
-    Nothing is sent when check-ins are off, the member left or is paused, or the occurrence is
-    older than this community's expiry (the job kind's own expiry covers the config default)."""
+    Nothing is sent when check-ins are off or the member left or is paused. An occurrence older
+    than the expiry never gets here: the scheduler skips it as ``expired``."""
     member = ctx.member
     if member is None or not enabled(ctx):
         return ()
     hours = expiry_hours(ctx)
-    if ctx.now - claim.occurrence > timedelta(hours=hours):
-        log.info("check-in job %s occurrence past the community expiry; skipped", claim.job.id)
-        return ()
-    prompt = await repo(ctx).create_prompt(
+    prompt = await ctx.repo.create_prompt(
         member.id, claim.occurrence, claim.occurrence + timedelta(hours=hours)
     )
     if prompt is None:
@@ -130,13 +135,14 @@ async def run_prompt(claim: Claim, ctx: Context) -> Sequence[Action]:
     return await prompt_actions(ctx, member, prompt, text)
 
 
-async def run_reminder(claim: Claim, ctx: Context) -> Sequence[Action]:
+@handlers.job(REMIND, expiry=prompt_expiry)
+async def run_reminder(claim: Claim, ctx: CheckinContext) -> Sequence[Action]:
     """The one gentle reminder, only if the prompt is still open and not expired."""
     member = ctx.member
     prompt_id = claim.job.payload.get("prompt")
     if member is None or not isinstance(prompt_id, int) or not enabled(ctx):
         return ()
-    checkins = repo(ctx)
+    checkins = ctx.repo
     prompt = await checkins.prompt(prompt_id)
     if (prompt is None or prompt.status != "open" or ctx.now >= prompt.expires_at
             or await checkins.enrolment(member.id) is None):
@@ -144,12 +150,13 @@ async def run_reminder(claim: Claim, ctx: Context) -> Sequence[Action]:
     return await prompt_actions(ctx, member, prompt, ctx.t("checkin.reminder.text"))
 
 
-async def run_resume(claim: Claim, ctx: Context) -> Sequence[Action]:
+@handlers.job(RESUME)
+async def run_resume(claim: Claim, ctx: CheckinContext) -> Sequence[Action]:
     """End of a pause: clear it and tell the member once, kindly."""
     member = ctx.member
     if member is None:
         return ()
-    checkins = repo(ctx)
+    checkins = ctx.repo
     enrolment = await checkins.enrolment(member.id)
     if enrolment is None or enrolment.paused_until is None:
         return ()

@@ -11,20 +11,21 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from bot.actions import Action, AlertModerators, Button, PostMessage, SendDirect
+from bot.answer import answer
 from bot.events import ButtonPressed
-from bot.feature import Context
 from bot.features.checkins.answers import checked_prompt
-from bot.features.checkins.common import REACHOUT, name_of, reply, repo, split_value, supporter_roles
+from bot.features.checkins.common import REACHOUT, name_of, split_value, supporter_roles
+from bot.features.checkins.declare import CheckinContext, handlers
 from bot.features.checkins.repo import Prompt, Reachout
 from bot.model import Claim, Member
 
 
-def _claim_button(ctx: Context, reachout_id: int) -> Button:
+def _claim_button(ctx: CheckinContext, reachout_id: int) -> Button:
     return Button(action="checkin.claim", value=str(reachout_id),
                   label=ctx.t("checkin.reachout.claim"), style="primary")
 
 
-async def _announce(ctx: Context, member: Member, reachout: Reachout, key: str,
+async def _announce(ctx: CheckinContext, member: Member, reachout: Reachout, key: str,
                     **params: object) -> Action:
     text = ctx.t(key, name=name_of(member), **params)
     channel = await ctx.store.channels.for_purpose(ctx.community.id, "supporters")
@@ -37,22 +38,23 @@ async def _announce(ctx: Context, member: Member, reachout: Reachout, key: str,
                        channel=channel, text=text, buttons=(_claim_button(ctx, reachout.id),))
 
 
-async def on_offer(event: ButtonPressed, ctx: Context) -> Sequence[Action]:
+@handlers.button("checkin.offer")
+async def on_offer(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action]:
     parsed = split_value(event.value)
-    answer = parsed[1] if parsed else ""
-    found = await checked_prompt(event, ctx, parsed[0] if parsed and answer in {"yes", "no"}
+    choice = parsed[1] if parsed else ""
+    found = await checked_prompt(event, ctx, parsed[0] if parsed and choice in {"yes", "no"}
                                  else None, allow_expired=True)
     if not isinstance(found, Prompt):
         return found
-    checkins = repo(ctx)
-    if not await checkins.set_offer(found.id, answer):
-        return reply(event, ctx, ctx.t("checkin.offer.already"))
-    if answer == "no":
-        return reply(event, ctx, ctx.t("checkin.offer.declined"))
+    checkins = ctx.repo
+    if not await checkins.set_offer(found.id, choice):
+        return answer(event, ctx.t("checkin.offer.already"))
+    if choice == "no":
+        return answer(event, ctx.t("checkin.offer.declined"))
     assert ctx.member is not None
     reachout = await checkins.create_reachout(ctx.member.id, ctx.community.id, found.id, ctx.now)
     if reachout is None:
-        return reply(event, ctx, ctx.t("checkin.offer.already"))
+        return answer(event, ctx.t("checkin.offer.already"))
     minutes = ctx.settings.checkins.reachout_reannounce_minutes
     await ctx.store.jobs.upsert(
         kind=REACHOUT, subject=f"reachout:{reachout.id}", community_id=ctx.community.id,
@@ -60,40 +62,41 @@ async def on_offer(event: ButtonPressed, ctx: Context) -> Sequence[Action]:
         next_run=ctx.now + timedelta(minutes=minutes), payload={"reachout": reachout.id},
     )
     announce = await _announce(ctx, ctx.member, reachout, "checkin.reachout.post")
-    return [*reply(event, ctx, ctx.t("checkin.offer.sent")), announce]
+    return [*answer(event, ctx.t("checkin.offer.sent")), announce]
 
 
-def _is_supporter(event: ButtonPressed, ctx: Context) -> bool:
+def _is_supporter(event: ButtonPressed, ctx: CheckinContext) -> bool:
     roles = set(event.actor.roles) | set(ctx.member.roles if ctx.member else ())
     return ctx.is_moderator or bool(roles & supporter_roles(ctx))
 
 
-async def on_claim(event: ButtonPressed, ctx: Context) -> Sequence[Action]:
+@handlers.button("checkin.claim")
+async def on_claim(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action]:
     parsed = split_value(event.value)
-    checkins = repo(ctx)
+    checkins = ctx.repo
     reachout = await checkins.reachout(parsed[0]) if parsed else None
     if reachout is None or reachout.community_id != ctx.community.id:
-        return reply(event, ctx, ctx.t("checkin.reachout.gone"))
+        return answer(event, ctx.t("checkin.reachout.gone"))
     supporter = ctx.member
     if supporter is None or not _is_supporter(event, ctx):
-        return reply(event, ctx, ctx.t("checkin.reachout.not_supporter"))
+        return answer(event, ctx.t("checkin.reachout.not_supporter"))
     if supporter.id == reachout.member_id:
-        return reply(event, ctx, ctx.t("checkin.reachout.own"))
+        return answer(event, ctx.t("checkin.reachout.own"))
     requester = await ctx.store.members.get(reachout.member_id)
     if requester is None:
-        return reply(event, ctx, ctx.t("checkin.reachout.gone"))
+        return answer(event, ctx.t("checkin.reachout.gone"))
     if not await checkins.claim_reachout(reachout.id, supporter.id, ctx.now):
         current = await checkins.reachout(reachout.id)
         claimer = (await ctx.store.members.get(current.claimed_by)
                    if current and current.claimed_by else None)
-        return reply(event, ctx, ctx.t("checkin.reachout.already_claimed",
+        return answer(event, ctx.t("checkin.reachout.already_claimed",
                                        supporter=name_of(claimer) if claimer else "someone"))
     await ctx.store.jobs.delete(REACHOUT, f"reachout:{reachout.id}")
     actions: list[Action] = [
         SendDirect(platform=ctx.platform, community=ctx.community.platform_id,
                    recipient=requester.platform_user_id, user=requester.platform_user_id,
                    text=ctx.t("checkin.reachout.claimed_member", supporter=name_of(supporter))),
-        *reply(event, ctx, ctx.t("checkin.reachout.claimed_thanks", name=name_of(requester))),
+        *answer(event, ctx.t("checkin.reachout.claimed_thanks", name=name_of(requester))),
     ]
     channel = await ctx.store.channels.for_purpose(ctx.community.id, "supporters")
     if channel is not None:
@@ -105,13 +108,14 @@ async def on_claim(event: ButtonPressed, ctx: Context) -> Sequence[Action]:
     return actions
 
 
-async def run_reannounce(claim: Claim, ctx: Context) -> Sequence[Action]:
+@handlers.job(REACHOUT)
+async def run_reannounce(claim: Claim, ctx: CheckinContext) -> Sequence[Action]:
     """First run: re-announce once. Second run: hand it to moderators."""
     rid = claim.job.payload.get("reachout")
     member = ctx.member
     if not isinstance(rid, int) or member is None:
         return ()
-    checkins = repo(ctx)
+    checkins = ctx.repo
     reachout = await checkins.reachout(rid)
     if reachout is None or reachout.status != "open":
         return ()

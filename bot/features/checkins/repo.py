@@ -1,18 +1,16 @@
 """What the check-ins feature asks of persistence (``CheckinRepo``), and nothing about SQL.
 
-Why a protocol of its own: the Store protocol belongs to the foundation; check-ins add their own
-repository next to it (``store.checkins``), implemented per backend
-(``bot/store/sqlite_checkins.py``). :func:`checkin_repo` is the one place that reaches for it,
-so the rest of the feature stays typed.
+Why a protocol of its own: the feature owns its storage. Its one implementation
+(``store.py``, over the :class:`bot.store.db.Db` seam) and its migrations (``migrations/``) live in
+this folder; the feature gets its repository when it is built, and its handlers reach it as
+``ctx.repo``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, cast
-
-from bot.store.base import Store
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -70,7 +68,7 @@ class GroupThread:
 
 
 GROUP_REF_PREFIX = "checkin-group-"
-"""Refs of weekly group threads: ``checkin-group-<thread row id>``."""
+"""Refs of weekly group threads: ``checkin-group-<16 random hex digits>`` (older ones end in the row id)."""
 
 DAILY_REF_PREFIX = "checkin-day-"
 """Refs of daily check-in threads: ``checkin-day-<community id>-<YYYY-MM-DD>``."""
@@ -160,11 +158,3 @@ class CheckinRepo(Protocol):
     async def group_participation(self, thread_id: int) -> tuple[int, int]:
         """(people who posted, posts)."""
         ...
-
-
-def checkin_repo(store: Store) -> CheckinRepo:
-    """The store's check-in repository (``store.checkins``)."""
-    repo = getattr(store, "checkins", None)
-    if repo is None:
-        raise RuntimeError("this store has no check-in repository (store.checkins)")
-    return cast(CheckinRepo, repo)

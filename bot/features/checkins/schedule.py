@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot import recurrence
-from bot.feature import Context
 from bot.features.checkins.common import MAX_SCHEDULES, PROMPT, REMIND, RESUME, member_zone, schedules
+from bot.features.checkins.declare import CheckinContext
 from bot.features.checkins.repo import Enrolment
 from bot.model import Member
 from bot.store.base import Store
@@ -20,12 +20,12 @@ def subject(member_id: int, index: int) -> str:
     return f"member:{member_id}:{index}"
 
 
-def rules_for(ctx: Context, enrolment: Enrolment) -> list[str]:
+def rules_for(ctx: CheckinContext, enrolment: Enrolment) -> list[str]:
     """The member's own rule, or every community schedule."""
     return [enrolment.rule] if enrolment.rule else schedules(ctx)
 
 
-async def schedule_member(ctx: Context, member: Member, enrolment: Enrolment) -> datetime | None:
+async def schedule_member(ctx: CheckinContext, member: Member, enrolment: Enrolment) -> datetime | None:
     """(Re)create the member's prompt jobs; return the next check-in instant."""
     zone = member_zone(ctx, member)
     rules = rules_for(ctx, enrolment)[:MAX_SCHEDULES]

@@ -1,4 +1,5 @@
-"""SQLite implementation of :class:`bot.features.checkins.repo.CheckinRepo` (tables from 0002_checkins).
+"""The check-ins repository over the :class:`bot.store.db.Db` seam (tables from this feature's
+own migrations, ``migrations/``): one implementation for every engine.
 
 Every "only once" rule (answer a prompt once, claim a request once) is a single conditional
 ``UPDATE … WHERE status = 'open'`` so two presses racing each other cannot both win.
@@ -6,7 +7,7 @@ Every "only once" rule (answer a prompt once, claim a request once) is a single 
 
 from __future__ import annotations
 
-import sqlite3
+import secrets
 from datetime import datetime
 
 from bot.features.checkins.repo import (
@@ -19,10 +20,10 @@ from bot.features.checkins.repo import (
     Prompt,
     Reachout,
 )
-from bot.store.sqlite_db import SqliteDb, fetchone_in, from_db, maybe_from_db, to_db
+from bot.store.db import Db, Row, from_db, maybe_from_db, to_db
 
 
-def _enrolment(row: sqlite3.Row) -> Enrolment:
+def _enrolment(row: Row) -> Enrolment:
     return Enrolment(
         member_id=row["member_id"], community_id=row["community_id"], rule=row["rule"],
         paused_until=maybe_from_db(row["paused_until"]), goal=row["goal"],
@@ -30,7 +31,7 @@ def _enrolment(row: sqlite3.Row) -> Enrolment:
     )
 
 
-def _prompt(row: sqlite3.Row) -> Prompt:
+def _prompt(row: Row) -> Prompt:
     return Prompt(
         id=row["id"], member_id=row["member_id"], community_id=row["community_id"],
         sent_at=from_db(row["sent_at"]), expires_at=from_db(row["expires_at"]),
@@ -40,7 +41,7 @@ def _prompt(row: sqlite3.Row) -> Prompt:
     )
 
 
-def _reachout(row: sqlite3.Row) -> Reachout:
+def _reachout(row: Row) -> Reachout:
     return Reachout(
         id=row["id"], member_id=row["member_id"], community_id=row["community_id"],
         prompt_id=row["prompt_id"], created_at=from_db(row["created_at"]),
@@ -49,7 +50,7 @@ def _reachout(row: sqlite3.Row) -> Reachout:
     )
 
 
-def _thread(row: sqlite3.Row) -> GroupThread:
+def _thread(row: Row) -> GroupThread:
     return GroupThread(
         id=row["id"], community_id=row["community_id"], ref=row["ref"], channel=row["channel"],
         thread=row["thread"], started_at=from_db(row["started_at"]),
@@ -57,28 +58,29 @@ def _thread(row: sqlite3.Row) -> GroupThread:
 
 
 
-def _daily_from_row(row: sqlite3.Row) -> DailyThread:
+def _daily_from_row(row: Row) -> DailyThread:
     return DailyThread(community_id=row["community_id"], day=row["day"], ref=row["ref"],
                        channel=row["channel"], thread=row["thread"])
 
 
-class SqliteCheckinRepo:
-    def __init__(self, db: SqliteDb) -> None:
+class SqlCheckinRepo:
+    """The one implementation of :class:`CheckinRepo`, over any :class:`Db`."""
+
+    def __init__(self, db: Db) -> None:
         self._db = db
 
     # -- enrolment -------------------------------------------------------------------------------
 
     async def enrol(self, member_id: int, community_id: int,
                     now: datetime) -> tuple[Enrolment, bool]:
-        async with self._db.write() as conn:
-            async with conn.execute(
+        async with self._db.transaction() as tx:
+            created = await tx.execute(
                 "INSERT INTO checkin_enrolments (member_id, community_id, joined_at) "
                 "VALUES (?, ?, ?) ON CONFLICT (member_id) DO NOTHING",
                 (member_id, community_id, to_db(now)),
-            ) as cur:
-                created = cur.rowcount > 0
-            row = await fetchone_in(
-                conn, "SELECT * FROM checkin_enrolments WHERE member_id = ?", (member_id,)
+            ) > 0
+            row = await tx.fetchone(
+                "SELECT * FROM checkin_enrolments WHERE member_id = ?", (member_id,)
             )
         assert row is not None
         return _enrolment(row), created
@@ -90,24 +92,24 @@ class SqliteCheckinRepo:
         return None if row is None else _enrolment(row)
 
     async def leave(self, member_id: int) -> bool:
-        removed = await self._db.write_count(
+        removed = await self._db.execute(
             "DELETE FROM checkin_enrolments WHERE member_id = ?", (member_id,)
         )
         return removed > 0
 
     async def set_rule(self, member_id: int, rule: str | None) -> None:
-        await self._db.write_count(
+        await self._db.execute(
             "UPDATE checkin_enrolments SET rule = ? WHERE member_id = ?", (rule, member_id)
         )
 
     async def set_pause(self, member_id: int, until: datetime | None) -> None:
-        await self._db.write_count(
+        await self._db.execute(
             "UPDATE checkin_enrolments SET paused_until = ? WHERE member_id = ?",
             (None if until is None else to_db(until), member_id),
         )
 
     async def set_goal(self, member_id: int, goal: str | None, now: datetime) -> None:
-        await self._db.write_count(
+        await self._db.execute(
             "UPDATE checkin_enrolments SET goal = ?, goal_set_at = ? WHERE member_id = ?",
             (goal, None if goal is None else to_db(now), member_id),
         )
@@ -132,9 +134,8 @@ class SqliteCheckinRepo:
         # One statement: the enrolment check, the pause check and the goal copy happen in the
         # same transaction as the insert (and it is the fan-out's only write besides the claim).
         sent = to_db(sent_at)
-        async with self._db.write() as conn:
-            row = await fetchone_in(
-                conn,
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
                 "INSERT INTO checkin_prompts (member_id, community_id, sent_at, expires_at, goal) "
                 "SELECT member_id, community_id, ?, ?, goal FROM checkin_enrolments "
                 "WHERE member_id = ? AND (paused_until IS NULL OR paused_until <= ?) "
@@ -148,7 +149,7 @@ class SqliteCheckinRepo:
         return None if row is None else _prompt(row)
 
     async def answer(self, prompt_id: int, mood: int | None, now: datetime) -> bool:
-        changed = await self._db.write_count(
+        changed = await self._db.execute(
             "UPDATE checkin_prompts SET status = ?, mood = ?, answered_at = ? "
             "WHERE id = ? AND status = 'open'",
             ("skipped" if mood is None else "answered", mood, to_db(now), prompt_id),
@@ -156,19 +157,19 @@ class SqliteCheckinRepo:
         return changed > 0
 
     async def set_note(self, prompt_id: int, note: str | None) -> None:
-        await self._db.write_count(
+        await self._db.execute(
             "UPDATE checkin_prompts SET note = ? WHERE id = ?", (note, prompt_id)
         )
 
     async def answer_goal(self, prompt_id: int, answer: str) -> bool:
-        changed = await self._db.write_count(
+        changed = await self._db.execute(
             "UPDATE checkin_prompts SET goal_answer = ? WHERE id = ? AND goal_answer IS NULL",
             (answer, prompt_id),
         )
         return changed > 0
 
     async def set_offer(self, prompt_id: int, answer: str) -> bool:
-        changed = await self._db.write_count(
+        changed = await self._db.execute(
             "UPDATE checkin_prompts SET offer = ? WHERE id = ? AND offer IS NULL",
             (answer, prompt_id),
         )
@@ -210,9 +211,8 @@ class SqliteCheckinRepo:
 
     async def create_reachout(self, member_id: int, community_id: int, prompt_id: int,
                               now: datetime) -> Reachout | None:
-        async with self._db.write() as conn:
-            row = await fetchone_in(
-                conn,
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
                 "INSERT INTO checkin_reachouts (member_id, community_id, prompt_id, created_at) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT (prompt_id) DO NOTHING RETURNING *",
                 (member_id, community_id, prompt_id, to_db(now)),
@@ -226,7 +226,7 @@ class SqliteCheckinRepo:
         return None if row is None else _reachout(row)
 
     async def claim_reachout(self, reachout_id: int, supporter_id: int, now: datetime) -> bool:
-        changed = await self._db.write_count(
+        changed = await self._db.execute(
             "UPDATE checkin_reachouts SET status = 'claimed', claimed_by = ?, claimed_at = ? "
             "WHERE id = ? AND status IN ('open', 'escalated')",
             (supporter_id, to_db(now), reachout_id),
@@ -236,11 +236,11 @@ class SqliteCheckinRepo:
     async def mark_reachout(self, reachout_id: int, *, status: str | None = None,
                             reannounced: bool | None = None) -> None:
         if status is not None:
-            await self._db.write_count(
+            await self._db.execute(
                 "UPDATE checkin_reachouts SET status = ? WHERE id = ?", (status, reachout_id)
             )
         if reannounced is not None:
-            await self._db.write_count(
+            await self._db.execute(
                 "UPDATE checkin_reachouts SET reannounced = ? WHERE id = ?",
                 (int(reannounced), reachout_id),
             )
@@ -249,18 +249,13 @@ class SqliteCheckinRepo:
 
     async def create_group_thread(self, community_id: int, channel: str,
                                   now: datetime) -> GroupThread:
-        async with self._db.write() as conn:
-            row = await fetchone_in(
-                conn,
+        # The ref is made here, not in SQL: it is unique without a second statement, and
+        # every engine makes it the same way.
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
                 "INSERT INTO checkin_group_threads (community_id, ref, channel, started_at) "
-                "VALUES (?, 'pending-' || hex(randomblob(8)), ?, ?) RETURNING id",
-                (community_id, channel, to_db(now)),
-            )
-            assert row is not None
-            row = await fetchone_in(
-                conn,
-                "UPDATE checkin_group_threads SET ref = ? WHERE id = ? RETURNING *",
-                (f"{GROUP_REF_PREFIX}{row['id']}", row["id"]),
+                "VALUES (?, ?, ?, ?) RETURNING *",
+                (community_id, f"{GROUP_REF_PREFIX}{secrets.token_hex(8)}", channel, to_db(now)),
             )
         assert row is not None
         return _thread(row)
@@ -281,9 +276,8 @@ class SqliteCheckinRepo:
 
     async def create_daily_thread(self, community_id: int, day: str,
                                   channel: str) -> DailyThread:
-        async with self._db.write() as conn:
-            row = await fetchone_in(
-                conn,
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
                 "INSERT INTO checkin_daily_threads (community_id, day, ref, channel) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT (community_id, day) DO UPDATE "
                 "SET channel = checkin_daily_threads.channel RETURNING *",
@@ -293,12 +287,12 @@ class SqliteCheckinRepo:
         return _daily_from_row(row)
 
     async def set_daily_thread_platform_id(self, ref: str, thread: str) -> None:
-        await self._db.write_count(
+        await self._db.execute(
             "UPDATE checkin_daily_threads SET thread = ? WHERE ref = ?", (thread, ref)
         )
 
     async def set_group_thread_platform_id(self, ref: str, thread: str) -> None:
-        await self._db.write_count(
+        await self._db.execute(
             "UPDATE checkin_group_threads SET thread = ? WHERE ref = ?", (thread, ref)
         )
 
@@ -311,7 +305,7 @@ class SqliteCheckinRepo:
         return None if row is None else _thread(row)
 
     async def record_group_post(self, thread_id: int, member_id: int) -> None:
-        await self._db.write_count(
+        await self._db.execute(
             "INSERT INTO checkin_group_posts (thread_id, member_id, posts) VALUES (?, ?, 1) "
             "ON CONFLICT (thread_id, member_id) DO UPDATE SET posts = posts + 1",
             (thread_id, member_id),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,109 +23,159 @@ from adapters.discord.adapter import DiscordAdapter, DiscordOptions
 from bot.actions import Action, Button, Form, FormField, OpenForm, Respond, SendDirect
 from bot.clock import SystemClock
 from bot.config import default_settings
-from bot.events import ButtonPressed, CommandInvoked, Event, FormSubmitted, MessagePosted
-from bot.feature import CommandSpec, Context, Feature, JobKind, all_commands
+from bot.events import (
+    ButtonPressed,
+    CommandInvoked,
+    Event,
+    FormSubmitted,
+    MemberJoined,
+    MemberLeft,
+    MessagePosted,
+)
+from bot.feature import CommandSpec, Context, Feature, Handlers, all_commands
 from bot.features.basics import Basics
+from bot.features.registry import build_features
 from bot.model import Claim
 from bot.runtime.app import Warmline
 from bot.store.base import Store
-from bot.store.sqlite import open_sqlite
+from bot.store.store import open_sqlite
 from bot.texts import TextCatalogue
 from tests.fakes.discord_server import FakeDiscord, point_discord_at
 
 
-class Probe:
-    """A tiny feature exercising every interaction shape the check-ins feature uses."""
-
-    name = "probe"
+class ProbeRecord:
+    """What the probe heard, and the gate "probe slow" and "probe form" wait on when set."""
 
     def __init__(self) -> None:
         self.heard: list[Event] = []
-        self.gate: asyncio.Event | None = None  # "probe slow" waits on it when set
+        self.gate: asyncio.Event | None = None
         self.slow_started = asyncio.Event()
 
-    def commands(self) -> Sequence[CommandSpec]:
-        return (
-            CommandSpec(name="probe start", description="Schedule a prompt now"),
-            CommandSpec(name="probe slow", description="Answer after a while"),
-            CommandSpec(name="probe form", description="Open a form"),
-            CommandSpec(name="probe admin", description="Moderators only", moderator_only=True),
-        )
 
-    def job_kinds(self) -> Mapping[str, JobKind]:
-        return {"probe.prompt": JobKind(run=self._prompt)}
+probe_handlers: Handlers[ProbeRecord] = Handlers("probe")
+ProbeContext = Context[ProbeRecord]
 
-    async def _prompt(self, claim: Claim, ctx: Context) -> Sequence[Action]:
-        assert ctx.member is not None
-        return (
-            SendDirect(
-                platform=ctx.platform,
-                community=ctx.community.platform_id,
-                recipient=ctx.member.platform_user_id,
-                user=ctx.member.platform_user_id,
-                text="How are you today?",
-                buttons=(
-                    Button(action="probe.mood", value="4", label="Good"),
-                    Button(action="probe.note", value="n1", label="Add a note"),
-                ),
+
+def _say(event: Event, text: str) -> Respond:
+    return Respond(
+        platform=event.platform,
+        community=event.community,
+        recipient=event.user,
+        interaction=getattr(event, "interaction", "") or "",
+        text=text,
+    )
+
+
+@probe_handlers.command("probe start", "Schedule a prompt now")
+async def _start(event: CommandInvoked, ctx: ProbeContext) -> Sequence[Action]:
+    ctx.repo.heard.append(event)
+    assert ctx.member is not None
+    await ctx.store.jobs.upsert(
+        kind="probe.prompt",
+        subject=f"m{ctx.member.id}",
+        community_id=ctx.community.id,
+        member_id=ctx.member.id,
+        rule=None,
+        zone="UTC",
+        next_run=ctx.now,
+    )
+    return (_say(event, "scheduled"),)
+
+
+@probe_handlers.command("probe slow", "Answer after a while")
+async def _slow(event: CommandInvoked, ctx: ProbeContext) -> Sequence[Action]:
+    ctx.repo.heard.append(event)
+    ctx.repo.slow_started.set()
+    if ctx.repo.gate is not None:
+        await ctx.repo.gate.wait()
+    return (_say(event, "slow answer"),)
+
+
+@probe_handlers.command("probe form", "Open a form")
+async def _form(event: CommandInvoked, ctx: ProbeContext) -> Sequence[Action]:
+    ctx.repo.heard.append(event)
+    if ctx.repo.gate is not None:
+        await ctx.repo.gate.wait()
+    return (OpenForm(platform=event.platform, interaction=event.interaction or "",
+                     form=note_form("cmd")),)
+
+
+@probe_handlers.command("probe admin", "Moderators only", moderator_only=True)
+async def _admin(event: CommandInvoked, ctx: ProbeContext) -> Sequence[Action]:
+    ctx.repo.heard.append(event)
+    return (_say(event, "admin ok"),)
+
+
+@probe_handlers.job("probe.prompt")
+async def _prompt(claim: Claim, ctx: ProbeContext) -> Sequence[Action]:
+    assert ctx.member is not None
+    return (
+        SendDirect(
+            platform=ctx.platform,
+            community=ctx.community.platform_id,
+            recipient=ctx.member.platform_user_id,
+            user=ctx.member.platform_user_id,
+            text="How are you today?",
+            buttons=(
+                Button(action="probe.mood", value="4", label="Good"),
+                Button(action="probe.note", value="n1", label="Add a note"),
             ),
-        )
+        ),
+    )
 
-    async def on_event(self, event: Event, ctx: Context) -> Sequence[Action]:
-        self.heard.append(event)
-        answer = getattr(event, "interaction", None)
-        if isinstance(event, CommandInvoked) and event.name == "probe start":
-            assert ctx.member is not None
-            await ctx.store.jobs.upsert(
-                kind="probe.prompt",
-                subject=f"m{ctx.member.id}",
-                community_id=ctx.community.id,
-                member_id=ctx.member.id,
-                rule=None,
-                zone="UTC",
-                next_run=ctx.now,
-            )
-            return (self._say(event, "scheduled"),)
-        if isinstance(event, CommandInvoked) and event.name == "probe slow":
-            self.slow_started.set()
-            if self.gate is not None:
-                await self.gate.wait()
-            return (self._say(event, "slow answer"),)
-        if isinstance(event, CommandInvoked) and event.name == "probe admin":
-            return (self._say(event, "admin ok"),)
-        if isinstance(event, CommandInvoked) and event.name == "probe form":
-            if self.gate is not None:
-                await self.gate.wait()
-            return (
-                OpenForm(
-                    platform=event.platform,
-                    interaction=event.interaction or "",
-                    form=note_form("cmd"),
-                ),
-            )
-        if isinstance(event, ButtonPressed) and event.action == "probe.mood":
-            return (self._say(event, f"mood {event.value} noted"),)
-        if isinstance(event, ButtonPressed) and event.action == "probe.note" and answer:
-            return (
-                OpenForm(platform=event.platform, interaction=answer, form=note_form(event.value)),
-            )
-        if isinstance(event, FormSubmitted):
-            note = event.values.get("note", "")
-            return (self._say(event, f"note {event.context} saved ({len(note)} chars)"),)
+
+@probe_handlers.button("probe.mood")
+async def _mood(event: ButtonPressed, ctx: ProbeContext) -> Sequence[Action]:
+    ctx.repo.heard.append(event)
+    return (_say(event, f"mood {event.value} noted"),)
+
+
+@probe_handlers.button("probe.note")
+async def _note(event: ButtonPressed, ctx: ProbeContext) -> Sequence[Action]:
+    ctx.repo.heard.append(event)
+    if not event.interaction:
         return ()
+    return (OpenForm(platform=event.platform, interaction=event.interaction,
+                     form=note_form(event.value)),)
 
-    @staticmethod
-    def _say(event: Event, text: str) -> Respond:
-        return Respond(
-            platform=event.platform,
-            community=event.community,
-            recipient=event.user,
-            interaction=getattr(event, "interaction", "") or "",
-            text=text,
-        )
+
+@probe_handlers.form("probe.note")
+async def _note_form(event: FormSubmitted, ctx: ProbeContext) -> Sequence[Action]:
+    ctx.repo.heard.append(event)
+    note = event.values.get("note", "")
+    return (_say(event, f"note {event.context} saved ({len(note)} chars)"),)
+
+
+@probe_handlers.event(MessagePosted, MemberJoined, MemberLeft)
+async def _heard(event: Event, ctx: ProbeContext) -> Sequence[Action]:
+    ctx.repo.heard.append(event)
+    return ()
+
+
+class Probe(Feature[ProbeRecord]):
+    """A tiny feature exercising every interaction shape the check-ins feature uses."""
+
+    name = "probe"
+    handlers = probe_handlers
+
+    def __init__(self) -> None:
+        super().__init__(settings=default_settings(), repo=ProbeRecord())
+
+    @property
+    def gate(self) -> asyncio.Event | None:
+        return self.repo.gate
+
+    @gate.setter
+    def gate(self, value: asyncio.Event | None) -> None:
+        self.repo.gate = value
+
+    @property
+    def slow_started(self) -> asyncio.Event:
+        return self.repo.slow_started
 
     def messages(self) -> list[MessagePosted]:
-        return [e for e in self.heard if isinstance(e, MessagePosted)]
+        return [e for e in self.repo.heard if isinstance(e, MessagePosted)]
+
 
 
 def note_form(context: str) -> Form:
@@ -172,7 +222,7 @@ class Harness:
         settings = default_settings()
         store = await open_sqlite(self.tmp_path / db)
         probe = Probe()
-        features: list[Feature] = [Basics(), probe]
+        features: list[Feature[Any]] = [*await build_features(settings, store, (Basics,)), probe]
         adapter = self.adapter(all_commands(features), **overrides)
         bot = Warmline(
             settings=settings,

@@ -17,7 +17,7 @@ from bot.feature import all_commands
 from bot.features.registry import build_features
 from bot.runtime.app import Warmline
 from bot.store.base import Store
-from bot.store.sqlite import open_sqlite
+from bot.store.store import open_sqlite
 from bot.texts import TextCatalogue
 from tests.adapters.discord.conftest import Harness
 from tests.fakes.discord_server import CALLBACK_MODAL, SentMessage
@@ -41,8 +41,8 @@ async def real_warmline(harness: Harness, db: str) -> AsyncIterator[Live]:
     """Every real feature, SQLite, the Discord adapter against the fake, and a virtual clock
     starting Monday 08:00 UTC; yields once the adapter is READY and shuts down cleanly."""
     settings = default_settings()
-    features = build_features(settings)
     store = await open_sqlite(harness.tmp_path / db)
+    features = await build_features(settings, store)
     clock = VirtualClock(MONDAY_8AM)
     adapter = harness.adapter(all_commands(features))
     bot = Warmline(settings=settings, store=store, clock=clock, texts=TextCatalogue.load(),

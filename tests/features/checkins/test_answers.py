@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.sim.simulate import Simulation
-from tests.features.checkins.conftest import advance, command, only, press, prompts, rows, run
+from tests.helpers.checkins import advance, command, only, press, prompts, rows, run
 
 
 async def _prompted(sim: Simulation, user: str = "sam",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.sim.simulate import Simulation
-from tests.features.checkins.conftest import advance, command, only, press, prompts, rows, run
+from tests.helpers.checkins import advance, command, only, press, prompts, rows, run
 
 
 async def _prompted(sim: Simulation) -> dict[str, object]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.sim.simulate import Simulation
-from tests.features.checkins.conftest import advance, command, only, press, prompts, rows, texts_of
+from tests.helpers.checkins import advance, command, only, press, prompts, rows, texts_of
 
 
 async def test_nobody_gets_a_prompt_without_joining(sim: Simulation) -> None:

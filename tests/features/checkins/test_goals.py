@@ -4,7 +4,7 @@ change my goal; no judgement either way; only the member sees it."""
 from __future__ import annotations
 
 from bot.sim.simulate import Simulation
-from tests.features.checkins.conftest import advance, command, only, press, prompts, rows, run
+from tests.helpers.checkins import advance, command, only, press, prompts, rows, run
 
 GOAL_LABELS = ["Done", "Partly", "Not this time", "Change my goal"]
 

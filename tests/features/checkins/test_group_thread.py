@@ -4,7 +4,7 @@ counted from thread messages, never their contents."""
 from __future__ import annotations
 
 from bot.sim.simulate import Simulation
-from tests.features.checkins.conftest import advance, command, only, run
+from tests.helpers.checkins import advance, checkin_repo, command, only, run
 
 
 async def _post(sim: Simulation, user: str, thread: str, text: str) -> None:
@@ -29,7 +29,7 @@ async def test_weekly_thread_counts_people_and_posts_never_words(sim: Simulation
     await _post(sim, "sam", ref, "and another thing")
     await _post(sim, "ny", ref, "hello all")
     await _post(sim, "dee", "some-other-thread", "not counted")
-    insights = await sim.bot.store.checkins.group_participation(1)  # type: ignore[attr-defined]
+    insights = await checkin_repo(sim).group_participation(1)
     assert insights == (2, 3)
     sent = await advance(sim, "2026-01-12T12:00:00Z")
     summary, thread = sent

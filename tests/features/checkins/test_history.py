@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.features.checkins.history import sparkline, trend
 from bot.sim.simulate import Simulation
-from tests.features.checkins.conftest import advance, command, only, press
+from tests.helpers.checkins import advance, command, only, press
 
 
 def test_sparkline_maps_moods_to_blocks_and_gaps_to_dots() -> None:

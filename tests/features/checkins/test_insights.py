@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.sim.simulate import Simulation, simulation
-from tests.features.checkins.conftest import (
+from tests.helpers.checkins import (
     MONDAY,
     advance,
     command,

@@ -4,7 +4,7 @@ supporter claims it; unclaimed, it is re-announced once, then goes to moderators
 from __future__ import annotations
 
 from bot.sim.simulate import Simulation
-from tests.features.checkins.conftest import advance, command, only, press, run
+from tests.helpers.checkins import advance, command, only, press, run
 
 
 async def _low_mood(sim: Simulation, label: str = "Low") -> dict[str, object]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.features.checkins.store import SqliteCheckinRepo
-from bot.store.sqlite import open_sqlite
+from bot.features.checkins import Checkins
+from bot.features.checkins.store import SqlCheckinRepo
+from bot.store.store import open_sqlite
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -14,7 +15,8 @@ T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 async def test_prompts_answers_reachouts_export_and_delete(tmp_path: Path) -> None:
     store = await open_sqlite(tmp_path / "w.db")
     try:
-        repo = SqliteCheckinRepo(store.db)
+        await store.migrate(Checkins.migrations)  # type: ignore[arg-type]
+        repo = SqlCheckinRepo(store.db)
         community = await store.communities.ensure("sim", "c")
         member = await store.members.ensure(community.id, "sam", now=T0)
         supporter = await store.members.ensure(community.id, "dee", now=T0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.sim.simulate import simulation
-from tests.features.checkins.conftest import MONDAY, command, make_settings, prompts, run, world
+from tests.helpers.checkins import MONDAY, command, make_settings, prompts, run, world
 
 
 async def _enrol_and_stop(db: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.sim.simulate import Simulation, simulation
-from tests.features.checkins.conftest import (
+from tests.helpers.checkins import (
     advance,
     command,
     make_settings,

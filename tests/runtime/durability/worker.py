@@ -20,9 +20,9 @@ from typing import Any, cast
 from bot.actions import Action, SendDirect
 from bot.clock import VirtualClock
 from bot.feature import Context, JobKind
-from bot.model import Claim
+from bot.model import Claim, Outcome
 from bot.runtime.scheduler import Scheduler
-from bot.store.sqlite import open_sqlite
+from bot.store.store import open_sqlite
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 """Fixed virtual time after every job's due time: the run is about crashes, not clocks."""
@@ -35,27 +35,30 @@ async def main(db: Path, output: Path) -> int:
         community = await store.communities.ensure("durability", "c1")
         scheduler = Scheduler(store, clock)
 
-        async def run(claim: Claim, ctx: Context) -> Sequence[Action]:
+        async def run(claim: Claim, ctx: Context[Any]) -> Sequence[Action]:
             return [SendDirect(platform="durability", user=claim.job.subject, text="prompt")]
 
         scheduler.register("prompt", JobKind(run=run))
 
-        async def context_for(claim: Claim) -> Context:
-            return Context(store=store, clock=clock, texts=cast(Any, None),
-                           settings=cast(Any, None), platform="durability", community=community)
-
         with output.open("a", encoding="utf-8") as sink:
-            async def deliver(claim: Claim, actions: Sequence[Action]) -> str:
-                for _ in actions:
-                    sink.write(f"{claim.job.id}\n")
-                    sink.flush()
-                    os.fsync(sink.fileno())
-                    print(claim.job.id, flush=True)
-                return "sent"
+            class Host:
+                async def context_for(self, claim: Claim) -> Context[Any]:
+                    return Context(store=store, clock=clock, texts=cast(Any, None),
+                                   settings=cast(Any, None), platform="durability",
+                                   community=community, repo=None)
+
+                async def deliver(self, claim: Claim, ctx: Context[Any],
+                                  actions: Sequence[Action]) -> Outcome:
+                    for _ in actions:
+                        sink.write(f"{claim.job.id}\n")
+                        sink.flush()
+                        os.fsync(sink.fileno())
+                        print(claim.job.id, flush=True)
+                    return "sent"
 
             recovered = await scheduler.recover()
             handled = 0
-            while count := await scheduler.run_due(context_for, deliver):
+            while count := await scheduler.run_due(Host()):
                 handled += count
         print(f"done {handled} {recovered} {scheduler.claim_batch}", flush=True)
     finally:

@@ -17,33 +17,21 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from bot import recurrence
-from bot.model import Claim, Delivery, Finished, Job, Start
-from bot.store.sqlite_db import (
-    SqliteDb,
-    fetchall_in,
-    fetchone_in,
-    from_db,
-    maybe_from_db,
-    to_db,
-    to_json,
-)
+from bot.model import FINAL_STATUSES, Claim, Delivery, Finished, Job, Outcome, Start
+from bot.store.db import Db, Row, Tx, from_db, maybe_from_db, maybe_to_db, to_db, to_json
 
 log = logging.getLogger(__name__)
 
-FINAL_STATUSES = frozenset({"sent", "skipped", "failed"})
 _KEYS_PER_QUERY = 5_000
 """Two bound parameters per key; SQLite allows 32,766 per statement."""
 
 
-def job_from_row(row: sqlite3.Row) -> Job:
+def job_from_row(row: Row) -> Job:
     return Job(
         id=row["id"], kind=row["kind"], subject=row["subject"],
         community_id=row["community_id"], member_id=row["member_id"], rule=row["rule"],
@@ -52,7 +40,7 @@ def job_from_row(row: sqlite3.Row) -> Job:
     )
 
 
-def delivery_from_row(row: sqlite3.Row) -> Delivery:
+def delivery_from_row(row: Row) -> Delivery:
     return Delivery(
         job_id=row["job_id"], occurrence=from_db(row["occurrence"]), status=row["status"],
         reason=row["reason"], claimed_at=from_db(row["claimed_at"]),
@@ -78,22 +66,18 @@ def plan_claim(job: Job, now: datetime) -> tuple[datetime, datetime | None]:
     return occurrence, recurrence.next_after(rule, job.zone, now)
 
 
-class SqliteJobs:
-    def __init__(self, db: SqliteDb) -> None:
+class JobRepository:
+    def __init__(self, db: Db) -> None:
         self._db = db
-        self.changes = 0
-        """Bumped by every upsert: the runtime wakes its scheduler only when this moves."""
 
     async def upsert(
         self, *, kind: str, subject: str, community_id: int | None, member_id: int | None,
         rule: str | None, zone: str, next_run: datetime, payload: dict[str, Any] | None = None,
     ) -> Job:
-        self.changes += 1
         """Create or replace the job ``(kind, subject)``; replacing bumps ``version`` and keeps
         the id (so its delivery history, and the idempotency keys in it, survive)."""
-        async with self._db.write() as conn:
-            row = await fetchone_in(
-                conn,
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
                 "INSERT INTO jobs (kind, subject, community_id, member_id, rule, zone, next_run,"
                 " payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (kind, subject) DO UPDATE SET community_id = excluded.community_id,"
@@ -113,13 +97,13 @@ class SqliteJobs:
         return None if row is None else job_from_row(row)
 
     async def delete(self, kind: str, subject: str) -> bool:
-        removed = await self._db.write_count(
+        removed = await self._db.execute(
             "DELETE FROM jobs WHERE kind = ? AND subject = ?", (kind, subject)
         )
         return removed > 0
 
     async def delete_for_member(self, member_id: int) -> int:
-        return await self._db.write_count("DELETE FROM jobs WHERE member_id = ?", (member_id,))
+        return await self._db.execute("DELETE FROM jobs WHERE member_id = ?", (member_id,))
 
     async def next_due_time(self) -> datetime | None:
         row = await self._db.fetchone(
@@ -132,10 +116,8 @@ class SqliteJobs:
             return []
         now_text = to_db(now)
         claims: list[Claim] = []
-        async with self._db.write() as conn:
-            rows = await fetchall_in(
-                conn,
-                "SELECT * FROM jobs WHERE next_run IS NOT NULL AND next_run <= ? "
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall("SELECT * FROM jobs WHERE next_run IS NOT NULL AND next_run <= ? "
                 "ORDER BY next_run, id LIMIT ?",
                 (now_text, limit),
             )
@@ -152,8 +134,8 @@ class SqliteJobs:
                     broken.append((job.id, row["next_run"]))
                     continue
                 planned.append((job, to_db(occurrence), maybe_to_db(following)))
-            taken = await self._already_recorded(conn, [(j.id, occ) for j, occ, _ in planned])
-            await conn.executemany(
+            taken = await self._already_recorded(tx, [(j.id, occ) for j, occ, _ in planned])
+            await tx.executemany(
                 "INSERT INTO deliveries (job_id, occurrence, status, claimed_at) "
                 "VALUES (?, ?, 'claimed', ?) ON CONFLICT (job_id, occurrence) DO NOTHING",
                 [(j.id, occ, now_text) for j, occ, _ in planned if (j.id, occ) not in taken],
@@ -161,12 +143,12 @@ class SqliteJobs:
             # A job whose rule no longer parses is parked (next_run NULL) with a failed
             # delivery, instead of being picked up again on every tick.
             if broken:
-                await conn.executemany(
+                await tx.executemany(
                     "INSERT INTO deliveries (job_id, occurrence, status, reason, claimed_at,"
                     " done_at) VALUES (?, ?, 'failed', 'bad-rule', ?, ?) ON CONFLICT DO NOTHING",
                     [(job_id, occ, now_text, now_text) for job_id, occ in broken],
                 )
-            await conn.executemany(
+            await tx.executemany(
                 "UPDATE jobs SET next_run = ? WHERE id = ?",
                 [(following, j.id) for j, _, following in planned]
                 + [(None, job_id) for job_id, _ in broken],
@@ -185,7 +167,7 @@ class SqliteJobs:
 
     @staticmethod
     async def _already_recorded(
-        conn: aiosqlite.Connection, keys: list[tuple[int, str]]
+        tx: Tx, keys: list[tuple[int, str]]
     ) -> set[tuple[int, str]]:
         """Which (job_id, occurrence) keys already have a delivery (claimed or finished)."""
         found: set[tuple[int, str]] = set()
@@ -193,9 +175,7 @@ class SqliteJobs:
             chunk = keys[start:start + _KEYS_PER_QUERY]
             values = ", ".join("(?, ?)" for _ in chunk)
             # A join from the keys (not "(a, b) IN (VALUES …)", which scans deliveries).
-            rows = await fetchall_in(
-                conn,
-                f"WITH keys (job_id, occurrence) AS (VALUES {values}) "
+            rows = await tx.fetchall(f"WITH keys (job_id, occurrence) AS (VALUES {values}) "
                 "SELECT d.job_id, d.occurrence FROM keys JOIN deliveries d "
                 "ON d.job_id = keys.job_id AND d.occurrence = keys.occurrence",
                 [part for key in chunk for part in key],
@@ -222,55 +202,53 @@ class SqliteJobs:
         if finish is None and start is None:
             return False
         started = 0
-        async with self._db.write() as conn:
+        async with self._db.transaction() as tx:
             if finish is not None:
                 job_id, occurrence, status, reason = finish
-                async with conn.execute(
+                finished = await tx.execute(
                     "UPDATE deliveries SET status = ?, reason = ?, done_at = ? "
                     "WHERE job_id = ? AND occurrence = ? AND status = 'sending'",
                     (status, reason, to_db(now), job_id, to_db(occurrence)),
-                ) as cur:
-                    finished = cur.rowcount
+                )
                 if finished == 0:
                     log.warning("finish(%s) for job %s found no delivery being sent", status,
                                 job_id)
             if start is not None:
-                async with conn.execute(
+                started = await tx.execute(
                     "UPDATE deliveries SET status = 'sending' "
                     "WHERE job_id = ? AND occurrence = ? AND status = 'claimed'",
                     (start[0], to_db(start[1])),
-                ) as cur:
-                    started = cur.rowcount
+                )
         return started == 1
 
     async def release(self, claims: Sequence[Claim]) -> int:
         released = 0
-        async with self._db.write() as conn:
+        async with self._db.transaction() as tx:
             for claim in claims:
                 occurrence = to_db(claim.occurrence)
-                async with conn.execute(
+                deleted = await tx.execute(
                     "DELETE FROM deliveries WHERE job_id = ? AND occurrence = ? "
                     "AND status = 'claimed'",
                     (claim.job.id, occurrence),
-                ) as cur:
-                    if cur.rowcount != 1:
-                        continue  # started elsewhere, or the job is gone: nothing to return
+                )
+                if deleted != 1:
+                    continue  # started elsewhere, or the job is gone: nothing to return
                 released += 1
                 # Only an unchanged job goes back: a reschedule since the claim replaced it.
-                await conn.execute(
+                await tx.execute(
                     "UPDATE jobs SET next_run = ? WHERE id = ? AND version = ? "
                     "AND (next_run IS NULL OR next_run > ?)",
                     (occurrence, claim.job.id, claim.job.version, occurrence),
                 )
         return released
 
-    async def finish(self, job_id: int, occurrence: datetime, status: str, now: datetime,
+    async def finish(self, job_id: int, occurrence: datetime, status: Outcome, now: datetime,
                      reason: str | None = None) -> None:
         """Record the outcome of a claimed or started occurrence. An outcome is written once,
         and a row recovery marked ``unknown`` stays unknown."""
         if status not in FINAL_STATUSES:
             raise ValueError(f"a delivery finishes as one of {sorted(FINAL_STATUSES)}")
-        changed = await self._db.write_count(
+        changed = await self._db.execute(
             "UPDATE deliveries SET status = ?, reason = ?, done_at = ? "
             "WHERE job_id = ? AND occurrence = ? AND status IN ('claimed', 'sending')",
             (status, reason, to_db(now), job_id, to_db(occurrence)),
@@ -279,7 +257,7 @@ class SqliteJobs:
             log.warning("finish(%s) for job %s found no open delivery", status, job_id)
 
     async def recover_unfinished(self, now: datetime) -> int:
-        recovered = await self._db.write_count(
+        recovered = await self._db.execute(
             "UPDATE deliveries SET status = 'unknown', reason = 'interrupted', done_at = ? "
             "WHERE status = 'sending'",
             (to_db(now),),
@@ -297,7 +275,3 @@ class SqliteJobs:
     async def count(self) -> int:
         row = await self._db.fetchone("SELECT COUNT(*) FROM jobs")
         return 0 if row is None else int(row[0])
-
-
-def maybe_to_db(when: datetime | None) -> str | None:
-    return None if when is None else to_db(when)

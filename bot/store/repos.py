@@ -1,4 +1,5 @@
-"""SQLite repositories for communities, members, channels, seen events and the audit log.
+"""The core repositories, over :class:`bot.store.db.Db`: communities, members, channels, seen
+events and the audit log.
 
 Upserts are ``INSERT … ON CONFLICT DO UPDATE … RETURNING``: one statement, no delete-then-insert,
 so row ids (which other tables reference) never change.
@@ -7,12 +8,11 @@ so row ids (which other tables reference) never change.
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from typing import Any
 
 from bot.model import Community, Member
-from bot.store.sqlite_db import SqliteDb, fetchone_in, from_db, to_db, to_json
+from bot.store.db import Db, Row, from_db, to_db, to_json
 
 _MEMBER_FIELDS = frozenset(
     {"display_name", "timezone", "quiet_hours", "roles", "reachable", "unreachable_reason",
@@ -20,14 +20,14 @@ _MEMBER_FIELDS = frozenset(
 )
 
 
-def community_from_row(row: sqlite3.Row) -> Community:
+def community_from_row(row: Row) -> Community:
     return Community(
         id=row["id"], platform=row["platform"], platform_id=row["platform_id"],
         name=row["name"], settings=json.loads(row["settings"]),
     )
 
 
-def member_from_row(row: sqlite3.Row) -> Member:
+def member_from_row(row: Row) -> Member:
     return Member(
         id=row["id"], community_id=row["community_id"],
         platform_user_id=row["platform_user_id"], display_name=row["display_name"],
@@ -38,14 +38,13 @@ def member_from_row(row: sqlite3.Row) -> Member:
     )
 
 
-class SqliteCommunities:
-    def __init__(self, db: SqliteDb) -> None:
+class CommunitiesRepository:
+    def __init__(self, db: Db) -> None:
         self._db = db
 
     async def ensure(self, platform: str, platform_id: str, name: str | None = None) -> Community:
-        async with self._db.write() as conn:
-            row = await fetchone_in(
-                conn,
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
                 "INSERT INTO communities (platform, platform_id, name) VALUES (?, ?, ?) "
                 "ON CONFLICT (platform, platform_id) DO UPDATE "
                 "SET name = COALESCE(excluded.name, communities.name) RETURNING *",
@@ -69,9 +68,9 @@ class SqliteCommunities:
         """Merge ``changes`` into the settings; a value of None removes the key (back to the
         config default). Read and write happen in one transaction, so concurrent changes to
         different keys are both kept."""
-        async with self._db.write() as conn:
-            row = await fetchone_in(
-                conn, "SELECT settings FROM communities WHERE id = ?", (community_id,)
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT settings FROM communities WHERE id = ?", (community_id,)
             )
             if row is None:
                 raise LookupError(f"no community with id {community_id}")
@@ -81,8 +80,8 @@ class SqliteCommunities:
                     settings.pop(key, None)
                 else:
                     settings[key] = value
-            updated = await fetchone_in(
-                conn, "UPDATE communities SET settings = ? WHERE id = ? RETURNING *",
+            updated = await tx.fetchone(
+                "UPDATE communities SET settings = ? WHERE id = ? RETURNING *",
                 (to_json(settings), community_id),
             )
         assert updated is not None
@@ -93,17 +92,16 @@ class SqliteCommunities:
         return [community_from_row(r) for r in rows]
 
 
-class SqliteMembers:
-    def __init__(self, db: SqliteDb) -> None:
+class MembersRepository:
+    def __init__(self, db: Db) -> None:
         self._db = db
 
     async def ensure(
         self, community_id: int, platform_user_id: str, *, display_name: str | None = None,
         now: datetime,
     ) -> Member:
-        async with self._db.write() as conn:
-            row = await fetchone_in(
-                conn,
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
                 "INSERT INTO members (community_id, platform_user_id, display_name, created_at) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT (community_id, platform_user_id) DO UPDATE "
                 "SET display_name = COALESCE(excluded.display_name, members.display_name) "
@@ -141,16 +139,15 @@ class SqliteMembers:
             values["roles"] = to_json(list(values["roles"]))
         if "reachable" in values:
             values["reachable"] = int(bool(values["reachable"]))
-        async with self._db.write() as conn:
+        async with self._db.transaction() as tx:
             if values:
                 # Column names come from the fixed allow-list above, never from input.
                 assignments = ", ".join(f"{name} = ?" for name in values)
-                row = await fetchone_in(
-                    conn, f"UPDATE members SET {assignments} WHERE id = ? RETURNING *",
+                row = await tx.fetchone(f"UPDATE members SET {assignments} WHERE id = ? RETURNING *",
                     (*values.values(), member_id),
                 )
             else:
-                row = await fetchone_in(conn, "SELECT * FROM members WHERE id = ?", (member_id,))
+                row = await tx.fetchone("SELECT * FROM members WHERE id = ?", (member_id,))
         if row is None:
             raise LookupError(f"no member with id {member_id}")
         return member_from_row(row)
@@ -162,18 +159,18 @@ class SqliteMembers:
         return [member_from_row(r) for r in rows]
 
 
-class SqliteChannels:
-    def __init__(self, db: SqliteDb) -> None:
+class ChannelsRepository:
+    def __init__(self, db: Db) -> None:
         self._db = db
 
     async def set_purpose(self, community_id: int, purpose: str, channel_id: str | None) -> None:
         if channel_id is None:
-            await self._db.write_count(
+            await self._db.execute(
                 "DELETE FROM channels WHERE community_id = ? AND purpose = ?",
                 (community_id, purpose),
             )
         else:
-            await self._db.write_count(
+            await self._db.execute(
                 "INSERT INTO channels (community_id, purpose, channel_id) VALUES (?, ?, ?) "
                 "ON CONFLICT (community_id, purpose) DO UPDATE "
                 "SET channel_id = excluded.channel_id",
@@ -195,12 +192,12 @@ class SqliteChannels:
         return {r["purpose"]: r["channel_id"] for r in rows}
 
 
-class SqliteSeenEvents:
-    def __init__(self, db: SqliteDb) -> None:
+class SeenEventsRepository:
+    def __init__(self, db: Db) -> None:
         self._db = db
 
     async def first_time(self, platform: str, event_id: str, now: datetime) -> bool:
-        inserted = await self._db.write_count(
+        inserted = await self._db.execute(
             "INSERT INTO seen_events (platform, event_id, seen_at) VALUES (?, ?, ?) "
             "ON CONFLICT (platform, event_id) DO NOTHING",
             (platform, event_id, to_db(now)),
@@ -208,18 +205,18 @@ class SqliteSeenEvents:
         return inserted == 1
 
     async def prune(self, before: datetime) -> int:
-        return await self._db.write_count(
+        return await self._db.execute(
             "DELETE FROM seen_events WHERE seen_at < ?", (to_db(before),)
         )
 
 
-class SqliteAudit:
-    def __init__(self, db: SqliteDb) -> None:
+class AuditRepository:
+    def __init__(self, db: Db) -> None:
         self._db = db
 
     async def record(self, community_id: int, actor: str, action: str, detail: str,
                      now: datetime) -> None:
-        await self._db.write_count(
+        await self._db.execute(
             "INSERT INTO audit_log (community_id, actor, action, detail, at) "
             "VALUES (?, ?, ?, ?, ?)",
             (community_id, actor, action, detail, to_db(now)),

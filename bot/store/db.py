@@ -1,0 +1,124 @@
+"""The one seam between repositories and a database engine.
+
+Why a seam this small: every repository (the core's and each feature's) is written once, in the
+SQL that SQLite and PostgreSQL share (``INSERT … ON CONFLICT``, ``RETURNING``, ``?`` placeholders),
+against :class:`Db`. What differs between engines stays behind it, in one place per engine:
+placeholder style, how a transaction starts, how a multi-statement migration runs, and how the
+schema is inspected. Instants cross the seam through one codec (:func:`to_db` / :func:`from_db`):
+fixed-width UTC ISO text, so text order is time order on every engine.
+
+Rules for repositories:
+- a write that must be atomic happens inside one :meth:`Db.transaction`;
+- ids a feature shows the outside world (thread refs, say) are made in Python, not in SQL;
+- a table with rows about a member has a ``member_id`` column referencing ``members(id) ON DELETE
+  CASCADE``, so export and delete find it with no code of their own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.clock import ensure_utc
+
+Params = Iterable[Any]
+
+
+class Row(Protocol):
+    """A result row: by column name or position."""
+
+    def __getitem__(self, key: str | int, /) -> Any: ...
+
+    def keys(self) -> list[str]: ...
+
+
+class Tx(Protocol):
+    """Statements inside one transaction; each sees the transaction's own earlier writes."""
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; return how many rows it changed."""
+        ...
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignKey:
+    column: str
+    table: str
+    to: str
+
+
+@dataclass(frozen=True, slots=True)
+class TableInfo:
+    """What export and delete need to know about a table, whatever the engine."""
+
+    name: str
+    columns: tuple[str, ...]
+    foreign_keys: tuple[ForeignKey, ...]
+
+
+class Db(Protocol):
+    dialect: str
+    """``"sqlite"`` (and, later, ``"postgresql"``): for the rare statement that must differ."""
+    writes: int
+    """Write transactions committed so far: what a hot path costs is counted, not guessed."""
+
+    def transaction(self) -> AbstractAsyncContextManager[Tx]:
+        """One write transaction: committed on leaving, rolled back on an error."""
+        ...
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """One statement in its own transaction; returns the rows it changed."""
+        ...
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        """A read of the last committed state."""
+        ...
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+    async def tables(self) -> list[TableInfo]:
+        """Every table of the application (not the engine's own), by name."""
+        ...
+
+    async def apply_migration(self, component: str, version: int, name: str, sql: str) -> bool:
+        """Run one migration script and record ``(component, version)`` in ONE transaction.
+        Returns False when another process recorded it first (nothing ran twice)."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+# -- the time codec ---------------------------------------------------------------------------
+
+
+def to_db(when: datetime) -> str:
+    """UTC ISO text of fixed width (``2026-01-05T08:00:00.000000+00:00``): text order is time
+    order, so indexes and ``<=`` comparisons on instants work."""
+    return ensure_utc(when).isoformat(timespec="microseconds")
+
+
+def maybe_to_db(when: datetime | None) -> str | None:
+    return None if when is None else to_db(when)
+
+
+def from_db(text: str) -> datetime:
+    return ensure_utc(datetime.fromisoformat(text))
+
+
+def maybe_from_db(text: str | None) -> datetime | None:
+    return None if text is None else from_db(text)
+
+
+def to_json(value: Any) -> str:
+    """JSON columns hold compact, key-sorted text (the same value is always the same text)."""
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
