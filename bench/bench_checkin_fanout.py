@@ -29,8 +29,8 @@ from bot.features.registry import build_features
 from bot.runtime.app import Warmline
 from bot.runtime.scheduler import Scheduler
 from bot.sim.recording import RecordingAdapter
-from bot.store.store import CoreStore, open_sqlite
 from bot.store.db import to_db
+from bot.store.store import CoreStore, open_sqlite
 from bot.texts import TextCatalogue
 
 DUE = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

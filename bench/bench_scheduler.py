@@ -35,9 +35,9 @@ from bot.clock import VirtualClock
 from bot.feature import Context, JobKind
 from bot.model import Claim
 from bot.runtime.scheduler import Scheduler
-from bot.store.store import CoreStore, open_sqlite
 from bot.store.db import to_db
 from bot.store.sqlite_db import SqliteDb
+from bot.store.store import CoreStore, open_sqlite
 
 ZONES = [
     "UTC", "Europe/London", "Europe/Berlin", "Europe/Helsinki", "Africa/Lagos",
