@@ -45,7 +45,7 @@ def with_settings(command: SettingsCommand) -> Callable[[argparse.Namespace], in
 
 @with_settings
 def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.runtime.runner import configured_adapters
+    from bot.run import configured_adapters
 
     adapters = ", ".join(configured_adapters(settings)) or "none"
     print(f"{args.config}: OK (store {settings.store.redacted_url}; adapters: {adapters})")
@@ -96,7 +96,7 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 
 @with_settings
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.runtime.runner import run_forever
+    from bot.run import run_forever
 
     return run_forever(settings)
 

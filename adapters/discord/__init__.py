@@ -1,4 +1,4 @@
-"""Warmline on Discord: ``create_adapter`` is what ``warmline run`` calls (see bot.runtime.runner)."""
+"""Warmline on Discord: ``create_adapter`` is what ``warmline run`` calls (see bot.run)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from typing import Any
 from bot.config import Settings
 from bot.feature import Feature
 from bot.features.basics import Basics
-from bot.features.checkins import Checkins
+from bot.features.checkins.feature import Checkins
 from bot.store.base import Store
 
 FEATURES: tuple[type[Feature[Any]], ...] = (

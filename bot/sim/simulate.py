@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -29,7 +29,8 @@ from bot.config import Settings, default_settings
 from bot.config.timezones import timezone_suggestions, valid_zone
 from bot.durations import parse_duration
 from bot.events import Actor, Event, event_from_json
-from bot.features.registry import build_features
+from bot.feature import Feature
+from bot.features.registry import FEATURES, build_features
 from bot.jsonform import JsonFormError, encode_value, parse_datetime
 from bot.runtime.app import Warmline
 from bot.sim.recording import RecordingAdapter, Sent
@@ -280,11 +281,11 @@ def _str(body: dict[str, Any], key: str, kind: str) -> str:
 @asynccontextmanager
 async def simulation(
     *, db: str | Path | None = None, settings: Settings | None = None, start: datetime = DEFAULT_START,
-    platform: str = PLATFORM,
+    platform: str = PLATFORM, features: Sequence[type[Feature[Any]]] = FEATURES,
 ) -> AsyncIterator[Simulation]:
     """A ready simulation; the store is a temporary file unless ``db`` is given. ``platform``
     names the platform the scenario's communities live on (tests that prepare a database for
-    another adapter set it)."""
+    another adapter set it); ``features`` is the registry's list unless a test adds its own."""
     settings = settings or default_settings()
     with tempfile.TemporaryDirectory(prefix="warmline-sim-") as tmp:
         path = Path(db) if db else Path(tmp) / "sim.db"
@@ -295,7 +296,7 @@ async def simulation(
             texts = TextCatalogue.load(overrides=settings.texts.overrides)
             bot = Warmline(
                 settings=settings, store=store, clock=clock, texts=texts,
-                features=await build_features(settings, store), adapters=[adapter],
+                features=await build_features(settings, store, features), adapters=[adapter],
             )
             await bot.scheduler.recover()
             yield Simulation(bot=bot, clock=clock, adapter=adapter, platform=platform)

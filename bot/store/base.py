@@ -46,8 +46,8 @@ class MemberRepo(Protocol):
 
 class ChannelRepo(Protocol):
     async def set_purpose(self, community_id: int, purpose: str, channel_id: str | None) -> None:
-        """Name the channel that serves ``purpose`` ("support", "supporters", "moderators",
-        "checkins"); None clears it."""
+        """Name the channel that serves ``purpose`` (``"support"``, ``"moderators"``, or one a
+        feature names); None clears it."""
         ...
     async def for_purpose(self, community_id: int, purpose: str) -> str | None: ...
     async def all(self, community_id: int) -> dict[str, str]: ...

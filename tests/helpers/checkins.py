@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.actions import action_to_json
 from bot.config import Settings, default_settings
-from bot.features.checkins import Checkins
+from bot.features.checkins.feature import Checkins
 from bot.features.checkins.repo import CheckinRepo
 from bot.sim.simulate import Simulation
 

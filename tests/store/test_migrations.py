@@ -10,7 +10,7 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.features.checkins import Checkins
+from bot.features.checkins.feature import Checkins
 from bot.store import migrations
 from bot.store.migrations import CORE, MigrationStream
 from bot.store.store import CoreStore, open_sqlite

@@ -1,5 +1,5 @@
-"""Check-ins: scheduled mood check-ins in each member's own time, with a path to a peer."""
+"""Check-ins: scheduled mood check-ins in each member's own time, with a path to a peer.
 
-from bot.features.checkins.feature import Checkins
-
-__all__ = ["Checkins"]
+The feature is :class:`bot.features.checkins.feature.Checkins`; each module declares its own
+handlers in ``declare.py``'s table.
+"""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.features.checkins import Checkins
+from bot.features.checkins.feature import Checkins
 from bot.features.checkins.store import SqlCheckinRepo
 from bot.store.store import open_sqlite
 

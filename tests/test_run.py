@@ -124,7 +124,7 @@ def test_a_broken_config_names_the_key_and_exits_2(tmp_path: Path) -> None:
 
 
 def test_check_config_accepts_the_example(tmp_path: Path) -> None:
-    example = Path(__file__).resolve().parents[2] / "config.example.toml"
+    example = Path(__file__).resolve().parent.parent / "config.example.toml"
     proc = subprocess.run(
         [sys.executable, "-m", "bot.cli", "check-config", "--config", str(example)],
         capture_output=True, text=True, timeout=30,

@@ -1,0 +1,113 @@
+"""A database made by the releases before migration streams upgrades in place, losing nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bot.config import default_settings
+from bot.features.checkins.feature import Checkins
+from bot.features.registry import build_features
+from bot.store.store import open_sqlite
+from tests.helpers.legacy import legacy_database
+
+T = "2026-01-05T09:00:00.000000+00:00"
+
+ROWS = [
+    "INSERT INTO communities VALUES (1, 'discord', 'g1', 'Harbour', '{\"timezone\":\"Europe/London\"}')",
+    "INSERT INTO members VALUES (1, 1, 'u1', 'Sam', 'Europe/London', '22:00-07:00', '[\"r1\"]', 1,"
+    " NULL, '" + T + "', 'dm-1')",
+    "INSERT INTO members VALUES (2, 1, 'u2', 'Dee', NULL, NULL, '[]', 0, 'dm_closed', '" + T + "', NULL)",
+    "INSERT INTO channels VALUES (1, 'supporters', 'chan-9')",
+    "INSERT INTO jobs VALUES (1, 'checkin.prompt', 'member:1:0', 1, 1, 'mon-fri 09:00',"
+    " 'Europe/London', '" + T + "', '{}', 3)",
+    "INSERT INTO deliveries VALUES (1, '" + T + "', 'sent', NULL, '" + T + "', '" + T + "')",
+    "INSERT INTO seen_events VALUES ('discord', 'ev-1', '" + T + "')",
+    "INSERT INTO audit_log VALUES (1, 1, 'u9', 'setup channel', 'supporters -> chan-9', '" + T + "')",
+    "INSERT INTO checkin_enrolments VALUES (1, 1, NULL, NULL, 'walk', '" + T + "', '" + T + "')",
+    "INSERT INTO checkin_prompts VALUES (1, 1, 1, '" + T + "', '" + T + "', 'answered', 2,"
+    " 'my own words', '" + T + "', 'walk', 'done', 'yes')",
+    "INSERT INTO checkin_reachouts VALUES (1, 1, 1, 1, '" + T + "', 'claimed', 2, '" + T + "', 1)",
+    "INSERT INTO checkin_group_threads VALUES (1, 1, 'checkin-group-1', 'chan-9', 'th-1', '" + T + "')",
+    "INSERT INTO checkin_group_posts VALUES (1, 2, 4)",
+    "INSERT INTO checkin_daily_threads VALUES (1, '2026-01-05', 'checkin-day-1-2026-01-05',"
+    " 'chan-9', 'th-2')",
+]
+
+
+def snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    conn = sqlite3.connect(path)
+    try:
+        names = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        return {name: sorted(conn.execute(f'SELECT * FROM "{name}"').fetchall()) for name in names}
+    finally:
+        conn.close()
+
+
+async def test_every_row_survives_the_upgrade_and_nothing_runs_twice(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    legacy_database(path)
+    conn = sqlite3.connect(path)
+    for statement in ROWS:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+    before = snapshot(path)
+    assert all(rows for name, rows in before.items()), "a row in every table"
+
+    store = await open_sqlite(path)
+    try:
+        await build_features(default_settings(), store)
+        assert await store.schema_versions() == {"core": 3, "checkin": 2}
+    finally:
+        await store.close()
+
+    after = snapshot(path)
+    assert {name: rows for name, rows in after.items() if name in before} == before
+    assert set(after) - set(before) == {"schema_migrations"}
+    assert after["schema_migrations"] == sorted([
+        ("checkin", 1, "checkins", "2026-01-01T00:00:00.000000+00:00"),
+        ("checkin", 2, "checkin_daily_threads", "2026-01-01T00:00:00.000000+00:00"),
+        ("core", 1, "core", "2026-01-01T00:00:00.000000+00:00"),
+        ("core", 2, "member_dm_channel", "2026-01-01T00:00:00.000000+00:00"),
+        ("core", 3, "delivery_sending", "2026-01-01T00:00:00.000000+00:00"),
+    ])
+
+
+async def test_the_upgraded_database_keeps_working(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    legacy_database(path)
+    conn = sqlite3.connect(path)
+    for statement in ROWS:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+    store = await open_sqlite(path)
+    try:
+        (_, checkins) = await build_features(default_settings(), store)
+        assert isinstance(checkins, Checkins)
+        history = await checkins.repo.prompts_since(1, datetime.fromisoformat(T))
+        assert [(p.mood, p.note) for p in history] == [(2, "my own words")]
+        thread = await checkins.repo.find_group_thread(1, "th-1")
+        assert thread is not None and thread.ref == "checkin-group-1"
+        exported = await store.export_member(1)
+        assert exported["schema_versions"] == {"checkin": 2, "core": 3}
+        assert [r["goal"] for r in exported["tables"]["checkin_enrolments"]] == ["walk"]
+    finally:
+        await store.close()
+
+
+async def test_a_partly_upgraded_old_database_gets_only_what_it_lacks(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    legacy_database(path, upto=3)  # before the 'sending' state and the daily threads
+    store = await open_sqlite(path)
+    try:
+        await build_features(default_settings(), store)
+        assert await store.schema_versions() == {"core": 3, "checkin": 2}
+        tables = {t.name for t in await store.db.tables()}
+        assert "checkin_daily_threads" in tables
+    finally:
+        await store.close()
