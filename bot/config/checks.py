@@ -76,20 +76,27 @@ def _closest(word: str, options: Sequence[str]) -> str | None:
 # -- checkers: (value, ctx, dotted key) -> converted value, or raise _Bad --------------------------
 
 
-def _int(lo: int, hi: int, unit: str, example: int, low: str | None = None) -> _Check:
-    noun = f"a whole number of {unit}" if unit else "a whole number"
-    suffix = f" {unit}" if unit else ""
+class _Int:
+    """A whole number from ``lo`` to ``hi``: the range is stated here once, and commands that
+    let moderators change the same setting read it from here."""
 
-    def check(value: Any, ctx: _Ctx, key: str) -> int:
+    def __init__(self, lo: int, hi: int, unit: str, example: int, low: str | None = None) -> None:
+        self.lo, self.hi, self.unit, self.example, self.low = lo, hi, unit, example, low
+
+    def __call__(self, value: Any, ctx: _Ctx, key: str) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise _Bad(f"expected {noun}, e.g. {example}")
-        if value < lo and low is not None:
-            raise _Bad(low)
-        if not lo <= value <= hi:
-            raise _Bad(f"must be from {lo} to {hi}{suffix}, e.g. {example}")
+            noun = f"a whole number of {self.unit}" if self.unit else "a whole number"
+            raise _Bad(f"expected {noun}, e.g. {self.example}")
+        if value < self.lo and self.low is not None:
+            raise _Bad(self.low)
+        if not self.lo <= value <= self.hi:
+            suffix = f" {self.unit}" if self.unit else ""
+            raise _Bad(f"must be from {self.lo} to {self.hi}{suffix}, e.g. {self.example}")
         return value
 
-    return check
+
+def _int(lo: int, hi: int, unit: str, example: int, low: str | None = None) -> _Int:
+    return _Int(lo, hi, unit, example, low)
 
 
 def _float(lo: float, hi: float, unit: str, example: float, *, lo_open: bool = False) -> _Check:
@@ -112,16 +119,23 @@ def _bool(value: Any, ctx: _Ctx, key: str) -> bool:
     return value
 
 
-def _choice(*options: str) -> _Check:
-    def check(value: Any, ctx: _Ctx, key: str) -> str:
-        if isinstance(value, str) and value.strip().lower() in options:
+class _Choice:
+    """One of a few words: the options are stated here once (commands offer the same list)."""
+
+    def __init__(self, options: tuple[str, ...]) -> None:
+        self.options = options
+
+    def __call__(self, value: Any, ctx: _Ctx, key: str) -> str:
+        if isinstance(value, str) and value.strip().lower() in self.options:
             return value.strip().lower()
         hint = ""
-        if isinstance(value, str) and (close := _closest(value.lower(), options)):
+        if isinstance(value, str) and (close := _closest(value.lower(), self.options)):
             hint = f" Did you mean {close!r}?"
-        raise _Bad("expected one of " + ", ".join(repr(o) for o in options) + "." + hint)
+        raise _Bad("expected one of " + ", ".join(repr(o) for o in self.options) + "." + hint)
 
-    return check
+
+def _choice(*options: str) -> _Choice:
+    return _Choice(options)
 
 
 def _text(value: Any, ctx: _Ctx, key: str) -> str:

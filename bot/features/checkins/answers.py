@@ -13,7 +13,7 @@ from bot.actions import Action, Button, Form, FormField, OpenForm
 from bot.answer import answer
 from bot.events import ButtonPressed, Event, FormSubmitted
 from bot.features.checkins.common import split_value
-from bot.features.checkins.declare import CheckinContext, handlers
+from bot.features.checkins.declare import MOOD, NOTE, OFFER, SKIP, CheckinContext, handlers
 from bot.features.checkins.repo import Prompt
 
 VARIANTS = ("a", "b", "c")
@@ -42,13 +42,13 @@ def mood_reply(ctx: CheckinContext, prompt_id: int, mood: int) -> str:
 
 def offer_buttons(ctx: CheckinContext, prompt_id: int) -> tuple[Button, ...]:
     return (
-        Button(action="checkin.offer", value=f"{prompt_id}:yes", label=ctx.t("checkin.offer.yes"),
+        Button(action=OFFER, value=f"{prompt_id}:yes", label=ctx.t("checkin.offer.yes"),
                style="primary"),
-        Button(action="checkin.offer", value=f"{prompt_id}:no", label=ctx.t("checkin.offer.no")),
+        Button(action=OFFER, value=f"{prompt_id}:no", label=ctx.t("checkin.offer.no")),
     )
 
 
-@handlers.button("checkin.mood")
+@handlers.button(MOOD)
 async def on_mood(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action]:
     parsed = split_value(event.value)
     mood = int(parsed[1]) if parsed and parsed[1].isdigit() else 0
@@ -64,7 +64,7 @@ async def on_mood(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action]
     return answer(event, text)
 
 
-@handlers.button("checkin.skip")
+@handlers.button(SKIP)
 async def on_skip(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action]:
     parsed = split_value(event.value)
     found = await checked_prompt(event, ctx, parsed[0] if parsed else None)
@@ -77,7 +77,7 @@ async def on_skip(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action]
 
 def note_form(ctx: CheckinContext, prompt_id: int) -> Form:
     return Form(
-        id="checkin.note", title=ctx.t("checkin.note.title"), context=str(prompt_id),
+        id=NOTE, title=ctx.t("checkin.note.title"), context=str(prompt_id),
         submit_label=ctx.t("checkin.note.submit"),
         fields=(FormField(id="note", label=ctx.t("checkin.note.label"), multiline=True,
                           required=False, max_length=ctx.settings.checkins.note_max_chars,
@@ -85,7 +85,7 @@ def note_form(ctx: CheckinContext, prompt_id: int) -> Form:
     )
 
 
-@handlers.button("checkin.note")
+@handlers.button(NOTE)
 async def on_note_button(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action]:
     parsed = split_value(event.value)
     found = await checked_prompt(event, ctx, parsed[0] if parsed else None)
@@ -97,7 +97,7 @@ async def on_note_button(event: ButtonPressed, ctx: CheckinContext) -> Sequence[
                      interaction=event.interaction, form=note_form(ctx, found.id))]
 
 
-@handlers.form("checkin.note")
+@handlers.form(NOTE)
 async def on_note_form(event: FormSubmitted, ctx: CheckinContext) -> Sequence[Action]:
     parsed = split_value(event.context)
     found = await checked_prompt(event, ctx, parsed[0] if parsed else None)
@@ -109,7 +109,7 @@ async def on_note_form(event: FormSubmitted, ctx: CheckinContext) -> Sequence[Ac
     limit = ctx.settings.checkins.note_max_chars
     if len(note) > limit:
         # A form cannot open another form on every platform: offer a button that opens it again.
-        again = Button(action="checkin.note", value=str(found.id),
+        again = Button(action=NOTE, value=str(found.id),
                        label=ctx.t("checkin.note.retry"), style="primary")
         return answer(event, ctx.t("checkin.note.too_long", length=len(note), max=limit),
                      (again,))

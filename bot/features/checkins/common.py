@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from bot import recurrence
 from bot.config.timezones import valid_zone
 from bot.features.checkins.declare import CheckinContext
+from bot.features.checkins.settings import DELIVERY, EXPIRY, GROUP_THREAD, REMINDER, SCHEDULES
 from bot.model import Member
 
 PROMPT = "checkin.prompt"
@@ -23,24 +24,13 @@ GROUP = "checkin.group"
 MAX_SCHEDULES = 7
 """A community may set up to seven schedules; member job subjects are ``member:<id>:<n>``."""
 
-# Settings keys moderators set per community (override the config defaults).
-KEY_SCHEDULES = "checkin_schedules"
-KEY_DELIVERY = "checkin_delivery"
-KEY_EXPIRY = "checkin_expiry_hours"
-KEY_REMINDER = "checkin_reminder"
-KEY_GROUP = "checkin_group_thread"
-
-
 def enabled(ctx: CheckinContext) -> bool:
     return ctx.settings.checkins.enabled
 
 
 def schedules(ctx: CheckinContext) -> list[str]:
     """The community's schedules (canonical rule texts), or the config's."""
-    value = ctx.community.settings.get(KEY_SCHEDULES)
-    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-        return list(value)
-    return list(ctx.settings.checkins.schedules)
+    return list(SCHEDULES.effective(ctx.community, ctx.settings) or ctx.settings.checkins.schedules)
 
 
 def allowed_days(ctx: CheckinContext) -> frozenset[int]:
@@ -51,25 +41,19 @@ def allowed_days(ctx: CheckinContext) -> frozenset[int]:
 
 
 def delivery(ctx: CheckinContext) -> str:
-    value = ctx.community.settings.get(KEY_DELIVERY)
-    return value if value in {"dm", "thread"} else ctx.settings.checkins.delivery
+    return str(DELIVERY.effective(ctx.community, ctx.settings))
 
 
 def expiry_hours(ctx: CheckinContext) -> int:
-    value = ctx.community.settings.get(KEY_EXPIRY)
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 48:
-        return value
-    return ctx.settings.checkins.prompt_expiry_hours
+    return int(EXPIRY.effective(ctx.community, ctx.settings))
 
 
 def reminder_on(ctx: CheckinContext) -> bool:
-    value = ctx.community.settings.get(KEY_REMINDER)
-    return value if isinstance(value, bool) else ctx.settings.checkins.reminder
+    return bool(REMINDER.effective(ctx.community, ctx.settings))
 
 
 def group_thread_on(ctx: CheckinContext) -> bool:
-    value = ctx.community.settings.get(KEY_GROUP)
-    return value if isinstance(value, bool) else ctx.settings.checkins.group_thread
+    return bool(GROUP_THREAD.effective(ctx.community, ctx.settings))
 
 
 def community_zone(ctx: CheckinContext) -> str:

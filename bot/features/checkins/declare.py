@@ -14,3 +14,14 @@ CheckinContext = Context[CheckinRepo]
 """What a check-in handler decides with: ``ctx.repo`` is the feature's own repository."""
 
 handlers: Handlers[CheckinRepo] = Handlers("checkin")
+
+# Button and form ids: what a button carries on the platform and what the core routes by.
+MOOD = "checkin.mood"
+SKIP = "checkin.skip"
+NOTE = "checkin.note"
+"""The "add a note" button and the note form."""
+GOAL = "checkin.goal"
+"""The goal buttons on a prompt and the goal form."""
+OFFER = "checkin.offer"
+CLAIM = "checkin.claim"
+JOIN = "checkin.join"

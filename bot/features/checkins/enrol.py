@@ -25,7 +25,7 @@ from bot.features.checkins.common import (
     member_zone,
     when_text,
 )
-from bot.features.checkins.declare import CheckinContext, handlers
+from bot.features.checkins.declare import JOIN, CheckinContext, handlers
 from bot.features.checkins.group import ensure_group_job
 from bot.features.checkins.schedule import next_prompt, schedule_member, unschedule_member
 
@@ -33,7 +33,7 @@ MAX_PAUSE_DAYS = 90
 _TIME = re.compile(r"^\d{1,2}:\d{2}$")
 
 
-@handlers.button("checkin.join")
+@handlers.button(JOIN)
 @handlers.command("checkin join",
                   "Start receiving check-ins (you can leave any time)")
 async def join(event: Event, ctx: CheckinContext) -> Sequence[Action]:

@@ -14,7 +14,7 @@ from bot.events import ButtonPressed, CommandInvoked, Event, FormSubmitted
 from bot.feature import ArgSpec
 from bot.features.checkins.answers import checked_prompt
 from bot.features.checkins.common import split_value
-from bot.features.checkins.declare import CheckinContext, handlers
+from bot.features.checkins.declare import GOAL, CheckinContext, handlers
 from bot.features.checkins.repo import Prompt
 
 GOAL_MAX = 200
@@ -44,12 +44,12 @@ async def on_goal_command(event: CommandInvoked, ctx: CheckinContext) -> Sequenc
 
 
 def goal_form(ctx: CheckinContext, prompt_id: int) -> Form:
-    return Form(id="checkin.goal", title=ctx.t("checkin.goal.form_title"), context=str(prompt_id),
+    return Form(id=GOAL, title=ctx.t("checkin.goal.form_title"), context=str(prompt_id),
                 fields=(FormField(id="goal", label=ctx.t("checkin.goal.form_label"),
                                   max_length=GOAL_MAX, required=False),))
 
 
-@handlers.button("checkin.goal")
+@handlers.button(GOAL)
 async def on_goal_button(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action]:
     parsed = split_value(event.value)
     choice = parsed[1] if parsed else ""
@@ -68,6 +68,6 @@ async def on_goal_button(event: ButtonPressed, ctx: CheckinContext) -> Sequence[
     return answer(event, ctx.t(f"checkin.goal.reply.{choice}"))
 
 
-@handlers.form("checkin.goal")
+@handlers.form(GOAL)
 async def on_goal_form(event: FormSubmitted, ctx: CheckinContext) -> Sequence[Action]:
     return await set_goal(event, ctx, event.values.get("goal", ""))

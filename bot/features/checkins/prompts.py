@@ -26,7 +26,7 @@ from bot.features.checkins.common import (
     reminder_on,
     when_text,
 )
-from bot.features.checkins.declare import CheckinContext, handlers
+from bot.features.checkins.declare import GOAL, MOOD, NOTE, SKIP, CheckinContext, handlers
 from bot.features.checkins.repo import Prompt
 from bot.features.checkins.schedule import next_prompt
 from bot.model import Claim, Member
@@ -39,17 +39,17 @@ GOAL_ANSWERS = ("done", "partly", "not", "change")
 
 def prompt_buttons(ctx: CheckinContext, prompt: Prompt) -> tuple[Button, ...]:
     buttons = [
-        Button(action="checkin.mood", value=f"{prompt.id}:{mood}",
+        Button(action=MOOD, value=f"{prompt.id}:{mood}",
                label=ctx.t(f"checkin.mood.{mood}.label"), emoji=ctx.t(f"checkin.mood.{mood}.emoji"))
         for mood in MOODS
     ]
-    buttons.append(Button(action="checkin.skip", value=str(prompt.id),
+    buttons.append(Button(action=SKIP, value=str(prompt.id),
                           label=ctx.t("checkin.button.skip")))
-    buttons.append(Button(action="checkin.note", value=str(prompt.id),
+    buttons.append(Button(action=NOTE, value=str(prompt.id),
                           label=ctx.t("checkin.button.note")))
     if prompt.goal:
         buttons.extend(
-            Button(action="checkin.goal", value=f"{prompt.id}:{answer}",
+            Button(action=GOAL, value=f"{prompt.id}:{answer}",
                    label=ctx.t(f"checkin.goal.button.{answer}"))
             for answer in GOAL_ANSWERS
         )

@@ -15,13 +15,13 @@ from bot.answer import answer
 from bot.events import ButtonPressed
 from bot.features.checkins.answers import checked_prompt
 from bot.features.checkins.common import REACHOUT, name_of, split_value, supporter_roles
-from bot.features.checkins.declare import CheckinContext, handlers
+from bot.features.checkins.declare import CLAIM, OFFER, CheckinContext, handlers
 from bot.features.checkins.repo import Prompt, Reachout
 from bot.model import Claim, Member
 
 
 def _claim_button(ctx: CheckinContext, reachout_id: int) -> Button:
-    return Button(action="checkin.claim", value=str(reachout_id),
+    return Button(action=CLAIM, value=str(reachout_id),
                   label=ctx.t("checkin.reachout.claim"), style="primary")
 
 
@@ -38,7 +38,7 @@ async def _announce(ctx: CheckinContext, member: Member, reachout: Reachout, key
                        channel=channel, text=text, buttons=(_claim_button(ctx, reachout.id),))
 
 
-@handlers.button("checkin.offer")
+@handlers.button(OFFER)
 async def on_offer(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action]:
     parsed = split_value(event.value)
     choice = parsed[1] if parsed else ""
@@ -70,7 +70,7 @@ def _is_supporter(event: ButtonPressed, ctx: CheckinContext) -> bool:
     return ctx.is_moderator or bool(roles & supporter_roles(ctx))
 
 
-@handlers.button("checkin.claim")
+@handlers.button(CLAIM)
 async def on_claim(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action]:
     parsed = split_value(event.value)
     checkins = ctx.repo

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
+
+PromptStatus = Literal["open", "answered", "skipped"]
+"""open → answered | skipped, once."""
+ReachoutStatus = Literal["open", "claimed", "escalated"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,7 +38,7 @@ class Prompt:
     community_id: int
     sent_at: datetime
     expires_at: datetime
-    status: str = "open"
+    status: PromptStatus = "open"
     mood: int | None = None
     note: str | None = None
     answered_at: datetime | None = None
@@ -52,7 +56,7 @@ class Reachout:
     community_id: int
     prompt_id: int | None
     created_at: datetime
-    status: str = "open"
+    status: ReachoutStatus = "open"
     claimed_by: int | None = None
     reannounced: bool = False
 
@@ -138,7 +142,7 @@ class CheckinRepo(Protocol):
     async def claim_reachout(self, reachout_id: int, supporter_id: int, now: datetime) -> bool:
         """Claim an open (or escalated) request; False if someone already claimed it."""
         ...
-    async def mark_reachout(self, reachout_id: int, *, status: str | None = None,
+    async def mark_reachout(self, reachout_id: int, *, status: ReachoutStatus | None = None,
                             reannounced: bool | None = None) -> None: ...
 
     # -- group thread ------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from bot.features.checkins.repo import (
     GroupThread,
     Prompt,
     Reachout,
+    ReachoutStatus,
 )
 from bot.store.db import Db, Row, from_db, maybe_from_db, to_db
 
@@ -233,7 +234,7 @@ class SqlCheckinRepo:
         )
         return changed > 0
 
-    async def mark_reachout(self, reachout_id: int, *, status: str | None = None,
+    async def mark_reachout(self, reachout_id: int, *, status: ReachoutStatus | None = None,
                             reannounced: bool | None = None) -> None:
         if status is not None:
             await self._db.execute(
