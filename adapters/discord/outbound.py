@@ -26,10 +26,10 @@ from typing import Any
 import aiohttp
 import discord
 
-from adapters.discord.convert import split_text
 from adapters.discord.inbound import PendingInteractions
 from adapters.discord.options import DiscordOptions
 from adapters.discord.views import WarmlineModal, build_view
+from adapters.text import split_text
 from bot.actions import (
     Action,
     AlertModerators,

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from adapters.discord.convert import decode_custom_id
+from adapters.discord.custom_ids import decode_custom_id
 from bot.clock import VirtualClock
 from bot.config import default_settings
 from bot.feature import all_commands

@@ -13,7 +13,7 @@ import discord
 import pytest
 
 from adapters.discord.adapter import ShardedWarmlineClient
-from adapters.discord.convert import decode_custom_id
+from adapters.discord.custom_ids import decode_custom_id
 from bot.events import MessagePosted
 from bot.texts import TextCatalogue
 from tests.adapters.discord.conftest import Harness, Running
