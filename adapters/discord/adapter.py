@@ -266,7 +266,11 @@ class DiscordAdapter:
         runner = 1 if self._runner is not None and not self._runner.done() else 0
         return len(self._tasks) + timers + runner
 
-    # -- inbound: what the client's hooks and WarmlineButton call -------------------------------
+    # -- inbound: what the client's hooks and WarmlineButton call (client.GatewayHandler) -------
+
+    def gateway_ready(self) -> None:
+        """The client's ``on_ready``: ``start`` (and the reconnect after a 4014) wait for it."""
+        self._ready.set()
 
     async def on_message(self, message: discord.Message) -> None:
         await self._inbound.on_message(message)
