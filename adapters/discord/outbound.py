@@ -48,7 +48,6 @@ DM_CLOSED_CODES = frozenset({50007, 50278})
 """Cannot send messages to this user / no mutual guilds: the person cannot be reached by DM."""
 UNKNOWN_USER_CODES = frozenset({10013, 50033})
 DM_TOO_FAST = 40003
-UNKNOWN_INTERACTION = 10062
 
 
 class Outbound:
