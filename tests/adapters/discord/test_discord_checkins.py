@@ -19,8 +19,8 @@ from bot.runtime.app import Warmline
 from bot.store.base import Store
 from bot.store.sqlite import open_sqlite
 from bot.texts import TextCatalogue
-from tests.adapters.discord.conftest import Harness
 from tests.fakes.discord_server import CALLBACK_MODAL, SentMessage
+from tests.helpers.discord import Harness
 
 MONDAY_8AM = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 

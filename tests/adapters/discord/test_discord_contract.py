@@ -22,8 +22,8 @@ from bot.actions import (
 from bot.adapter import Fatal, RateLimited, Transient, Unreachable
 from bot.events import CommandInvoked, Event
 from bot.feature import CommandSpec
-from tests.adapters.discord.conftest import Harness, note_form
 from tests.fakes.discord_server import FakeDiscord, RateLimitConfig, RouteLimit, point_discord_at
+from tests.helpers.discord import Harness, note_form
 
 MESSAGES = "POST /channels/{channel_id}/messages"
 COMMANDS = (CommandSpec(name="probe start", description="x"),)
