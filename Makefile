@@ -23,7 +23,7 @@ lint: $(VENV)/.dev
 	$(PY) -m ruff check bot adapters tests bench
 
 typecheck: $(VENV)/.dev
-	$(PY) -m mypy bot
+	$(PY) -m mypy bot adapters
 
 test: $(VENV)/.dev lint typecheck
 	$(PY) -m pytest -q $(PYTEST_ARGS)

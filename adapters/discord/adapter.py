@@ -89,14 +89,12 @@ class DiscordAdapter:
             sends_per_second=options.sends_per_second,
             delivery_window_seconds=float(options.delivery_window_seconds),
         )
-        self.delivery_window_seconds = options.delivery_window_seconds
         self.clock: Clock = clock or SystemClock()
         self.message_content = options.message_content_intent
         self.client: discord.Client | None = None
         self._ready = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
-        self._tasks: set[asyncio.Task[Any]] = set()
         self._interactions = PendingInteractions(options.ack_after)
         self._inbound = Inbound(
             interactions=self._interactions, autocomplete=autocomplete, client=self._current_client
@@ -243,13 +241,11 @@ class DiscordAdapter:
     async def stop(self) -> None:
         """Disconnect and cancel every task the adapter owns. Safe to call twice."""
         self._stopping = True
-        tasks = list(self._tasks)
-        tasks.extend(self._interactions.timers())
+        tasks = self._interactions.timers()
         for task in tasks:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
-        self._tasks.clear()
         self._interactions.clear()
         client, self.client = self.client, None
         if client is not None:
@@ -264,9 +260,13 @@ class DiscordAdapter:
         """How many tasks the adapter holds (0 after ``stop``)."""
         timers = self._interactions.running_timers()
         runner = 1 if self._runner is not None and not self._runner.done() else 0
-        return len(self._tasks) + timers + runner
+        return timers + runner
 
-    # -- inbound: what the client's hooks and WarmlineButton call -------------------------------
+    # -- inbound: what the client's hooks and WarmlineButton call (client.GatewayHandler) -------
+
+    def gateway_ready(self) -> None:
+        """The client's ``on_ready``: ``start`` (and the reconnect after a 4014) wait for it."""
+        self._ready.set()
 
     async def on_message(self, message: discord.Message) -> None:
         await self._inbound.on_message(message)

@@ -2,9 +2,12 @@
 
 Why the hooks only forward: the clients are recreated on every (re)connect, while the adapter
 and what it knows (pending interactions, the DM cache, the sink) outlive them. Each hook hands
-the gateway event to the adapter kept on ``warmline_inbound`` (also how
+the gateway event to the :class:`GatewayHandler` kept on ``warmline_inbound`` (also how
 :class:`~adapters.discord.views.WarmlineButton` finds it), and buttons are registered as a
 dynamic item so buttons sent before a restart keep working.
+
+Why a protocol and not the adapter class: the adapter builds these clients, so the clients may
+only know the few hooks they call; naming ``DiscordAdapter`` here would make an import circle.
 
 Intents: guilds, guild messages, DM messages and, when configured, message content (privileged).
 Never members or presences, so there is no ``MemberJoined``/``MemberLeft`` from Discord.
@@ -12,17 +15,26 @@ Never members or presences, so there is no ``MemberJoined``/``MemberLeft`` from 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import discord
 import discord.gateway
 import discord.http
 import yarl
 
-from adapters.discord.views import WarmlineButton
+from adapters.discord.views import ButtonHandler, WarmlineButton
 
-if TYPE_CHECKING:
-    from adapters.discord.adapter import DiscordAdapter
+
+class GatewayHandler(ButtonHandler, Protocol):
+    """What the clients hand gateway events to: the adapter, which outlives every client."""
+
+    def gateway_ready(self) -> None:
+        """The gateway is READY and the guilds have arrived (``on_ready``)."""
+        ...
+
+    async def on_message(self, message: discord.Message) -> None: ...
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None: ...
 
 
 def apply_url_overrides(api_base_url: str, gateway_url: str) -> None:
@@ -47,13 +59,13 @@ def requested_intents(message_content: bool) -> discord.Intents:
 class _ClientMixin:
     """What both client classes share: route gateway events to the adapter."""
 
-    warmline_inbound: DiscordAdapter
+    warmline_inbound: GatewayHandler
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(WarmlineButton)  # type: ignore[attr-defined]
 
     async def on_ready(self) -> None:
-        self.warmline_inbound._ready.set()
+        self.warmline_inbound.gateway_ready()
 
     async def on_message(self, message: discord.Message) -> None:
         await self.warmline_inbound.on_message(message)
@@ -63,12 +75,12 @@ class _ClientMixin:
 
 
 class WarmlineClient(_ClientMixin, discord.Client):
-    def __init__(self, adapter: DiscordAdapter, **options: Any) -> None:
+    def __init__(self, adapter: GatewayHandler, **options: Any) -> None:
         super().__init__(**options)
         self.warmline_inbound = adapter
 
 
 class ShardedWarmlineClient(_ClientMixin, discord.AutoShardedClient):
-    def __init__(self, adapter: DiscordAdapter, **options: Any) -> None:
+    def __init__(self, adapter: GatewayHandler, **options: Any) -> None:
         super().__init__(**options)
         self.warmline_inbound = adapter

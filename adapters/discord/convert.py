@@ -1,8 +1,10 @@
 """Pure translations between Discord objects and Warmline's neutral events.
 
-Why a module of pure functions: everything the adapter *decides* about a payload (which event it
-is, who acted, what a button carries, where a long text is cut) lives here, with no I/O, so it is
-tested directly and the networked adapter stays a thin shell around it.
+Why a module of pure functions: everything the adapter *decides* about an incoming payload (which
+event it is, who acted, which command and arguments, what a form holds) lives here, with no I/O,
+so it is tested directly and the networked adapter stays a thin shell around it. Its job is
+payload → neutral event only: cutting outgoing text is :mod:`adapters.text`, and the custom-id
+format buttons and forms share is :mod:`adapters.discord.custom_ids`.
 
 Identifiers become strings (the core treats them as opaque). Event ids are prefixed by kind
 (``m`` message, ``i`` interaction) so a message and an interaction can never collide in the
@@ -12,25 +14,16 @@ drops the duplicate.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import discord
 
+from adapters.discord.custom_ids import decode_custom_id
 from bot.events import Actor, ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted
 
 PLATFORM = "discord"
-
-CUSTOM_ID_PREFIX = "wl"
-CUSTOM_ID_MAX = 100
-"""Discord's limit for a component or modal ``custom_id``."""
-
-CUSTOM_ID_TEMPLATE = r"wl:(?P<action>[^:]+):(?P<value>.*)"
-"""What every Warmline button and modal id looks like; ``value`` may itself contain ``:``."""
-
-_CUSTOM_ID_RE = re.compile(CUSTOM_ID_TEMPLATE, re.DOTALL)
 
 THREAD_TYPES = frozenset(
     {
@@ -43,75 +36,6 @@ THREAD_TYPES = frozenset(
 # Application command option types (Discord "Application Command Option Type").
 OPTION_SUB_COMMAND = 1
 OPTION_SUB_COMMAND_GROUP = 2
-
-
-class CustomIdTooLong(ValueError):
-    """A button or form would carry more than Discord's 100 characters: a bug in the caller."""
-
-
-# -- custom ids ------------------------------------------------------------------------------------
-
-
-def encode_custom_id(action: str, value: str = "") -> str:
-    """``wl:<action>:<value>``. Raises :class:`CustomIdTooLong` (or ValueError for an action
-    containing ``:``) instead of letting Discord reject the whole message later."""
-    if not action or ":" in action:
-        raise ValueError(f"a button/form action must be non-empty and contain no ':' ({action!r})")
-    custom_id = f"{CUSTOM_ID_PREFIX}:{action}:{value}"
-    if len(custom_id) > CUSTOM_ID_MAX:
-        raise CustomIdTooLong(
-            f"custom_id for {action!r} is {len(custom_id)} characters; Discord allows "
-            f"{CUSTOM_ID_MAX}. Carry an id in the value, not the data itself."
-        )
-    return custom_id
-
-
-def decode_custom_id(custom_id: str) -> tuple[str, str] | None:
-    """``(action, value)`` for a Warmline id, None for anything else (another bot's button)."""
-    match = _CUSTOM_ID_RE.fullmatch(custom_id)
-    if match is None:
-        return None
-    return match.group("action"), match.group("value")
-
-
-# -- text ------------------------------------------------------------------------------------------
-
-_SENTENCE_END = re.compile(r"[.!?…](?:[\"')\]]*)\s")
-
-
-def split_text(text: str, limit: int = 2000) -> list[str]:
-    """Cut ``text`` into pieces of at most ``limit`` characters, preferring paragraph breaks,
-    then line breaks, then sentence ends, then spaces; a hard cut only for a single unbroken
-    word longer than the limit. Nothing is lost: the pieces, re-joined with what was cut at,
-    make the original text (whitespace at the cut points aside)."""
-    if limit < 1:
-        raise ValueError("limit must be positive")
-    pieces: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        window = rest[: limit + 1]
-        cut = _best_cut(window, limit)
-        head, rest = rest[:cut].rstrip(), rest[cut:].lstrip()
-        if head:
-            pieces.append(head)
-    if rest.strip() or not pieces:
-        pieces.append(rest)
-    return pieces
-
-
-def _best_cut(window: str, limit: int) -> int:
-    floor = limit // 3  # never make a tiny first piece just to honour a boundary
-    for sep in ("\n\n", "\n"):
-        at = window.rfind(sep, floor, limit + 1)
-        if at > 0:
-            return at + len(sep)
-    ends = [m.end() for m in _SENTENCE_END.finditer(window) if floor <= m.end() <= limit]
-    if ends:
-        return ends[-1]
-    at = window.rfind(" ", floor, limit + 1)
-    if at > 0:
-        return at + 1
-    return limit
 
 
 # -- actors ----------------------------------------------------------------------------------------

@@ -26,10 +26,10 @@ from typing import Any
 import aiohttp
 import discord
 
-from adapters.discord.convert import split_text
 from adapters.discord.inbound import PendingInteractions
 from adapters.discord.options import DiscordOptions
 from adapters.discord.views import WarmlineModal, build_view
+from adapters.text import split_text
 from bot.actions import (
     Action,
     AlertModerators,
@@ -48,7 +48,6 @@ DM_CLOSED_CODES = frozenset({50007, 50278})
 """Cannot send messages to this user / no mutual guilds: the person cannot be reached by DM."""
 UNKNOWN_USER_CODES = frozenset({10013, 50033})
 DM_TOO_FAST = 40003
-UNKNOWN_INTERACTION = 10062
 
 
 class Outbound:

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import discord
 
-from adapters.discord.convert import CUSTOM_ID_TEMPLATE, encode_custom_id
+from adapters.discord.custom_ids import CUSTOM_ID_TEMPLATE, encode_custom_id
 from bot.actions import Button, Form
 
 MAX_BUTTONS = 25  # 5 rows of 5

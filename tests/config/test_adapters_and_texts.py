@@ -8,7 +8,7 @@ from bot.config import (
     load_settings,
     parse_settings,
 )
-from tests.config.helpers import DISCORD_TOKEN, problems, write
+from tests.helpers.config import DISCORD_TOKEN, problems, write
 
 
 def test_shard_ids_must_fit_the_shard_count() -> None:

@@ -10,7 +10,7 @@ import pytest
 from bot.config import (
     parse_settings,
 )
-from tests.config.helpers import DISCORD_TOKEN, SLACK_ENV, problems
+from tests.helpers.config import DISCORD_TOKEN, SLACK_ENV, problems
 
 
 def test_an_unknown_key_suggests_the_closest_valid_one() -> None:

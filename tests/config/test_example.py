@@ -15,7 +15,7 @@ from bot.config import (
     load_settings,
     parse_settings,
 )
-from tests.config.helpers import EXAMPLE
+from tests.helpers.config import EXAMPLE
 
 
 def test_no_file_means_every_default() -> None:

@@ -10,7 +10,7 @@ from bot.config import (
     ConfigError,
     load_settings,
 )
-from tests.config.helpers import write
+from tests.helpers.config import write
 
 
 def test_a_file_is_read_and_validated(tmp_path: Path) -> None:

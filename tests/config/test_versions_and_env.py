@@ -13,7 +13,7 @@ from bot.config import (
     load_settings,
     parse_settings,
 )
-from tests.config.helpers import DISCORD_TOKEN, SLACK_ENV, problems, write
+from tests.helpers.config import DISCORD_TOKEN, SLACK_ENV, problems, write
 
 
 def test_a_newer_version_says_how_to_upgrade() -> None:

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from adapters.discord.convert import decode_custom_id
+from adapters.discord.custom_ids import decode_custom_id
 from bot.clock import VirtualClock
 from bot.config import default_settings
 from bot.feature import all_commands
@@ -19,8 +19,8 @@ from bot.runtime.app import Warmline
 from bot.store.base import Store
 from bot.store.store import open_sqlite
 from bot.texts import TextCatalogue
-from tests.adapters.discord.conftest import Harness
 from tests.fakes.discord_server import CALLBACK_MODAL, SentMessage
+from tests.helpers.discord import Harness
 
 MONDAY_8AM = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 

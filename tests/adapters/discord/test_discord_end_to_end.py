@@ -13,10 +13,9 @@ import discord
 import pytest
 
 from adapters.discord.adapter import ShardedWarmlineClient
-from adapters.discord.convert import decode_custom_id
+from adapters.discord.custom_ids import decode_custom_id
 from bot.events import MessagePosted
 from bot.texts import TextCatalogue
-from tests.adapters.discord.conftest import Harness, Running
 from tests.fakes.discord_server import (
     CALLBACK_DEFERRED_MESSAGE,
     CALLBACK_MESSAGE,
@@ -26,6 +25,7 @@ from tests.fakes.discord_server import (
     SentMessage,
     shard_of,
 )
+from tests.helpers.discord import Harness, Running
 
 MESSAGES = "POST /channels/{channel_id}/messages"
 

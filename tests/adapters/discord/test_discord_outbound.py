@@ -1,17 +1,18 @@
-"""The adapter contract (start/stop, refs, splitting, errors) and each action's Discord form,
-through the real discord.py client against the fake."""
+"""Each action's Discord form and Discord's own failures, through the real discord.py client
+against the fake: what only Discord does. The promises every adapter keeps (start/stop, refs,
+splitting, rate limits, 5xx and connection errors) are the shared suite in
+``tests/adapters/test_adapter_contract.py``."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
 from adapters.discord.adapter import DiscordAdapter
 from bot.actions import (
     AlertModerators,
-    Button,
     OpenForm,
     PostMessage,
     Respond,
@@ -19,11 +20,11 @@ from bot.actions import (
     SendPrivateNote,
     StartThread,
 )
-from bot.adapter import Fatal, RateLimited, Transient, Unreachable
+from bot.adapter import Fatal, RateLimited, Unreachable
 from bot.events import CommandInvoked, Event
 from bot.feature import CommandSpec
-from tests.adapters.discord.conftest import Harness, note_form
 from tests.fakes.discord_server import FakeDiscord, RateLimitConfig, RouteLimit, point_discord_at
+from tests.helpers.discord import Harness, note_form
 
 MESSAGES = "POST /channels/{channel_id}/messages"
 COMMANDS = (CommandSpec(name="probe start", description="x"),)
@@ -44,56 +45,12 @@ async def started(harness: Harness) -> AsyncIterator[tuple[DiscordAdapter, list[
         await adapter.stop()
 
 
-async def test_start_and_stop_are_idempotent_and_stop_cancels_every_task(harness: Harness) -> None:
-    adapter = harness.adapter(COMMANDS)
-
-    async def sink(event: Event) -> None:
-        return None
-
-    await adapter.start(sink)
-    await adapter.start(sink)
-    assert len(harness.fake.identifies) == 1
-    await harness.fake.slash("probe", subcommand="start")  # leaves an ack timer running
-    await harness.fake.wait_until(lambda: adapter.owned_tasks >= 2, what="a pending interaction")
-    await adapter.stop()
-    await adapter.stop()
-    assert adapter.owned_tasks == 0
-    assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("discord-")]
-    with pytest.raises(Transient):
-        await adapter.send(
-            PostMessage(platform="discord", channel=harness.fake.channel_id, text="x")
-        )
-
-
-async def test_send_returns_a_reference_to_what_was_created(
+async def test_messages_are_split_at_discords_2000_characters(
     started: tuple[DiscordAdapter, list[Event]],
-    fake: FakeDiscord,
 ) -> None:
+    # The contract suite splits at ``capabilities.max_text``; Discord refuses anything longer.
     adapter, _ = started
-    result = await adapter.send(PostMessage(platform="discord", channel=fake.channel_id, text="hi"))
-    assert result.message_id == fake.messages_sent[-1].message["id"]
-    assert result.channel == fake.channel_id
-
-
-async def test_long_text_is_split_into_discord_sized_messages_with_buttons_on_the_last(
-    started: tuple[DiscordAdapter, list[Event]],
-    fake: FakeDiscord,
-) -> None:
-    adapter, _ = started
-    para = "Some words about today. " * 40
-    text = "\n\n".join([para.strip()] * 5)  # ~4,800 characters
-    await adapter.send(
-        PostMessage(
-            platform="discord",
-            channel=fake.channel_id,
-            text=text,
-            buttons=(Button(action="probe.mood", label="Ok"),),
-        )
-    )
-    bodies = [m.body for m in fake.messages_sent]
-    assert len(bodies) == 3 and all(len(b["content"]) <= 2000 for b in bodies)
-    assert [bool(b.get("components")) for b in bodies] == [False, False, True]
-    assert "\n\n".join(b["content"] for b in bodies) == text
+    assert adapter.capabilities.max_text == 2000
 
 
 async def test_mentions_ping_nobody_unless_one_user_is_named(
@@ -162,17 +119,6 @@ async def test_closed_dms_raise_unreachable(
     assert (caught.value.user, caught.value.reason) == (alice["id"], "dm_closed")
 
 
-async def test_a_long_rate_limit_surfaces_as_rate_limited_for_the_outbox(
-    started: tuple[DiscordAdapter, list[Event]],
-    fake: FakeDiscord,
-) -> None:
-    adapter, _ = started
-    fake.force_429(MESSAGES, count=1, retry_after=90.0)  # beyond max_ratelimit_timeout
-    with pytest.raises(RateLimited) as caught:
-        await adapter.send(PostMessage(platform="discord", channel=fake.channel_id, text="x"))
-    assert caught.value.retry_after == pytest.approx(90.0)
-
-
 async def test_opening_dms_too_fast_backs_off_as_rate_limited(
     fake_world: FakeDiscord,
     harness_for: Harness,
@@ -193,7 +139,7 @@ async def test_opening_dms_too_fast_backs_off_as_rate_limited(
         await adapter.stop()
 
 
-async def test_a_form_after_a_deferral_is_refused_and_connection_errors_are_transient(
+async def test_a_form_after_a_deferral_is_refused_and_unknown_interactions_are_fatal(
     harness: Harness,
     fake: FakeDiscord,
 ) -> None:
@@ -216,15 +162,12 @@ async def test_a_form_after_a_deferral_is_refused_and_connection_errors_are_tran
         await adapter.send(Respond(platform="discord", interaction=event.interaction, text="ok"))
         with pytest.raises(Fatal):
             await adapter.send(Respond(platform="discord", interaction="404", text="who?"))
-        await fake.stop()
-        with pytest.raises(Transient):
-            await adapter.send(PostMessage(platform="discord", channel=fake.channel_id, text="x"))
     finally:
         await adapter.stop()
 
 
 @pytest.fixture
-async def fake_world(tmp_path: object) -> AsyncIterator[FakeDiscord]:
+async def fake_world() -> AsyncIterator[FakeDiscord]:
     limits = RateLimitConfig(enabled=True, dm_opens=RouteLimit(1, 60.0))
     async with FakeDiscord(heartbeat_interval_ms=250, rate_limits=limits) as server:
         restore = point_discord_at(server)
@@ -235,21 +178,16 @@ async def fake_world(tmp_path: object) -> AsyncIterator[FakeDiscord]:
 
 
 @pytest.fixture
-def harness_for(fake_world: FakeDiscord, tmp_path: object) -> Harness:
-    from pathlib import Path
-
-    assert isinstance(tmp_path, Path)
+def harness_for(fake_world: FakeDiscord, tmp_path: Path) -> Harness:
     return Harness(fake_world, tmp_path)
 
 
-async def test_a_502_is_retried_by_discord_py_and_a_503_surfaces_as_transient(
+async def test_a_502_is_retried_by_discord_py_itself(
     started: tuple[DiscordAdapter, list[Event]], fake: FakeDiscord
 ) -> None:
+    # Any other 5xx is raised at once: the contract suite's server-error test forces a 503.
     adapter, _ = started
     fake.force_error(MESSAGES, status=502)  # discord.py retries 500/502/504/524 itself, after 1 s
     sent = await adapter.send(PostMessage(platform="discord", channel=fake.channel_id, text="hi"))
     assert [r.status for r in fake.requests if r.route == MESSAGES] == [502, 200]
     assert sent.message_id == fake.messages_sent[-1].message["id"]
-    fake.force_error(MESSAGES, status=503)  # any other 5xx is raised at once
-    with pytest.raises(Transient):
-        await adapter.send(PostMessage(platform="discord", channel=fake.channel_id, text="again"))

@@ -1,4 +1,4 @@
-"""Shared helpers for the config tests."""
+"""Shared helpers for the config tests: the example file, valid secrets, and problem collection."""
 
 from __future__ import annotations
 
