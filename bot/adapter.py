@@ -22,13 +22,7 @@ EventSink = Callable[[Event], Awaitable[None]]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Capabilities:
-    ephemeral: bool = True
-    """Can whisper to one person in a channel outside an interaction (Slack yes, Discord no)."""
-    threads: bool = True
-    forms: bool = True
     max_text: int = 2000
-    dnd_signal: bool = False
-    """The platform tells us when a person is in Do Not Disturb (Slack)."""
     sends_per_second: float = 40.0
     """Sustained outbound rate the outbox paces fan-outs to, below the platform's global limit."""
     delivery_window_seconds: float = 600.0

@@ -22,7 +22,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from bot.config.timezones import valid_zone
 
 __all__ = [
     "Recurrence",
@@ -155,12 +157,9 @@ def format(rule: Recurrence) -> str:
 
 def zone_info(zone: str) -> ZoneInfo:
     """The zone for an IANA name, or a :class:`RecurrenceError` a person can act on."""
-    try:
-        return ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise RecurrenceError(
-            f"{zone!r} is not a time zone I know; use a name like Europe/London"
-        ) from exc
+    if not valid_zone(zone):
+        raise RecurrenceError(f"{zone!r} is not a time zone I know; use a name like Europe/London")
+    return ZoneInfo(zone)
 
 
 def _aware(instant: datetime) -> datetime:

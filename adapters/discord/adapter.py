@@ -81,11 +81,7 @@ class DiscordAdapter:
         self.command_payload = build_commands(self.commands)  # fail at construction, not at sync
         autocomplete = autocomplete_kinds(self.commands)
         self.capabilities = Capabilities(
-            ephemeral=False,
-            threads=True,
-            forms=True,
             max_text=2000,
-            dnd_signal=False,
             sends_per_second=options.sends_per_second,
             delivery_window_seconds=float(options.delivery_window_seconds),
         )

@@ -42,7 +42,7 @@ from bot.actions import (
 )
 from bot.adapter import Fatal, RateLimited, SendResult, Transient, Unreachable
 from bot.clock import Clock
-from bot.runtime.outbox import Pacer
+from bot.pacing import Pacer
 
 DM_CLOSED_CODES = frozenset({50007, 50278})
 """Cannot send messages to this user / no mutual guilds: the person cannot be reached by DM."""

@@ -19,14 +19,15 @@ ids) are the delivery pipeline's.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Literal
 
 from bot.actions import Action, PostMessage, StartThread
 from bot.adapter import Adapter, Fatal, RateLimited, SendResult, Transient, Unreachable
 from bot.clock import Clock
+from bot.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -40,41 +41,9 @@ class RetryPolicy:
         return float(max(floor, min(self.max_backoff, self.base_backoff * 2.0 ** (attempt - 1))))
 
 
-@dataclass(slots=True)
-class Pacer:
-    """A token bucket on the injected clock: ``rate`` sends per second, bursts up to ``burst``."""
-
-    rate: float
-    burst: float
-    tokens: float = field(init=False)
-    updated: datetime | None = None
-
-    def __post_init__(self) -> None:
-        self.tokens = self.burst
-
-    async def take(self, clock: Clock) -> None:
-        if math.isinf(self.rate):
-            return
-        now = clock.now()
-        if self.updated is not None:
-            self.tokens = min(self.burst, self.tokens + (now - self.updated).total_seconds() * self.rate)
-        self.updated = now
-        if self.tokens < 1.0:
-            wait = (1.0 - self.tokens) / self.rate
-            await clock.sleep_until(now + timedelta(seconds=wait))
-            self.tokens = 1.0
-            self.updated = clock.now()
-        self.tokens -= 1.0
-
-    def pause(self, clock: Clock, seconds: float) -> None:
-        """After a global 429, nobody sends on this platform for ``seconds``."""
-        self.tokens = min(self.tokens, 0.0) - seconds * self.rate
-        self.updated = clock.now()
-
-
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    status: str  # "sent" | "failed" | "unreachable" | "dropped"
+    status: Literal["sent", "failed", "unreachable", "dropped"]
     results: tuple[SendResult, ...] = ()
     reason: str | None = None
     delivered: tuple[tuple[Action, SendResult], ...] = ()

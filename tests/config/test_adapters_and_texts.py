@@ -37,12 +37,12 @@ def test_local_base_urls_are_accepted_for_testing_against_fakes() -> None:
 def test_text_overrides_are_checked_against_the_catalogue() -> None:
     lines = problems({"texts": {"overrides": {
         "common.eror_generic": "Oops.",
-        "timezone.set": "Now {zone}.",
+        "checkin.timezone.set": "Now {zone}.",
         "common.not_moderator": "Moderators only, {name}.",
     }}})
     assert lines[0] == ("texts.overrides.common.eror_generic: no such text. "
                         "Did you mean 'common.error_generic'?")
-    assert lines[1].startswith("texts.overrides.timezone.set: it must include {local_time}")
+    assert lines[1].startswith("texts.overrides.checkin.timezone.set: it must include {local_time}")
     assert lines[2].startswith("texts.overrides.common.not_moderator: it cannot use {name}")
 
 
@@ -50,12 +50,12 @@ def test_valid_text_overrides_are_kept_flat_by_dotted_key(tmp_path: Path) -> Non
     path = write(tmp_path, """
 [texts.overrides]
 "common.error_generic" = "Something broke on our side."
-timezone.set = "Set to {zone} ({local_time})."
+"checkin.timezone.set" = "Set to {zone} ({local_time})."
 """)
     settings = load_settings(path, env={})
     assert dict(settings.texts.overrides) == {
         "common.error_generic": "Something broke on our side.",
-        "timezone.set": "Set to {zone} ({local_time}).",
+        "checkin.timezone.set": "Set to {zone} ({local_time}).",
     }
 
 

@@ -12,10 +12,8 @@ REQUIRED_KEYS = {
     "common.unknown_command": set(),
     "common.use_in_server": set(),
     "common.bad_argument": {"arg", "hint"},
-    "privacy.first_contact": set(),
-    "run.no_adapters": set(),
     "timezone.unknown": {"value", "suggestions"},
-    "timezone.set": {"zone", "local_time"},
+    "checkin.timezone.set": {"zone", "local_time"},
 }
 
 
@@ -53,9 +51,10 @@ def test_not_moderator_says_what_to_do(texts: TextCatalogue) -> None:
 
 
 def test_first_contact_is_three_plain_lines(texts: TextCatalogue) -> None:
-    lines = texts.render("privacy.first_contact").splitlines()
-    assert len(lines) == 3
-    assert lines[0].startswith("What I keep:")
+    """What joining check-ins answers first: what is kept, who sees it, how to delete it."""
+    lines = [texts.render(f"checkin.join.{part}") for part in ("what", "who", "delete")]
+    assert all("\n" not in line for line in lines)
+    assert lines[0].startswith("What is kept:")
     assert lines[1].startswith("Who can see it:")
     assert lines[2].startswith("How to delete it:")
 
@@ -87,8 +86,8 @@ def test_every_translation_uses_the_same_placeholders_as_english(texts: TextCata
 
 
 def test_a_locale_falls_back_to_english_for_untranslated_keys(texts: TextCatalogue) -> None:
-    french = texts.render("timezone.set", locale="fr", zone="Europe/Paris", local_time="09:00")
-    assert french.startswith("Votre fuseau horaire est maintenant Europe/Paris")
+    french = texts.render("common.not_moderator", locale="fr")
+    assert french.startswith("Seuls les modérateurs")
     english = texts.render("common.bad_argument", locale="fr", arg="time", hint="Use HH:MM.")
     assert english == texts.render("common.bad_argument", arg="time", hint="Use HH:MM.")
 
@@ -145,11 +144,11 @@ def test_an_unknown_key_raises_key_error_naming_it(texts: TextCatalogue) -> None
 
 def test_a_missing_placeholder_names_the_key_and_the_placeholder(texts: TextCatalogue) -> None:
     with pytest.raises(MissingPlaceholder) as caught:
-        texts.render("timezone.set", zone="Europe/Paris")
+        texts.render("checkin.timezone.set", zone="Europe/Paris")
     assert isinstance(caught.value, KeyError)
-    assert caught.value.key == "timezone.set"
+    assert caught.value.key == "checkin.timezone.set"
     assert caught.value.placeholder == "local_time"
-    assert str(caught.value) == "text 'timezone.set' needs a value for {local_time}"
+    assert str(caught.value) == "text 'checkin.timezone.set' needs a value for {local_time}"
 
 
 def test_extra_params_are_ignored() -> None:
@@ -183,13 +182,13 @@ def test_an_override_for_an_unknown_key_is_rejected() -> None:
 
 def test_an_override_must_keep_the_placeholders() -> None:
     with pytest.raises(TextError, match=r"it must include \{local_time\}"):
-        TextCatalogue.load({"timezone.set": "Now {zone}."})
+        TextCatalogue.load({"checkin.timezone.set": "Now {zone}."})
     with pytest.raises(TextError, match=r"it cannot use \{who\}"):
         TextCatalogue.load({"common.error_generic": "Sorry {who}."})
 
 
 def test_check_override_reports_nothing_for_a_good_override(texts: TextCatalogue) -> None:
-    assert texts.check_override("timezone.set", "{zone}: it's {local_time}.") == []
+    assert texts.check_override("checkin.timezone.set", "{zone}: it's {local_time}.") == []
     assert texts.check_override("common.error_generic", 3)  # not a text
 
 

@@ -86,7 +86,6 @@ async def test_private_notes_and_dms_go_to_the_persons_dm_opened_once(
     )
     assert [m.dm_user_id for m in fake.messages_sent] == [bob["id"], bob["id"]]
     assert fake.dm_opens == [bob["id"]]
-    assert adapter.capabilities.ephemeral is False
 
 
 async def test_alerts_go_to_the_given_channel_and_threads_are_created(
