@@ -24,7 +24,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.clock import VirtualClock
 from bot.config import default_settings
-from bot.features.checkins.store import SqliteCheckinRepo
 from bot.features.registry import build_features
 from bot.runtime.app import Warmline
 from bot.runtime.scheduler import Scheduler
@@ -89,21 +88,20 @@ async def bench(members: int, trace: bool, claim_batch: int | None) -> None:
     with tempfile.TemporaryDirectory(prefix="warmline-bench-") as tmp:
         store = await open_sqlite(Path(tmp) / "bench.db")
         try:
-            if not hasattr(store, "checkins"):
-                store.checkins = SqliteCheckinRepo(store.db)  # type: ignore[attr-defined]
+            settings = default_settings()
+            features = await build_features(settings, store)  # migrates the check-in tables
             started = time.perf_counter()
             await populate(store, members)
             print(f"setup: {members} members, enrolments and jobs in "
                   f"{time.perf_counter() - started:.1f}s")
-            settings = default_settings()
             clock = VirtualClock(DUE)
             adapter = RecordingAdapter(clock)
             bot = Warmline(settings=settings, store=store, clock=clock, texts=catalogue(),
-                           features=build_features(settings), adapters=[adapter])
+                           features=features, adapters=[adapter])
             if claim_batch is not None:
                 # Another claim batch size (claiming in batches never widens the crash-loss
                 # bound; see docs/scheduling.md).
-                bot.runtime.scheduler = Scheduler(store, clock, batch_size=settings.scheduler.batch_size,
+                bot.scheduler = Scheduler(store, clock, batch_size=settings.scheduler.batch_size,
                                           claim_batch=claim_batch)
                 for feature in bot.core.features:
                     for kind, job_kind in feature.job_kinds().items():

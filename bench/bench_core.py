@@ -154,7 +154,7 @@ async def core_pass(events: tuple[Event, ...], warmup: tuple[Event, ...], folder
     try:
         adapter = RecordingAdapter(clock)
         bot = Warmline(settings=settings, store=store, clock=clock, texts=TextCatalogue.load(),
-                       features=build_features(settings), adapters=[adapter])
+                       features=await build_features(settings, store), adapters=[adapter])
         await adapter.start(bot.dispatcher.submit)
         # Warm-up (not timed): creates the community and opens the connection's caches, as a
         # running bot would have long before a burst.
@@ -167,7 +167,7 @@ async def core_pass(events: tuple[Event, ...], warmup: tuple[Event, ...], folder
         if profile is not None:
             profile.enable()
         try:
-            wall, cpu = await timed(lambda: push(bot.runtime.dispatcher, events))
+            wall, cpu = await timed(lambda: push(bot.dispatcher, events))
             if trace:
                 peak = tracemalloc.get_traced_memory()[1]
         finally:

@@ -110,7 +110,7 @@ async def bare_rate(port: int, n: int) -> float:
 async def warmline_rate(port: int, n: int, db: Path, profile: bool) -> float:
     settings = default_settings()
     store = await open_sqlite(db)
-    features = build_features(settings)
+    features = await build_features(settings, store)
     adapter = TimedAdapter(DiscordOptions(token="bench-token", guild_ready_timeout=0.1),
                            all_commands(features))
     bot = Warmline(settings=settings, store=store, clock=SystemClock(),

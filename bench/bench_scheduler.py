@@ -33,7 +33,7 @@ from bot import recurrence
 from bot.actions import Action
 from bot.clock import VirtualClock
 from bot.feature import Context, JobKind
-from bot.model import Claim
+from bot.model import Claim, Outcome
 from bot.runtime.scheduler import Scheduler
 from bot.store.db import to_db
 from bot.store.sqlite_db import SqliteDb
@@ -124,18 +124,20 @@ async def measure(path: Path, n: int) -> dict[str, float]:
         clock = VirtualClock(busy_now)
         scheduler = Scheduler(store, clock, batch_size=BATCH)
 
-        async def run(claim: Claim, ctx: Context) -> Sequence[Action]:
+        async def run(claim: Claim, ctx: Context[Any]) -> Sequence[Action]:
             return ()
 
-        async def context_for(claim: Claim) -> Context:
-            return cast(Context, cast(Any, object()))
+        class NoOpHost:
+            async def context_for(self, claim: Claim) -> Context[Any]:
+                return cast(Context[Any], cast(Any, object()))
 
-        async def deliver(claim: Claim, actions: Sequence[Action]) -> str:
-            return "sent"
+            async def deliver(self, claim: Claim, ctx: Context[Any],
+                              actions: Sequence[Action]) -> Outcome:
+                return "sent"
 
         scheduler.register("checkin", JobKind(run=run))
         began = time.perf_counter()
-        handled = await scheduler.run_due(context_for, deliver)
+        handled = await scheduler.run_due(NoOpHost())
         assert handled == BATCH, handled
         results["per_occurrence_us"] = (time.perf_counter() - began) / handled * 1e6
 
