@@ -26,3 +26,13 @@ def answer(event: Event, text: str, buttons: Sequence[Button] = (), *,
         return []
     return [SendDirect(platform=event.platform, community=event.community, recipient=event.user,
                        user=event.user, text=text, buttons=tuple(buttons))]
+
+
+QUOTE_MAX = 60
+
+
+def quoted(text: str) -> str:
+    """What someone typed, short enough to repeat back to them (a 300-character "timezone" is
+    shown as its start and an ellipsis)."""
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE_MAX else text[:QUOTE_MAX - 1] + "…"

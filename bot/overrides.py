@@ -17,6 +17,7 @@ from bot.config.checks import _Bad, _Choice, _Ctx, _Int
 from bot.config.schema import _SECTIONS
 from bot.feature import ArgSpec
 from bot.model import Community
+from bot.numbers import small_int
 
 _ON = frozenset({"on", "yes", "true", "1"})
 _OFF = frozenset({"off", "no", "false", "0"})
@@ -77,9 +78,9 @@ class ChatSetting:
                 raise BadValue(self.hint())
             value = lowered in _ON
         elif isinstance(default, int):
-            if not typed.isascii() or not typed.isdigit() or len(typed) > 6:
+            value = small_int(typed, max_digits=6)
+            if value is None:
                 raise BadValue(self.hint())
-            value = int(typed)
         try:
             return self._check(value)
         except _Bad as bad:

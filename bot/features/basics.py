@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.actions import Action, Button
-from bot.answer import answer
+from bot.answer import answer, quoted
 from bot.config.timezones import timezone_suggestions, valid_zone
 from bot.events import ButtonPressed, CommandInvoked
 from bot.feature import ArgSpec, CommandSpec, Context, Feature, Handlers
@@ -133,7 +133,7 @@ async def setup_timezone(event: CommandInvoked, ctx: Context[None]) -> Sequence[
     zone = event.args.get("zone", "").strip()
     if not valid_zone(zone):
         suggestions = ", ".join(timezone_suggestions(zone)) or "Europe/London, America/New_York"
-        return answer(event, ctx.t("timezone.unknown", value=zone, suggestions=suggestions))
+        return answer(event, ctx.t("timezone.unknown", value=quoted(zone), suggestions=suggestions))
     await ctx.store.communities.update_settings(ctx.community.id, {"timezone": zone})
     await _audit_change(ctx, event, "setup timezone", zone)
     return answer(event, ctx.t("basics.setup.timezone_set", zone=zone))

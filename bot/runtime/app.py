@@ -83,7 +83,17 @@ class Warmline:
     # -- the two flows: an event, a due job; both decide → deliver ------------------------------
 
     async def handle_event(self, event: Event) -> None:
-        actions = await self.core.handle(event)
+        """Decide in one unit of work (everything the event writes, its "seen" mark included,
+        commits together or not at all), then deliver. A handler that fails still answers the
+        person: the catalogue's apology, and the log gets ids and the exception type only."""
+        try:
+            async with self.store.db.unit_of_work():
+                actions = await self.core.handle(event)
+        except Exception as exc:
+            self.core.forget(event)  # rolled back: a redelivery must be handled afresh
+            log.error("event %s/%s (%s) failed: %s", event.platform, event.event_id,
+                      type(event).__name__, type(exc).__name__)
+            actions = self.core.apology(event)
         if actions:
             await self.delivery.deliver(actions)
 

@@ -19,6 +19,7 @@ from bot.actions import Action, Respond
 from bot.answer import answer
 from bot.clock import Clock
 from bot.config import Settings
+from bot.config.timezones import valid_zone
 from bot.events import (
     ButtonPressed,
     CommandInvoked,
@@ -75,6 +76,10 @@ class Core:
     # -- events ---------------------------------------------------------------------------
 
     async def handle(self, event: Event) -> list[Action]:
+        if not _sane_ids(event):
+            log.warning("dropped %s with an id longer than %d characters", type(event).__name__,
+                        MAX_ID_LENGTH)
+            return []
         if not await self._first_time(event):
             log.info("dropped redelivered event %s/%s", event.platform, event.event_id)
             return []
@@ -117,6 +122,15 @@ class Core:
         for index, (_, handler) in enumerate(handlers):
             actions.extend(await handler(event, contexts[index]))
         return actions
+
+    def apology(self, event: Event) -> list[Action]:
+        """What the person hears when handling their event failed: never silence (on Discord,
+        an unanswered interaction spins "thinking…" forever)."""
+        return answer(event, self.texts.render("common.error_generic"), dm_fallback=False)
+
+    def forget(self, event: Event) -> None:
+        """Drop the in-memory "seen" mark of an event whose handling was rolled back."""
+        self._recent.pop((event.platform, event.event_id), None)
 
     def _unknown(self, event: Event, name: str, ctx: Context[Any]) -> list[Action]:
         """A button or form nobody declares (an old message after an upgrade, a forged id)."""
@@ -221,8 +235,7 @@ class Core:
         if event.community is not None:
             community = await self.store.communities.ensure(event.platform, event.community)
             member = await self.store.members.ensure(
-                community.id, event.user,
-                display_name=actor.display_name if actor else None, now=now,
+                community.id, event.user, display_name=_display_name(actor), now=now,
             )
         else:
             found = await self.store.members.find_everywhere(event.platform, event.user)
@@ -232,8 +245,10 @@ class Core:
             community = await self.store.communities.get(member.community_id)
             if community is None:
                 return None
-        if actor is not None and actor.timezone and member.timezone is None:
-            # Slack tells us each person's zone; use it until they choose one themselves.
+        if (actor is not None and actor.timezone and member.timezone is None
+                and valid_zone(actor.timezone)):
+            # Slack tells us each person's zone; use it until they choose one themselves. A
+            # platform's value is checked like a person's: "America" or "../etc" is not a zone.
             member = await self.store.members.update(member.id, timezone=actor.timezone)
         return self._context(event.platform, community, member=member,
                              is_moderator=self._is_moderator(community, actor),
@@ -299,3 +314,22 @@ class Routes:
                 self.jobs[kind] = feature
             for event_type, handlers in declared.events.items():
                 self.events.setdefault(event_type, []).extend((feature, h) for h in handlers)
+
+
+MAX_ID_LENGTH = 128
+"""Platform ids are short (Discord 20 digits, Slack about 11 characters); anything longer is not
+an id we will store or echo."""
+MAX_DISPLAY_NAME = 80
+"""Discord allows 32 characters and Slack 80: a longer "name" is cut before it is kept."""
+
+
+def _sane_ids(event: Event) -> bool:
+    ids = (event.event_id, event.user, event.community or "", getattr(event, "channel", None) or "")
+    return all(len(value) <= MAX_ID_LENGTH for value in ids)
+
+
+def _display_name(actor: Any) -> str | None:
+    name = getattr(actor, "display_name", None)
+    if not isinstance(name, str) or not name.strip():
+        return None
+    return name.strip()[:MAX_DISPLAY_NAME]

@@ -109,9 +109,11 @@ class Dispatcher:
                 try:
                     await self._handler(event)
                     self.handled += 1
-                except Exception:
+                except Exception as exc:
                     self.errors += 1
-                    log.exception("handling event %s/%s failed", event.platform, event.event_id)
+                    # The type only: an exception's message can quote what a member wrote.
+                    log.error("handling event %s/%s failed: %s", event.platform, event.event_id,
+                              type(exc).__name__)
                 finally:
                     self._slots.release()
                     lane.popleft()

@@ -161,7 +161,8 @@ class Scheduler:
             if expiry is not None and self._clock.now() - claim.occurrence > expiry:
                 log.info("job %s occurrence expired before it could run; skipped", job.id)
                 return "skipped", "expired"
-            actions = await kind.run(claim, ctx)
+            async with self._store.db.unit_of_work():  # what the runner writes, together
+                actions = await kind.run(claim, ctx)
             status = await host.deliver(claim, ctx, actions)
         except Exception as exc:
             # Only the exception type: its message could quote what a member wrote.

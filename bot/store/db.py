@@ -73,7 +73,18 @@ class Db(Protocol):
     """Write transactions committed so far: what a hot path costs is counted, not guessed."""
 
     def transaction(self) -> AbstractAsyncContextManager[Tx]:
-        """One write transaction: committed on leaving, rolled back on an error."""
+        """One write transaction: committed on leaving, rolled back on an error. Inside a
+        :meth:`unit_of_work` it joins the unit's transaction instead (committed with it)."""
+        ...
+
+    def unit_of_work(self) -> AbstractAsyncContextManager[None]:
+        """Everything written inside commits together, or not at all.
+
+        Why: one event (a member joining) writes several rows (the enrolment, its jobs, the
+        event's own "seen" mark); a crash between them must not leave half of it. The unit's
+        transaction starts at its first write (a read-only event never takes the write lock),
+        later reads see its writes, and it commits when the unit ends without an error. Keep
+        network calls out of a unit: it holds the write lock until it ends."""
         ...
 
     async def execute(self, sql: str, params: Params = ()) -> int:

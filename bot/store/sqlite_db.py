@@ -13,6 +13,8 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +77,13 @@ class _SqliteTx:
             return list(await cur.fetchall())
 
 
+@dataclass(slots=True)
+class _Unit:
+    """A unit of work in progress: its transaction starts at the first write."""
+
+    began: bool = False
+
+
 class SqliteDb:
     """:class:`bot.store.db.Db` on one SQLite file: one locked writer, one reader (WAL)."""
 
@@ -86,6 +95,7 @@ class SqliteDb:
         self._writer = writer
         self._reader = reader
         self._lock = asyncio.Lock()
+        self._unit: ContextVar[_Unit | None] = ContextVar(f"unit-{id(self)}", default=None)
         self.writes = 0
 
     @classmethod
@@ -99,8 +109,50 @@ class SqliteDb:
         return cls(path, writer, reader)
 
     @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[None]:
+        if self._unit.get() is not None:
+            yield  # already inside one: its writes commit with the outer unit
+            return
+        unit = _Unit()
+        token = self._unit.set(unit)
+        try:
+            yield
+        except BaseException:
+            if unit.began:
+                try:
+                    await self._rollback()
+                finally:
+                    self._lock.release()
+            raise
+        else:
+            if unit.began:
+                try:
+                    await self._writer.execute("COMMIT")
+                    self.writes += 1
+                except BaseException:
+                    await self._rollback()
+                    raise
+                finally:
+                    self._lock.release()
+        finally:
+            self._unit.reset(token)
+
+    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_SqliteTx]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on error)."""
+        """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on error), or a part of the current
+        unit of work."""
+        unit = self._unit.get()
+        if unit is not None:
+            if not unit.began:
+                await self._lock.acquire()
+                try:
+                    await self._writer.execute("BEGIN IMMEDIATE")
+                except BaseException:
+                    self._lock.release()
+                    raise
+                unit.began = True
+            yield _SqliteTx(self._writer)
+            return
         async with self._lock:
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
@@ -120,12 +172,18 @@ class SqliteDb:
         async with self.transaction() as tx:
             return await tx.execute(sql, params)
 
+    def _reading(self) -> aiosqlite.Connection:
+        """The reader, or the writer once the current unit of work has written (so it reads
+        its own writes)."""
+        unit = self._unit.get()
+        return self._writer if unit is not None and unit.began else self._reader
+
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        async with self._reader.execute(sql, tuple(params)) as cur:
+        async with self._reading().execute(sql, tuple(params)) as cur:
             return list(await cur.fetchall())
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        async with self._reader.execute(sql, tuple(params)) as cur:
+        async with self._reading().execute(sql, tuple(params)) as cur:
             row: sqlite3.Row | None = await cur.fetchone()
             return row
 

@@ -15,6 +15,7 @@ from bot.events import ButtonPressed, Event, FormSubmitted
 from bot.features.checkins.common import split_value
 from bot.features.checkins.declare import MOOD, NOTE, OFFER, SKIP, CheckinContext, handlers
 from bot.features.checkins.repo import Prompt
+from bot.numbers import small_int
 
 VARIANTS = ("a", "b", "c")
 LOW_MOODS = frozenset({1, 2})
@@ -51,7 +52,7 @@ def offer_buttons(ctx: CheckinContext, prompt_id: int) -> tuple[Button, ...]:
 @handlers.button(MOOD)
 async def on_mood(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action]:
     parsed = split_value(event.value)
-    mood = int(parsed[1]) if parsed and parsed[1].isdigit() else 0
+    mood = (small_int(parsed[1], max_digits=1) or 0) if parsed else 0
     found = await checked_prompt(event, ctx, parsed[0] if parsed and 1 <= mood <= 5 else None)
     if not isinstance(found, Prompt):
         return found

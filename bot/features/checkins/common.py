@@ -15,6 +15,7 @@ from bot.config.timezones import valid_zone
 from bot.features.checkins.declare import CheckinContext
 from bot.features.checkins.settings import DELIVERY, EXPIRY, GROUP_THREAD, REMINDER, SCHEDULES
 from bot.model import Member
+from bot.numbers import small_int
 
 PROMPT = "checkin.prompt"
 REMIND = "checkin.remind"
@@ -93,6 +94,5 @@ def when_text(ctx: CheckinContext, instant: datetime | None, zone: str) -> str:
 def split_value(value: str) -> tuple[int, str] | None:
     """``"<id>:<rest>"`` (or just ``"<id>"``) → (id, rest); None when malformed."""
     head, _, rest = value.partition(":")
-    if not head.isdigit():
-        return None
-    return int(head), rest
+    number = small_int(head)
+    return None if number is None else (number, rest)

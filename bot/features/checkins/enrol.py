@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot import recurrence
 from bot.actions import Action
-from bot.answer import answer
+from bot.answer import answer, quoted
 from bot.config import timezone_suggestions
 from bot.config.timezones import valid_zone
 from bot.events import CommandInvoked, Event
@@ -28,6 +28,7 @@ from bot.features.checkins.common import (
 from bot.features.checkins.declare import JOIN, CheckinContext, handlers
 from bot.features.checkins.group import ensure_group_job
 from bot.features.checkins.schedule import next_prompt, schedule_member, unschedule_member
+from bot.numbers import small_int
 
 MAX_PAUSE_DAYS = 90
 _TIME = re.compile(r"^\d{1,2}:\d{2}$")
@@ -44,7 +45,11 @@ async def join(event: Event, ctx: CheckinContext) -> Sequence[Action]:
     checkins = ctx.repo
     enrolment, created = await checkins.enrol(member.id, ctx.community.id, ctx.now)
     if not created:
-        when = when_text(ctx, await next_prompt(ctx.store, member.id), member_zone(ctx, member))
+        following = await next_prompt(ctx.store, member.id)
+        if following is None:
+            # Enrolled but nothing scheduled (an older crash between the two writes): repair.
+            following = await schedule_member(ctx, member, enrolment)
+        when = when_text(ctx, following, member_zone(ctx, member))
         return answer(event, ctx.t("checkin.join.already", when=when))
     following = await schedule_member(ctx, member, enrolment)
     await ensure_group_job(ctx)
@@ -77,9 +82,9 @@ async def timezone(event: CommandInvoked, ctx: CheckinContext) -> Sequence[Actio
     if not valid_zone(zone):
         suggestions = timezone_suggestions(zone)
         if suggestions:
-            return answer(event, ctx.t("checkin.timezone.unknown", value=zone,
+            return answer(event, ctx.t("checkin.timezone.unknown", value=quoted(zone),
                                            suggestions=", ".join(suggestions)))
-        return answer(event, ctx.t("checkin.timezone.unknown_no_match", value=zone))
+        return answer(event, ctx.t("checkin.timezone.unknown_no_match", value=quoted(zone)))
     member = await ctx.store.members.update(member.id, timezone=zone)
     local = ctx.now.astimezone(ZoneInfo(zone))
     enrolment = await ctx.repo.enrolment(member.id)
@@ -120,14 +125,14 @@ async def set_time(event: CommandInvoked, ctx: CheckinContext) -> Sequence[Actio
             raise recurrence.RecurrenceError("not HH:MM")
         recurrence.parse(f"daily {at}")
     except recurrence.RecurrenceError:
-        return answer(event, ctx.t("checkin.time.bad", value=at))
+        return answer(event, ctx.t("checkin.time.bad", value=quoted(at)))
     allowed = allowed_days(ctx)
     allowed_text = recurrence.format(recurrence.Recurrence(days=allowed, at=recurrence.parse(
         f"daily {at}").at)).rsplit(" ", 1)[0]
     try:
         rule = recurrence.parse(f"{days_text or allowed_text} {at}")
     except recurrence.RecurrenceError:
-        return answer(event, ctx.t("checkin.time.bad_days", value=days_text))
+        return answer(event, ctx.t("checkin.time.bad_days", value=quoted(days_text)))
     if not rule.days <= allowed:
         return answer(event, ctx.t("checkin.time.outside", allowed=allowed_text))
     text = recurrence.format(rule)
@@ -149,9 +154,9 @@ async def pause(event: CommandInvoked, ctx: CheckinContext) -> Sequence[Action]:
     if await checkins.enrolment(member.id) is None:
         return answer(event, ctx.t("checkin.pause.not_enrolled"))
     raw = event.args.get("days", "").strip()
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAUSE_DAYS:
-        return answer(event, ctx.t("checkin.pause.bad", value=raw, max=MAX_PAUSE_DAYS))
-    days = int(raw)
+    days = small_int(raw, max_digits=3)
+    if days is None or not 1 <= days <= MAX_PAUSE_DAYS:
+        return answer(event, ctx.t("checkin.pause.bad", value=quoted(raw), max=MAX_PAUSE_DAYS))
     until = ctx.now + timedelta(days=days)
     await checkins.set_pause(member.id, until)
     await ctx.store.jobs.upsert(

@@ -73,5 +73,5 @@ async def count_message(event: MessagePosted, ctx: CheckinContext) -> Sequence[A
     member = ctx.member or await ctx.store.members.ensure(
         ctx.community.id, event.user, now=ctx.now
     )
-    await checkins.record_group_post(thread.id, member.id)
+    await checkins.record_group_post(thread.id, member.id, event.message_id)
     return ()

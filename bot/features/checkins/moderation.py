@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from bot import recurrence
 from bot.actions import Action, Button, PostMessage
-from bot.answer import answer
+from bot.answer import answer, quoted
 from bot.events import CommandInvoked
 from bot.feature import ArgSpec
 from bot.features.checkins.common import (
@@ -37,7 +37,7 @@ async def setup(event: CommandInvoked, ctx: CheckinContext) -> Sequence[Action]:
             try:
                 rules.append(recurrence.format(recurrence.parse(part)))
             except recurrence.RecurrenceError as exc:
-                return answer(event, ctx.t("checkin.setup.bad_schedule", value=part.strip(),
+                return answer(event, ctx.t("checkin.setup.bad_schedule", value=quoted(part),
                                            reason=str(exc)))
         if len(rules) > MAX_SCHEDULES:
             return answer(event, ctx.t("checkin.setup.too_many", max=MAX_SCHEDULES))
@@ -50,7 +50,7 @@ async def setup(event: CommandInvoked, ctx: CheckinContext) -> Sequence[Action]:
             value = setting.parse(args[setting.arg], ctx.settings)
         except BadValue as bad:
             return answer(event, ctx.t("checkin.setup.bad_value", arg=setting.arg,
-                                       value=args[setting.arg], hint=bad.reason))
+                                       value=quoted(args[setting.arg]), hint=bad.reason))
         changes[setting.key] = value
         shown.append(f"{setting.arg} = {_shown(value)}")
     if not changes:

@@ -305,12 +305,21 @@ class SqlCheckinRepo:
         )
         return None if row is None else _thread(row)
 
-    async def record_group_post(self, thread_id: int, member_id: int) -> None:
-        await self._db.execute(
-            "INSERT INTO checkin_group_posts (thread_id, member_id, posts) VALUES (?, ?, 1) "
-            "ON CONFLICT (thread_id, member_id) DO UPDATE SET posts = posts + 1",
-            (thread_id, member_id),
-        )
+    async def record_group_post(self, thread_id: int, member_id: int, message_id: str) -> bool:
+        async with self._db.transaction() as tx:
+            new = await tx.execute(
+                "INSERT INTO checkin_group_messages (thread_id, message_id) VALUES (?, ?) "
+                "ON CONFLICT (thread_id, message_id) DO NOTHING",
+                (thread_id, message_id),
+            )
+            if not new:
+                return False
+            await tx.execute(
+                "INSERT INTO checkin_group_posts (thread_id, member_id, posts) VALUES (?, ?, 1) "
+                "ON CONFLICT (thread_id, member_id) DO UPDATE SET posts = posts + 1",
+                (thread_id, member_id),
+            )
+        return True
 
     async def group_participation(self, thread_id: int) -> tuple[int, int]:
         row = await self._db.fetchone(

@@ -61,3 +61,15 @@ async def test_posts_are_counted_by_the_platforms_thread_id_once_the_thread_exis
     summary, _ = await advance(sim, "2026-01-12T12:00:00Z")
     assert "2 people took part, with 2 messages" in summary["text"]
     assert "hard week" not in summary["text"]
+
+
+async def test_a_replayed_message_is_counted_once(sim: Simulation) -> None:
+    """A restart, a RESUME replay or a second reader delivers the same message again, under
+    another event id; the count goes by the message's id."""
+    await command(sim, "mod", "checkin setup", group_thread="on")
+    ref = only(await advance(sim, "2026-01-05T12:00:00Z"))["ref"]
+    post = {"type": "message", "user": "sam", "channel": "checkins-chan",
+            "message_id": "msg-1", "text": "hello", "thread": ref}
+    await run(sim, {"event": {**post, "event_id": "first-delivery"}})
+    await run(sim, {"event": {**post, "event_id": "replayed-delivery"}})
+    assert await checkin_repo(sim).group_participation(1) == (1, 1)
