@@ -197,3 +197,51 @@ def test_a_signal_mid_fan_out_finishes_what_was_claimed_and_the_rest_goes_out_af
     run_until(config, lambda: len(prompts()) >= 120, within=30)
     everyone = prompts()
     assert sorted(everyone) == sorted(f"u{n}" for n in range(120)), "each member exactly once"
+
+
+def test_sigkill_during_a_burst_of_joins_leaves_no_one_enrolled_without_a_schedule(
+    tmp_path: Path,
+) -> None:
+    """Everything one event writes commits together (the enrolment, its jobs, the event's seen
+    mark), so a crash at any point leaves either all of a join or none of it, and the replayed
+    join then does it whole."""
+    import sqlite3
+
+    events, actions, db = tmp_path / "events.jsonl", tmp_path / "actions.jsonl", tmp_path / "w.db"
+    config = write_config(
+        tmp_path, f'[files]\nevents = "{events}"\nactions = "{actions}"\n')
+    joins = 600
+    with events.open("w", encoding="utf-8") as out:
+        for n in range(joins):
+            out.write(json.dumps({"type": "command", "platform": "files", "event_id": f"join-{n}",
+                                  "at": "2026-01-05T08:00:00Z", "community": "c1",
+                                  "user": f"u{n}", "name": "checkin join", "args": {}}) + "\n")
+
+    def enrolled() -> int:
+        if not db.exists():
+            return 0
+        try:
+            with sqlite3.connect(db, timeout=5) as conn:
+                return int(conn.execute("SELECT COUNT(*) FROM checkin_enrolments").fetchone()[0])
+        except sqlite3.OperationalError:
+            return 0  # not created yet
+
+    kills = 0
+    for target in (60, 180, 300, 420):
+        proc = start(config)
+        deadline = time.monotonic() + 30
+        while enrolled() < target and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.002)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        kills += proc.returncode == -signal.SIGKILL
+    assert kills == 4, "each run was killed mid-burst"
+
+    run_until(config, lambda: enrolled() >= joins, within=60)
+    with sqlite3.connect(db) as conn:
+        orphans = conn.execute(
+            "SELECT COUNT(*) FROM checkin_enrolments e WHERE NOT EXISTS (SELECT 1 FROM jobs j "
+            "WHERE j.member_id = e.member_id AND j.kind = 'checkin.prompt')").fetchone()[0]
+        total = conn.execute("SELECT COUNT(*) FROM checkin_enrolments").fetchone()[0]
+    assert total == joins
+    assert orphans == 0
