@@ -37,7 +37,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal, get_args
+from typing import Literal, cast, get_args
 
 __all__ = [
     "CUE_KINDS",
@@ -655,6 +655,11 @@ _NEG_RE = re.compile(
 _NEG_WINDOW = 60
 _BOUNDARY_RE = re.compile(r"[.!?;|]")
 
+# Leading clause-start fillers are part of a rule's context, not of what the supporter should see.
+_LEAD_RE = re.compile(r"[ ,.!?;:|(\"]*(?:" + _FILL + r"[,.!]* +){0,3}")
+# An open question is shown up to the end of its clause, so the supporter sees which one counted.
+_CLAUSE_REST_RE = re.compile(r"[^.!?|]{0,80}\??")
+
 _SOFTENERS = frozenset({"reflection", "validation", "permission"})
 # Mild "me too" moves are fine when the reply turns back to the person; one-upping never is.
 _TURN_BACK_OK = frozenset({"know_how_you_feel__know", "know_how_you_feel__feeling", "comparing__same",
@@ -704,6 +709,14 @@ def _negated(norm: str, start: int) -> bool:
     return _NEG_RE.search(norm, lo + cut + 1 if cut >= 0 else lo, start) is not None
 
 
+def _core(norm: str, start: int, end: int) -> tuple[int, int]:
+    """The span without the clause break and fillers a rule needed as context ("lol same" → "same")."""
+    lead = _LEAD_RE.match(norm, start, end)
+    if lead is not None and end - lead.end() > 3:
+        return lead.end(), end
+    return start, end
+
+
 def analyse(reply: str, share: str | None = None) -> Assessment:
     """Find roadblocks and listening signals in ``reply`` and decide whether to nudge, gently.
 
@@ -716,13 +729,13 @@ def analyse(reply: str, share: str | None = None) -> Assessment:
     signal_hits: list[tuple[int, int, str]] = []  # (start, end, kind)
     for m in _SIGNAL_RE.finditer(norm):
         name = m.lastgroup or ""
-        s, e = m.span(name)
+        s, e = _core(norm, *m.span(name))
         signal_hits.append((s, e, name.split("__", 1)[0]))
 
     cue_hits: list[tuple[int, int, str, str]] = []  # (start, end, kind, rule)
     for m in _CUE_RE.finditer(norm):
         name = m.lastgroup or ""
-        s, e = m.span(name)
+        s, e = _core(norm, *m.span(name))
         if _negated(norm, s):
             continue
         cue_hits.append((s, e, name.split("__", 1)[0], name))
@@ -757,7 +770,10 @@ def analyse(reply: str, share: str | None = None) -> Assessment:
     for s, e, kind in sorted(signal_hits):
         if kind not in seen_signals:
             seen_signals.add(kind)
-            signals.append(Signal(kind, text.original_span(s, e).strip()))  # type: ignore[arg-type]
+            if kind == "open_question":
+                rest = _CLAUSE_REST_RE.match(norm, e)
+                e = rest.end() if rest else e
+            signals.append(Signal(cast(SignalKind, kind), text.original_span(s, e).strip()))
 
     if not active or not _is_vulnerable_share(share):
         return Assessment(False, (), tuple(signals), "")
@@ -767,5 +783,5 @@ def analyse(reply: str, share: str | None = None) -> Assessment:
     for s, e, kind in sorted(active):
         if kind not in seen_cues:
             seen_cues.add(kind)
-            cues.append(Cue(kind, text.original_span(s, e).strip(), WHY[kind]))  # type: ignore[arg-type]
+            cues.append(Cue(cast(CueKind, kind), text.original_span(s, e).strip(), WHY[kind]))
     return Assessment(True, tuple(cues), tuple(signals), SUGGESTION[cues[0].kind])
