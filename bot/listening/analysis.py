@@ -262,7 +262,7 @@ _CS = _B + r" *(?:" + _FILL + r"[,.!]* +){0,3}"  # clause start, allowing a few 
 _YOU_ARE = r"(?:you are|youre|your)"
 _DX_CLINICAL = (
     r"(?:clinical depression|depression|depressed|an? anxiety disorder|anxiety disorder|social anxiety|"
-    r"health anxiety|generali[sz]ed anxiety|panic disorder|insomnia|adhd|add|ptsd|c-ptsd|ocd|bipolar|"
+    r"health anxiety|generali[sz]ed anxiety|panic disorder|insomnia|adhd|ptsd|c-ptsd|ocd|bipolar|"
     r"trauma|traumati[sz]ed|codependen(?:t|cy)|abandonment issues|attachment issues|trust issues|"
     r"an? narcissist|autis(?:m|tic)|seasonal depression|burnout|burn out|a breakdown|compassion fatigue|"
     r"(?:in )?the denial stage|in denial|an? addict|addicted|a personality disorder|a chemical imbalance)"
@@ -519,7 +519,7 @@ _CUE_RULES: list[tuple[str, str]] = [
     _rule(
         "advice__tried",
         r"\b(?:have|did|do) you (?:ever )?(?:tried|thought about|considered|thought of|looked into)\b",
-        r"\bwhy (?:dont|not|do not) (?:you )?(?:just )?(?!feel\b)\w+",
+        r"\bwhy (?:dont|not|do not) (?:you )?(?:just )?(?=\w)(?!feel\b)",
         r"\bif i (?:were|was) you\b|\b(?:i would|id|i d) (?:suggest|recommend|advise)\b|\bmy advice\b",
         r"\bwhat you need (?:is|to do)\b|\bthe only way\b|\bmake sure (?:you|to)\b",
         r"\byou (?:should|must) (?:really |definitely )?try\b|\b(?:maybe|perhaps) (?:you should|try)\b",
@@ -572,7 +572,7 @@ _SIGNAL_RULES: list[tuple[str, str]] = [
     ),
     _rule(
         "reflection__so",
-        _B + r" *(?:and )?so (?:you|your|youre|they|theyre|the|its|it|sundays|home|payday)\b",
+        _B + r" *(?:and )?so (?:you|your|youre|youve|youd|they|theyre|the|its|it|sundays|home|payday)\b",
     ),
     _rule(
         "validation__phrase",
@@ -656,7 +656,11 @@ _NEG_WINDOW = 60
 _BOUNDARY_RE = re.compile(r"[.!?;|]")
 
 # Leading clause-start fillers are part of a rule's context, not of what the supporter should see.
-_LEAD_RE = re.compile(r"[ ,.!?;:|(\"]*(?:" + _FILL + r"[,.!]* +){0,3}")
+_LEAD_RE = re.compile(
+    r"[ ,.!?;:|(\"]*(?:(?:lol|lmao|haha+|ha|hah|omg|oh|okay|well|honestly|to be honest|to be fair|hey|"
+    r"i mean|but|and|ugh|aw+|yeah+|yea|meh|eh|bro|dude|man|mate|hun|babe|hmm+|um+|seriously|also|then|"
+    r"plus|not going to lie|so yeah|anyway)[,.!]* +){0,3}"
+)
 # An open question is shown up to the end of its clause, so the supporter sees which one counted.
 _CLAUSE_REST_RE = re.compile(r"[^.!?|]{0,80}\??")
 

@@ -32,6 +32,8 @@ def _parse(line: str) -> tuple[str, str | None] | str:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         return f"not valid JSON ({exc.msg})"
+    except RecursionError:
+        return "not valid JSON (nested too deeply)"
     if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
         return 'a JSON line needs a string "text"'
     context = obj.get("context")
