@@ -159,7 +159,8 @@ _WARM_EMOJI_RE = re.compile(
 
 # Chat spellings → the apostrophe-free standard forms the patterns are written in.
 _CHAT: dict[str, str] = {
-    "u": "you", "ya": "yeah", "ur": "your", "urself": "yourself", "ure": "youre", "ull": "youll",
+    "u": "you", "ya": "yeah", "somethingll": "something will", "someonell": "someone will",
+    "ur": "your", "urself": "yourself", "ure": "youre", "ull": "youll",
     "ud": "youd", "uve": "youve", "r": "are", "y": "why", "rn": "right now", "idk": "i dont know",
     "dunno": "dont know", "ik": "i know", "tbh": "to be honest", "tbf": "to be fair", "jus": "just",
     "shoulda": "should have", "coulda": "could have", "woulda": "would have", "gonna": "going to",
@@ -280,12 +281,18 @@ _ORDER_VERB = (
     r"push through|power through|move on|let (?:it|them|him|her) go|go out|drink|eat|sit|act|fake it|"
     r"give (?:it|them|him|her)|keep busy|stay busy|distract yourself|hit the|walk|run|pray|uninstall|"
     r"cancel|dump|ditch|drop|swap|switch|lock|hide|exercise|meditate|journal|ignore|sleep on it|"
-    r"talk to|speak to|report|look into|read|listen to|use|do|say|be firmer|be stricter|be more|take|dont)"
+    r"talk to|speak to|report|look into|read|listen to|use|do|say|be firmer|be stricter|be more|take|dont|"
+    r"message|email|bring|document|pour|stay|foster|adopt|consider|invest|save|spend|pay|borrow|"
+    r"remind yourself|force yourself|tell yourself|learn|practi[cs]e|clean|tidy|organi[sz]e|prioriti[sz]e|"
+    r"list|note|record|ring|visit|invite|plan|prepare|study|revise|work on|change|fix|stop|skip|"
+    r"go over|go to|go for|get out|get rid of|throw|sell|return|send|post|unplug|install|wear|clear)"
 )
 # ...except the gentle, caring imperatives ("take care", "be kind to yourself").
 _NOT_ORDER = (
     r"(?! (?:care|your time|it easy|a breath|me|us|easy|gentle|kind|yourself|there|well|here|with you|"
-    r"you|be sad|be so|worry|stress|feel|a break|a breather|a minute|a moment|a second|what you need)\b)"
+    r"you|be sad|be so|worry|stress|feel|safe|strong|in touch|close|on|posted|a break|a breather|a minute|"
+    r"a moment|a second|what you need|is|are|was|were|can|could|has|had|does|will|would|must|might|"
+    r"sounds|seems|feels|days?|time|stuff|things|of)\b)"
 )
 _FUTURE = (
     r"(?:you will|youll|your going to|youre going to|you are going to|it will|itll|its going to|"
@@ -330,6 +337,10 @@ _CUE_RULES: list[tuple[str, str]] = [
         _CS + r"(?:pfft|pff|psh)\b",
         _CS + r"try (?:having|working|being|living|doing|dealing with) (?:my|a|an|with|three|two)\b",
         r"\bwelcome to my (?:life|world)\b",
+    ),
+    _rule(
+        "comparing__when",
+        _CS + r"when (?:i|we) (?:was|were|moved|had|lost|got|did|went|broke|quit|failed|started)\b",
     ),
     _rule("comparing__storystart", _B + r" *(?:lol|lmao|haha+|omg|ha|bro) +(?:(?:at|when|once) )?(?:i|my)\b"),
     _rule(
@@ -391,7 +402,9 @@ _CUE_RULES: list[tuple[str, str]] = [
         r"\b(?:you )?(?:shouldnt|should not) (?:even )?(?:be (?!so hard\b)\w+|feel (?:that way|like that|"
         r"bad|guilty|that|so))\b",
         r"\byou should want to\b|\bgetting away with\b|\byou literally said\b|\byou said you were done\b",
-        r"\byou knew (?:this|what|it)\b|\bbad with money\b|\byou (?:always|never) (?:do|listen|learn)\b",
+        r"\byou knew (?:this|what|it|that|(?:\w+ ){1,2}(?:would|was|were))\b|\bbad with money\b",
+        r"\byou (?:always|never) (?:do|listen|learn)\b|\bdid you (?:actually|even|really|at least)\b",
+        r"\bthere must (?:be|have been) a reason\b|\binstead of (?:hiding|complaining|moping|sitting)\b",
     ),
     _rule(
         "diagnosing__subject",
@@ -404,6 +417,14 @@ _CUE_RULES: list[tuple[str, str]] = [
         r"\b(?:sounds like|thats|that is|its|this is|classic|textbook|probably|definitely) "
         r"(?:(?:classic|textbook|just|definitely|probably|clearly|obviously|a case of|signs of|some|an?|"
         r"\w+) ){0,2}" + _DX_CLINICAL + r"\b",
+    ),
+    _rule(
+        "diagnosing__generic",
+        r"\b(?:you|he|she|they) (?:(?:probably|clearly|obviously|definitely|might|may|just) ){0,2}"
+        r"(?:has|have|got|suffer from|suffers from) (?:some |an? |a bit of )?(?:\w+ ){0,2}"
+        r"(?:syndrome|disorder|phobia|anxiety|depression|issues|adhd|ocd|ptsd)\b",
+        r"\bsounds like (?:(?:\w+) ){0,2}(?:syndrome|disorder|phobia)\b",
+        r"\b(?:imposter|impostor) syndrome\b",
     ),
     _rule(
         "diagnosing__talking",
@@ -447,6 +468,10 @@ _CUE_RULES: list[tuple[str, str]] = [
         r"\byou always (?:are|pass|do|manage|say that)\b|\bi promise\b(?! (?:to|i)\b)",
         r"\bitll pass\b|\bit will pass\b|\bthis too shall pass\b|\bits going to be (?:fine|okay|alright)\b",
         r"\bgive it (?:time|a few (?:weeks|days|months))\b",
+        r"\byour (?:time|turn|day) will come\b|\bim (?:so )?sure of it\b",
+        r"\bit (?:will|is going to) be worth it\b",
+        r"\b(?:theyre|they are|hes|he is|shes|she is|theyve|its) (?:probably|prob|most likely) just\b",
+        r"\b(?:something|someone|things)(?:ll| will) (?:turn up|come along|work out|get better)\b",
     ),
     _rule(
         "cheering_up__phrase",
@@ -462,6 +487,8 @@ _CUE_RULES: list[tuple[str, str]] = [
         r"\bcount your blessings\b|\bthink of (?:all )?the (?:good|positives?)\b",
         r"\b(?:youve|you have|you) got this\b|\b(?:watching over|looking down on) (?:you|us|her|him)\b",
         r"\bin (?:\w+ )?heaven\b|\bat peace now\b|\bno longer (?:suffering|in pain)\b",
+        r"\b(?:their|his|her|its) loss\b|\bblessing in disguise\b|\bbest thing that (?:ever )?happen",
+        r"\bdont (?:say|think) (?:that|like that)\b|\bfind someone (?:so much |way |even )?better\b",
     ),
     _rule(
         "minimising__phrase",
@@ -477,6 +504,10 @@ _CUE_RULES: list[tuple[str, str]] = [
         r"\b(?:its|thats) not like (?:it was|you were|you have|youre) (?:your |a )?dream\b",
         r"\b(?:its|thats) (?:probably |prob |literally )?nothing\b(?! (?:wrong|to be|you)\b)",
         r"\b(?:its|thats) (?:all )?in your head\b|\b(?:its|thats) not real\b",
+        r"\b(?:she|he) (?:had|lived) (?:a )?(?:good|long|full|great|happy) (?:long |full )?"
+        r"(?:life|innings)\b",
+        r"\byou always (?:panic|worry|stress|freak out|do this|say this)\b",
+        r"\bits (?:literally )?what its for\b",
     ),
     _rule(
         "minimising__only",
@@ -490,7 +521,7 @@ _CUE_RULES: list[tuple[str, str]] = [
         r"\b(?:everyone|everybody|all kids|all parents|every family|every kid|every parent|all families|"
         r"loads of people|lots of people|most people|we all|all of us|kids|parents) (?:get|gets|fail|fails|"
         r"do that|does that|argue|argues|fight|fights|go through (?:this|that|it)|goes through (?:this|that|"
-        r"it)|hate|hates|has bad|have bad)\b",
+        r"it)|hate|hates|has bad|have bad|cry|cries|cried|panic|panics|get nervous|gets nervous)\b",
     ),
     _rule(
         "minimising__normal",
@@ -523,7 +554,11 @@ _CUE_RULES: list[tuple[str, str]] = [
         r"\bif i (?:were|was) you\b|\b(?:i would|id|i d) (?:suggest|recommend|advise)\b|\bmy advice\b",
         r"\bwhat you need (?:is|to do)\b|\bthe only way\b|\bmake sure (?:you|to)\b",
         r"\byou (?:should|must) (?:really |definitely )?try\b|\b(?:maybe|perhaps) (?:you should|try)\b",
-        r"\bit (?:might|would|could|will|can|really) help (?:to|if you)\b|\bwhat (?:helped|worked) (?:for )?"
+        r"\bnext time (?:just |maybe |you should |try to )?" + _ORDER_VERB + r"\b",
+        r"\b(?:would|will|should|could) (?:fix|sort|solve|cure) (?:that|it|this|everything)\b",
+        r"\bhave you (?:checked|asked|spoken to|talked to|called|looked at|been to|gone to|tried)\b",
+        r"\byou (?:could|can) always\b|\bit (?:might|would|could|will|really) help\b(?! (?:me|us)\b)",
+        r"\bwhat (?:helped|worked) (?:for )?"
         r"me (?:was|is)\b|\bbest way to\b",
     ),
 ]
@@ -667,22 +702,24 @@ _CLAUSE_REST_RE = re.compile(r"[^.!?|]{0,80}\??")
 _SOFTENERS = frozenset({"reflection", "validation", "permission"})
 # Mild "me too" moves are fine when the reply turns back to the person; one-upping never is.
 _TURN_BACK_OK = frozenset({"know_how_you_feel__know", "know_how_you_feel__feeling", "comparing__same",
-                           "comparing__storystart"})
+                           "comparing__when", "comparing__storystart"})
 
 # Share gate: clearly happy or neutral announcements get no roadblock nudges.
 _SHARE_DISTRESS_RE = re.compile(
     r"(?<![a-z0-9])(?:sad|scared|scary|afraid|worried|worry|worrying|anxious|anxiety|panic\w*|stress\w*|"
-    r"cant|cannot|"
-    r"hard|lonely|alone|miss\w*|tired|exhausted|died|dead|death|lost|loss|hurt\w*|cry\w*|fail\w*|sick|"
-    r"dread\w*|argu\w*|fight\w*|ignor\w*|craving\w*|sober|relapse\w*|drink\w*|ended|broke up|dumped|"
-    r"laid off|fired|slept|sleep\w*|zombie|struggl\w*|overwhelm\w*|angry|upset|depress\w*|dont know|"
-    r"no idea|worst|awful|terrible|rough|yelled|empty|meltdown\w*|hospital|grief|griev\w*|funeral|debt|"
-    r"rent|broke|pain\w*|ill|results|nobody|no one|never|mess\w*|ugh|help|numb|afraid|down|low|done|"
-    r"exam\w*|finals|scar\w*|shame\w*|embarrass\w*|guilt\w*|ashamed|hate|sucks|bad|sorry|tough|can|ex)\b"
+    r"hard|lonely|alone|miss\w*|tired|exhausted|died|dead|death|lost|loss|hurt\w*|cry\w*|cried|fail\w*|"
+    r"sick|dread\w*|argu\w*|fight\w*|ignor\w*|craving\w*|sober|relapse\w*|drink\w*|ended|broke up|"
+    r"dumped|laid off|fired|slept|sleep\w*|zombie|struggl\w*|overwhelm\w*|angry|upset|depress\w*|"
+    r"worst|awful|terrible|rough|yelled|empty|meltdown\w*|hospital|grief|griev\w*|funeral|debt|rent|"
+    r"broke|pain\w*|ill|results|mess\w*|ugh|help|numb|down|low|done|exam\w*|finals|shame\w*|"
+    r"embarrass\w*|guilt\w*|ashamed|hate|sucks|bad|sorry|tough|ex|nervous|passed over|rejected|"
+    r"left out|excluded|ghosted|behind|jealous|frustrat\w*|annoyed|confused|unsure|stuck|trapped|"
+    r"not|no|never|nothing|nobody|no one|didnt|dont|doesnt|havent|hasnt|wasnt|isnt|wont|cant|cannot|"
+    r"couldnt|shouldnt|again|anymore|idk|i dont know|without)\b"
 )
 _SHARE_HAPPY_RE = re.compile(
-    r"!|\b(?:got the job|congrat\w*|finished|adopted|excited|yay|woo+|passed|good news|happy|engaged|"
-    r"promoted|proud|anyone|amazing|great|love|finally|new (?:job|puppy|kitten|flat|house))\b|"
+    r"!|\b(?:got the job|congrat\w*|finished|adopted|excited|yay|woo+|passed (?!over)|good news|happy|"
+    r"engaged|promoted|proud|anyone|amazing|great|love|finally|new (?:job|puppy|kitten|flat|house))\b|"
     "[\U0001f389\U0001f973\U0001f60a\U0001f601\U0001f604\u263a]"
 )
 
