@@ -285,14 +285,16 @@ _ORDER_VERB = (
     r"message|email|bring|document|pour|stay|foster|adopt|consider|invest|save|spend|pay|borrow|"
     r"remind yourself|force yourself|tell yourself|learn|practi[cs]e|clean|tidy|organi[sz]e|prioriti[sz]e|"
     r"list|note|record|ring|visit|invite|plan|prepare|study|revise|work on|change|fix|stop|skip|"
-    r"go over|go to|go for|get out|get rid of|throw|sell|return|send|post|unplug|install|wear|clear)"
+    r"go over|go to|go for|get out|get rid of|throw|sell|return|send|post|unplug|install|wear|clear|"
+    r"show up|turn up|head over|pop over|drop by|go see|meal prep)"
 )
 # ...except the gentle, caring imperatives ("take care", "be kind to yourself").
 _NOT_ORDER = (
     r"(?! (?:care|your time|it easy|a breath|me|us|easy|gentle|kind|yourself|there|well|here|with you|"
     r"you|be sad|be so|worry|stress|feel|safe|strong|in touch|close|on|posted|a break|a breather|a minute|"
     r"a moment|a second|what you need|is|are|was|were|can|could|has|had|does|will|would|must|might|"
-    r"sounds|seems|feels|days?|time|stuff|things|of)\b)"
+    r"sounds|seems|feels|days?|time|stuff|things|of|to be (?:kind|gentle|easy)|some (?:rest|sleep)|"
+    r"sure you (?:look after|take care|rest|get some)|to (?:rest|look after))\b)"
 )
 _FUTURE = (
     r"(?:you will|youll|your going to|youre going to|you are going to|it will|itll|its going to|"
@@ -411,6 +413,8 @@ _CUE_RULES: list[tuple[str, str]] = [
         r"\b(?:" + _YOU_ARE + r"|you|he|she|they|theyre|hes|shes|he is|she is) (?:" + _INTENS + r" ){0,3}"
         r"(?:have |has |got |be |is |are )?(?:got )?(?:a |an |in )?" + _DX_CLINICAL + r"\b",
         r"\b(?:" + _YOU_ARE + r"|he is|hes|she is|shes) (?:" + _INTENS + r" ){1,3}" + _DX_LAY + r"\b",
+        r"\b(?:" + _YOU_ARE + r") (?:(?:just|such|probably|clearly|obviously|a bit of) ){0,2}(?:a|an) "
+        r"(?:people pleaser|perfectionist|overthinker|worrier|drama queen|snowflake|control freak)\b",
     ),
     _rule(
         "diagnosing__sounds",
@@ -488,6 +492,8 @@ _CUE_RULES: list[tuple[str, str]] = [
         r"\b(?:youve|you have|you) got this\b|\b(?:watching over|looking down on) (?:you|us|her|him)\b",
         r"\bin (?:\w+ )?heaven\b|\bat peace now\b|\bno longer (?:suffering|in pain)\b",
         r"\b(?:their|his|her|its) loss\b|\bblessing in disguise\b|\bbest thing that (?:ever )?happen",
+        r"\bnew chapter\b|\bexciting times\b|\bnew beginnings?\b|\bonwards and upwards\b|"
+        r"\bfall into place\b|"
         r"\bdont (?:say|think) (?:that|like that)\b|\bfind someone (?:so much |way |even )?better\b",
     ),
     _rule(
@@ -521,7 +527,7 @@ _CUE_RULES: list[tuple[str, str]] = [
         r"\b(?:everyone|everybody|all kids|all parents|every family|every kid|every parent|all families|"
         r"loads of people|lots of people|most people|we all|all of us|kids|parents) (?:get|gets|fail|fails|"
         r"do that|does that|argue|argues|fight|fights|go through (?:this|that|it)|goes through (?:this|that|"
-        r"it)|hate|hates|has bad|have bad|cry|cries|cried|panic|panics|get nervous|gets nervous)\b",
+        r"it)|hate|hates|has bad|have bad|cry|cries|cried|panic|panics|get nervous|gets nervous|eat|eats)\b",
     ),
     _rule(
         "minimising__normal",
@@ -543,19 +549,23 @@ _CUE_RULES: list[tuple[str, str]] = [
     ),
     _rule(
         "advice__should",
-        r"\b(?:you|yourself)(?: really| probably| definitely| honestly)? (?:should|ought to|must|need to|"
-        r"have to|got to|gotta)(?! have\b| not have\b| be (?:proud|allowed)\b)(?: really)? "
-        r"(?!feel\b|be proud\b|know\b|be so proud\b|talk\b|vent\b|say\b)",
+        # "you must be exhausted" is a guess at a feeling (a reflection), not an order
+        r"\byou(?: really| probably| definitely| honestly)? must (?!be\b|feel\b|have\b|miss\b|hate\b|know\b)",
+        r"\b(?:you|yourself)(?: really| probably| definitely| honestly)? (?:should|ought to|need to|"
+        r"have to|got to|gotta)(?! have\b| not have\b)(?: really)? "
+        r"(?!feel\b|be (?:proud|allowed|so proud|gentle|kind)\b|know\b|talk\b|vent\b|say\b)",
     ),
     _rule(
         "advice__tried",
         r"\b(?:have|did|do) you (?:ever )?(?:tried|thought about|considered|thought of|looked into)\b",
         r"\bwhy (?:dont|not|do not) (?:you )?(?:just )?(?=\w)(?!feel\b)",
         r"\bif i (?:were|was) you\b|\b(?:i would|id|i d) (?:suggest|recommend|advise)\b|\bmy advice\b",
-        r"\bwhat you need (?:is|to do)\b|\bthe only way\b|\bmake sure (?:you|to)\b",
+        r"\bwhat you need (?:is|to do)\b|\bthe only way\b",
+        r"\bmake sure (?:you|to)\b(?! (?:look after|take care|rest|are okay|eat something)\b)",
         r"\byou (?:should|must) (?:really |definitely )?try\b|\b(?:maybe|perhaps) (?:you should|try)\b",
         r"\bnext time (?:just |maybe |you should |try to )?" + _ORDER_VERB + r"\b",
-        r"\b(?:would|will|should|could) (?:fix|sort|solve|cure) (?:that|it|this|everything)\b",
+        r"\b(?:(?:its|it is|was) a )?game ?changer\b|\bworks wonders\b|\bchanged my life\b|\bswear by\b",
+        r"\b(?<!i )(?:would|will|should) (?:fix|sort|solve|cure) (?:that|it|this|everything)\b",
         r"\bhave you (?:checked|asked|spoken to|talked to|called|looked at|been to|gone to|tried)\b",
         r"\byou (?:could|can) always\b|\bit (?:might|would|could|will|really) help\b(?! (?:me|us)\b)",
         r"\bwhat (?:helped|worked) (?:for )?"
