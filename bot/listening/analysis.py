@@ -294,7 +294,8 @@ _NOT_ORDER = (
     r"you|be sad|be so|worry|stress|feel|safe|strong|in touch|close|on|posted|a break|a breather|a minute|"
     r"a moment|a second|what you need|is|are|was|were|can|could|has|had|does|will|would|must|might|"
     r"sounds|seems|feels|days?|time|stuff|things|of|to be (?:kind|gentle|easy)|some (?:rest|sleep)|"
-    r"sure you (?:look after|take care|rest|get some)|to (?:rest|look after))\b)"
+    r"sure you (?:look after|take care|rest|get some)|to (?:rest|look after)|not to|worrying|stressing|"
+    r"overthinking|panicking|overthink|let (?:it|this|them) get)\b)"
 )
 _FUTURE = (
     r"(?:you will|youll|your going to|youre going to|you are going to|it will|itll|its going to|"
@@ -344,7 +345,8 @@ _CUE_RULES: list[tuple[str, str]] = [
         "comparing__when",
         _CS + r"when (?:i|we) (?:was|were|moved|had|lost|got|did|went|broke|quit|failed|started)\b",
     ),
-    _rule("comparing__storystart", _B + r" *(?:lol|lmao|haha+|omg|ha|bro) +(?:(?:at|when|once) )?(?:i|my)\b"),
+    _rule("comparing__storystart", _B + r" *(?:lol|lmao|haha+|omg|ha|bro) +(?:(?:at|when|once) )?(?:i|my)\b"
+        r"(?! (?:know|understand|feel|get|hear|can|am so sorry|am sorry|im sorry)\b)"),
     _rule(
         "cheering_up__imperative",
         _CS + r"(?:just )?(?:smile|cheer up|chin up|stay positive|think positive|be positive|be happy|"

@@ -137,10 +137,31 @@ def test_a_signal_shows_the_words_that_earned_it() -> None:
         "It's okay to not be okay.",
         "I know exactly how that feels, I was the same before mine. What's worrying you most?",
         "Take care of yourself tonight.",
+        # caring closers and nouns that look like orders
+        "Change is hard, especially when you didn't choose it.",
+        "Study days like that are so draining.",
+        "Get some rest if you can 💛",
+        "Try to be kind to yourself tonight.",
+        "Make sure you look after yourself too, you're carrying a lot.",
+        "At this point you must be exhausted.",
+        "I wish I could fix it for you. I'm here.",
+        "Go easy on yourself this week.",
+        "Let me know if you want to talk more.",
     ],
 )
 def test_kind_replies_with_risky_words_are_not_nudged(reply: str) -> None:
     assert analyse(reply).nudge is False
+
+
+def test_a_worry_told_away_is_reassurance_not_advice() -> None:
+    assert cue_kinds("ur gonna smash it, stop worrying") == ["false_reassurance"]
+    assert cue_kinds("It won't happen again, try not to think about it.") == ["false_reassurance"]
+
+
+def test_a_story_about_yourself_is_comparing_unless_it_turns_back() -> None:
+    assert cue_kinds("When we moved last year we slept on friends' sofas for two weeks.") == ["comparing"]
+    assert not analyse("When we moved last year it took ages too. How's the search going?").nudge
+    assert cue_kinds("omg i know exactly how u feel lol") == ["know_how_you_feel"]
 
 
 def test_advice_after_a_reflection_is_fine_but_advice_first_is_not() -> None:
