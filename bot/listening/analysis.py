@@ -270,9 +270,11 @@ _DX_CLINICAL = (
 )
 _DX_LAY = (
     r"(?:burnt out|burned out|in shock|introverted|an introvert|a perfectionist|a people pleaser|"
-    r"overthinking|overtired|hormonal|stressed|depressed|lonely|anxious|codependent|grieving)"
+    r"overthinking|overtired|hormonal|codependent|attention seeking|spoiled|spoilt)"
 )
 _INTENS = r"(?:just|probably|clearly|obviously|definitely|totally|simply|basically|literally|so)"
+# A lay word ("burnt out") is a label only with a knowing adverb; "you're so burnt out" is a reflection.
+_INTENS_LAY = r"(?:just|probably|clearly|obviously|definitely|simply|basically|prob)"
 # Verbs that, first in a clause, give an order ("call your sponsor", "just ignore them").
 _ORDER_VERB = (
     r"(?:try|make|get|go|call|text|ask|tell|delete|block|stop|put|update|download|move|start|join|"
@@ -414,7 +416,7 @@ _CUE_RULES: list[tuple[str, str]] = [
         "diagnosing__subject",
         r"\b(?:" + _YOU_ARE + r"|you|he|she|they|theyre|hes|shes|he is|she is) (?:" + _INTENS + r" ){0,3}"
         r"(?:have |has |got |be |is |are )?(?:got )?(?:a |an |in )?" + _DX_CLINICAL + r"\b",
-        r"\b(?:" + _YOU_ARE + r"|he is|hes|she is|shes) (?:" + _INTENS + r" ){1,3}" + _DX_LAY + r"\b",
+        r"\b(?:" + _YOU_ARE + r"|he is|hes|she is|shes) (?:" + _INTENS_LAY + r" ){1,3}" + _DX_LAY + r"\b",
         r"\b(?:" + _YOU_ARE + r") (?:(?:just|such|probably|clearly|obviously|a bit of) ){0,2}(?:a|an) "
         r"(?:people pleaser|perfectionist|overthinker|worrier|drama queen|snowflake|control freak)\b",
     ),
