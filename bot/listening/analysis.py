@@ -266,7 +266,8 @@ _DX_CLINICAL = (
     r"health anxiety|generali[sz]ed anxiety|panic disorder|insomnia|adhd|ptsd|c-ptsd|ocd|bipolar|"
     r"trauma|traumati[sz]ed|codependen(?:t|cy)|abandonment issues|attachment issues|trust issues|"
     r"an? narcissist|autis(?:m|tic)|seasonal depression|burnout|burn out|a breakdown|compassion fatigue|"
-    r"(?:in )?the denial stage|in denial|an? addict|addicted|a personality disorder|a chemical imbalance)"
+    r"(?:in )?the denial stage|in denial|an? addict|addicted|a personality disorder|a chemical imbalance|"
+    r"\w+phobia|\w+phobic|(?:\w+ )?disorder|(?:\w+ )?syndrome|separation anxiety|seasonal affective)"
 )
 _DX_LAY = (
     r"(?:burnt out|burned out|in shock|introverted|an introvert|a perfectionist|a people pleaser|"
@@ -288,7 +289,7 @@ _ORDER_VERB = (
     r"remind yourself|force yourself|tell yourself|learn|practi[cs]e|clean|tidy|organi[sz]e|prioriti[sz]e|"
     r"list|note|record|ring|visit|invite|plan|prepare|study|revise|work on|change|fix|stop|skip|"
     r"go over|go to|go for|get out|get rid of|throw|sell|return|send|post|unplug|install|wear|clear|"
-    r"show up|turn up|head over|pop over|drop by|go see|meal prep)"
+    r"show up|turn up|head over|pop over|drop by|go see|meal prep|remind|pull|turn|play|put on|watch)"
 )
 # ...except the gentle, caring imperatives ("take care", "be kind to yourself").
 _NOT_ORDER = (
@@ -312,7 +313,7 @@ _PROMISED = (
     r"feel (?:better|relieved|normal|happy|okay|fine|like yourself)|smash it|ace it|nail it|crush it|"
     r"get through (?:this|it)|work out|grow out of it|figure it out|sort itself out|blow over|go away|"
     r"get (?:easier|better|bored|used to it)|settle in|forget (?:about )?(?:it|them|him|her)|"
-    r"move on|meet someone|love it|look back and laugh|be laughing)"
+    r"move on|meet someone|love it|look back and laugh|be laughing|bounce back|come through)"
 )
 
 
@@ -478,7 +479,8 @@ _CUE_RULES: list[tuple[str, str]] = [
         r"\bgive it (?:time|a few (?:weeks|days|months))\b",
         r"\byour (?:time|turn|day) will come\b|\bim (?:so )?sure of it\b",
         r"\bit (?:will|is going to) be worth it\b",
-        r"\b(?:theyre|they are|hes|he is|shes|she is|theyve|its) (?:probably|prob|most likely) just\b",
+        r"\b(?:theyre|they are|hes|he is|shes|she is|theyve|its|he|she|they) (?:probably|prob|most likely) "
+        r"just\b",
         r"\b(?:something|someone|things)(?:ll| will) (?:turn up|come along|work out|get better)\b",
     ),
     _rule(
@@ -494,7 +496,8 @@ _CUE_RULES: list[tuple[str, str]] = [
         r"\b(?:have|did) you seen this meme\b|\blets (?:go )?party\b|\blook at it this way\b",
         r"\bcount your blessings\b|\bthink of (?:all )?the (?:good|positives?)\b",
         r"\b(?:youve|you have|you) got this\b|\b(?:watching over|looking down on) (?:you|us|her|him)\b",
-        r"\bin (?:\w+ )?heaven\b|\bat peace now\b|\bno longer (?:suffering|in pain)\b",
+        r"\bin (?:\w+ )?heaven\b|\bat peace now\b|\bno longer (?:suffering|in pain)\b|\bno more pain\b",
+        r"\brunning free\b|\brainbow bridge\b|\bthe universe (?:will|has|is)\b|\bmeant to (?:be|happen)\b",
         r"\b(?:their|his|her|its) loss\b|\bblessing in disguise\b|\bbest thing that (?:ever )?happen",
         r"\bnew chapter\b|\bexciting times\b|\bnew beginnings?\b|\bonwards and upwards\b|"
         r"\bfall into place\b|"
@@ -517,7 +520,9 @@ _CUE_RULES: list[tuple[str, str]] = [
         r"\b(?:she|he) (?:had|lived) (?:a )?(?:good|long|full|great|happy) (?:long |full )?"
         r"(?:life|innings)\b",
         r"\byou always (?:panic|worry|stress|freak out|do this|say this)\b",
-        r"\bits (?:literally )?what its for\b",
+        r"\bits (?:literally )?what its for\b|\bhappens (?:in|to) every (?:\w+)\b",
+        r"\b(?:isnt|is not|not) (?:that|so) (?:long|big|much|serious)\b|\bworst case(?: scenario)?,? you\b",
+        r"(?<=[a-z] )so at least (?:you|your|youre|she|he|they|it|its|theres|we|hes|shes|theyre)\b",
     ),
     _rule(
         "minimising__only",
@@ -569,6 +574,7 @@ _CUE_RULES: list[tuple[str, str]] = [
         r"\byou (?:should|must) (?:really |definitely )?try\b|\b(?:maybe|perhaps) (?:you should|try)\b",
         r"\bnext time (?:just |maybe |you should |try to )?" + _ORDER_VERB + r"\b",
         r"\b(?:(?:its|it is|was) a )?game ?changer\b|\bworks wonders\b|\bchanged my life\b|\bswear by\b",
+        r"\b(?:works|worked) for me\b(?! (?:too|as well)\b)",
         r"\b(?<!i )(?:would|will|should) (?:fix|sort|solve|cure) (?:that|it|this|everything)\b",
         r"\bhave you (?:checked|asked|spoken to|talked to|called|looked at|been to|gone to|tried)\b",
         r"\byou (?:could|can) always\b|\bit (?:might|would|could|will|really) help\b(?! (?:me|us)\b)",
