@@ -298,7 +298,7 @@ _NOT_ORDER = (
     r"a moment|a second|what you need|is|are|was|were|can|could|has|had|does|will|would|must|might|"
     r"sounds|seems|feels|days?|time|stuff|things|of|to be (?:kind|gentle|easy)|some (?:rest|sleep)|"
     r"sure you (?:look after|take care|rest|get some)|to (?:rest|look after)|not to|worrying|stressing|"
-    r"overthinking|panicking|overthink|let (?:it|this|them) get)\b)"
+    r"overthinking|panicking|overthink|let (?:it|this|them) get|apologi[sz]e|be sorry|to me|it what)\b)"
 )
 _FUTURE = (
     r"(?:you will|youll|your going to|youre going to|you are going to|it will|itll|its going to|"
@@ -574,7 +574,7 @@ _CUE_RULES: list[tuple[str, str]] = [
         r"\byou (?:should|must) (?:really |definitely )?try\b|\b(?:maybe|perhaps) (?:you should|try)\b",
         r"\bnext time (?:just |maybe |you should |try to )?" + _ORDER_VERB + r"\b",
         r"\b(?:(?:its|it is|was) a )?game ?changer\b|\bworks wonders\b|\bchanged my life\b|\bswear by\b",
-        r"\b(?:works|worked) for me\b(?! (?:too|as well)\b)",
+        r"\b(?:works|worked) for me\b(?! (?:too|as well|to)\b)",
         r"\b(?<!i )(?:would|will|should) (?:fix|sort|solve|cure) (?:that|it|this|everything)\b",
         r"\bhave you (?:checked|asked|spoken to|talked to|called|looked at|been to|gone to|tried)\b",
         r"\byou (?:could|can) always\b|\bit (?:might|would|could|will|really) help\b(?! (?:me|us)\b)",
@@ -719,6 +719,14 @@ _LEAD_RE = re.compile(
 # An open question is shown up to the end of its clause, so the supporter sees which one counted.
 _CLAUSE_REST_RE = re.compile(r"[^.!?|]{0,80}\??")
 
+# An order that is really an open door ("write back whenever", "call me if you want") is an offer.
+_ORDER_RULES = frozenset({"advice__imperative", "advice__justdo", "advice__timeto"})
+_OFFER_RE = re.compile(
+    r"\b(?:whenever|any ?time|if you (?:want|like|need|feel like)|(?:to|with|call|text|message|ping|tell|"
+    r"ask|by|for) (?:me|us)|no rush|no pressure|the time you need|if that helps|what you want|however|"
+    r"feels right|whatever feels|im (?:here|listening)|i am (?:here|listening)|were here|door)\b"
+)
+
 _SOFTENERS = frozenset({"reflection", "validation", "permission"})
 # Mild "me too" moves are fine when the reply turns back to the person; one-upping never is.
 _TURN_BACK_OK = frozenset({"know_how_you_feel__know", "know_how_you_feel__feeling", "comparing__same",
@@ -799,6 +807,10 @@ def analyse(reply: str, share: str | None = None) -> Assessment:
         s, e = _core(norm, *m.span(name))
         if _negated(norm, s):
             continue
+        if name in _ORDER_RULES:
+            stop = _BOUNDARY_RE.search(norm, e)
+            if _OFFER_RE.search(norm, s, stop.start() if stop else len(norm)):
+                continue
         cue_hits.append((s, e, name.split("__", 1)[0], name))
 
     # A reflection stem that introduces a label ("sounds like depression") is not a reflection.

@@ -147,6 +147,12 @@ def test_a_signal_shows_the_words_that_earned_it() -> None:
         "I wish I could fix it for you. I'm here.",
         "Go easy on yourself this week.",
         "Let me know if you want to talk more.",
+        # orders that are really open doors
+        "Write back whenever, no rush at all.",
+        "take all the time u need",
+        "dont apologise for venting, thats what im here for",
+        "Stop by the group chat if you want company tonight.",
+        "Call it what you want, it still hurts.",
     ],
 )
 def test_kind_replies_with_risky_words_are_not_nudged(reply: str) -> None:
