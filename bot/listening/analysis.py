@@ -688,6 +688,9 @@ def _compile(rules: list[tuple[str, str]]) -> re.Pattern[str]:
     runs at perhaps one position in four instead of at every character.
     """
     alternation = "|".join(f"(?P<{name}>{pattern})" for name, pattern in rules)
+    # Every branch already starts where a word can start, so a leading \b is redundant there; without
+    # it, the engine can skip a branch on its first letter.
+    alternation = alternation.replace("(?:\\b", "(?:").replace("|\\b", "|")
     return re.compile(r"(?<![a-z0-9])(?:" + alternation + ")")
 
 
