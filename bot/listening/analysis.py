@@ -267,6 +267,7 @@ _DX_CLINICAL = (
     r"trauma|traumati[sz]ed|codependen(?:t|cy)|abandonment issues|attachment issues|trust issues|"
     r"an? narcissist|autis(?:m|tic)|seasonal depression|burnout|burn out|a breakdown|compassion fatigue|"
     r"(?:in )?the denial stage|in denial|an? addict|addicted|a personality disorder|a chemical imbalance|"
+    r"alcoholism|an? alcoholic|"
     r"\w+phobia|\w+phobic|(?:\w+ )?disorder|(?:\w+ )?syndrome|separation anxiety|seasonal affective)"
 )
 _DX_LAY = (
@@ -289,7 +290,8 @@ _ORDER_VERB = (
     r"remind yourself|force yourself|tell yourself|learn|practi[cs]e|clean|tidy|organi[sz]e|prioriti[sz]e|"
     r"list|note|record|ring|visit|invite|plan|prepare|study|revise|work on|change|fix|stop|skip|"
     r"go over|go to|go for|get out|get rid of|throw|sell|return|send|post|unplug|install|wear|clear|"
-    r"show up|turn up|head over|pop over|drop by|go see|meal prep|remind|pull|turn|play|put on|watch)"
+    r"show up|turn up|head over|pop over|drop by|go see|meal prep|remind|pull|turn|play|put on|watch|"
+    r"facetime|video call|keep (?!going|at it|in touch|your chin|your head up|me|us|posted))"
 )
 # ...except the gentle, caring imperatives ("take care", "be kind to yourself").
 _NOT_ORDER = (
@@ -410,7 +412,11 @@ _CUE_RULES: list[tuple[str, str]] = [
         r"bad|guilty|that|so))\b",
         r"\byou should want to\b|\bgetting away with\b|\byou literally said\b|\byou said you were done\b",
         r"\byou knew (?:this|what|it|that|(?:\w+ ){1,2}(?:would|was|were))\b|\bbad with money\b",
-        r"\byou (?:always|never) (?:do|listen|learn)\b|\bdid you (?:actually|even|really|at least)\b",
+        r"\byou (?:always|never) (?:do|listen|learn)\b",
+        r"\bin the first place\b|\bmaking (?:an|any|enough) effort\b|"
+        r"\b(?:did|have) you (?:actually|even|really|honestly) (?:tell|told|try|tried|ask|asked|say|said|"
+        r"talk|talked|make|made|do|done|think|thought|check|checked|listen|listened)\b|"
+        r"\byou know (?:that )?(?:\w+ ){1,2}(?:makes|make|is|only|will) (?:it|things|you)? ?(?:worse|bad)\b|"
         r"\bthere must (?:be|have been) a reason\b|\binstead of (?:hiding|complaining|moping|sitting)\b",
     ),
     _rule(
@@ -439,6 +445,7 @@ _CUE_RULES: list[tuple[str, str]] = [
         "diagnosing__talking",
         r"\b(?:thats|that is|its|it is) (?:just )?(?:your|the) (?:addiction|anxiety|depression|trauma|brain|"
         r"illness|disorder|adhd|ocd|hormones|ego|grief) (?:talking|making|lying|playing)\b",
+        r"\b(?:thats|that is|this is) how (?:\w+ ){1,2}(?:starts|begins)\b|"
         r"\bthe real (?:issue|problem) (?:is|here)\b|\b(?:thats|that is) your (?:real |actual )?problem\b",
         r"\b(?:thats|that is) all (?:it|this|that) is\b",
     ),
@@ -494,7 +501,7 @@ _CUE_RULES: list[tuple[str, str]] = [
         r"\bdont be (?:so )?(?:sad|down|upset|negative|glum|gloomy|blue)\b",
         r"\bdont let (?:it|this|them) get to you\b|\btheyre only (?:little|young) once\b",
         r"\b(?:have|did) you seen this meme\b|\blets (?:go )?party\b|\blook at it this way\b",
-        r"\bcount your blessings\b|\bthink of (?:all )?the (?:good|positives?)\b",
+        r"\bcount your blessings\b|\bthink of (?:all )?the (?:good|positives?)\b|\bthink of all the\b",
         r"\b(?:youve|you have|you) got this\b|\b(?:watching over|looking down on) (?:you|us|her|him)\b",
         r"\bin (?:\w+ )?heaven\b|\bat peace now\b|\bno longer (?:suffering|in pain)\b|\bno more pain\b",
         r"\brunning free\b|\brainbow bridge\b|\bthe universe (?:will|has|is)\b|\bmeant to (?:be|happen)\b",
@@ -517,8 +524,8 @@ _CUE_RULES: list[tuple[str, str]] = [
         r"\b(?:its|thats) not like (?:it was|you were|you have|youre) (?:your |a )?dream\b",
         r"\b(?:its|thats) (?:probably |prob |literally )?nothing\b(?! (?:wrong|to be|you)\b)",
         r"\b(?:its|thats) (?:all )?in your head\b|\b(?:its|thats) not real\b",
-        r"\b(?:she|he) (?:had|lived) (?:a )?(?:good|long|full|great|happy) (?:long |full )?"
-        r"(?:life|innings)\b",
+        r"\b(?:she|he|they) (?:had|lived) (?:a )?(?:good|long|full|great|happy) (?:long |full )?"
+        r"(?:life|innings|run)\b",
         r"\byou always (?:panic|worry|stress|freak out|do this|say this)\b",
         r"\bits (?:literally )?what its for\b|\bhappens (?:in|to) every (?:\w+)\b",
         r"\b(?:isnt|is not|not) (?:that|so) (?:long|big|much|serious)\b|\bworst case(?: scenario)?,? you\b",
@@ -536,7 +543,8 @@ _CUE_RULES: list[tuple[str, str]] = [
         r"\b(?:everyone|everybody|all kids|all parents|every family|every kid|every parent|all families|"
         r"loads of people|lots of people|most people|we all|all of us|kids|parents) (?:get|gets|fail|fails|"
         r"do that|does that|argue|argues|fight|fights|go through (?:this|that|it)|goes through (?:this|that|"
-        r"it)|hate|hates|has bad|have bad|cry|cries|cried|panic|panics|get nervous|gets nervous|eat|eats)\b",
+        r"it)|hate|hates|has bad|have bad|cry|cries|cried|panic|panics|get nervous|gets nervous|eat|eats|"
+        r"drink|drinks)\b",
     ),
     _rule(
         "minimising__normal",
@@ -549,7 +557,8 @@ _CUE_RULES: list[tuple[str, str]] = [
         r"twice as|far) worse\b",
         r"\bnothing compared to\b|\bso (?:i|trust me i) (?:know|get it|understand)\b",
         r"\b" + _YOU_ARE + r" (?:so )?lucky\b|\b(?:you have|youve|youve got|you got) it easy\b",
-        r"\bso yours is\b|\byou think i (?:like|love|enjoy)\b",
+        r"\bso yours is\b|\byou think i (?:like|love|enjoy)\b|\bbest thing (?:that ever happened )?"
+        r"(?:for|to) me\b",
     ),
     _rule(
         "comparing__anyway",

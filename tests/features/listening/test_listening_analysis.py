@@ -153,6 +153,9 @@ def test_a_signal_shows_the_words_that_earned_it() -> None:
         "dont apologise for venting, thats what im here for",
         "Stop by the group chat if you want company tonight.",
         "Call it what you want, it still hurts.",
+        # questions that only look like blame
+        "Did you even sleep last night? That sounds brutal.",
+        "Are you really okay?",
     ],
 )
 def test_kind_replies_with_risky_words_are_not_nudged(reply: str) -> None:
