@@ -16,6 +16,12 @@ is fine; "I know how you feel" or "me too" followed by a question back to the pe
 roadblocks only matter when replying to something vulnerable, so a cheerful announcement is not
 nudged.
 
+Stories and offers. Brief self-disclosure is listening only when it turns back to the person ("I went
+through something similar; how is today going?"); "same", "me too", "when I moved…" or "I know how
+you feel" with no question back become comparing or "I know how you feel". An order that is really
+an open door ("write back whenever", "call me if you want") or a caring closer ("get some rest if
+you can", "be kind to yourself") is not advice.
+
 Negation and reported speech. About half of the naive hits on real replies are quotes ("people keep
 telling me 'it could be worse'") or negations ("I won't say 'at least'"). Text inside quotation
 marks is blanked before matching, and each cue is dropped when the same sentence, shortly before
@@ -759,9 +765,9 @@ _SHARE_DISTRESS_RE = re.compile(
 )
 _SHARE_HAPPY_RE = re.compile(
     r"!|\b(?:got the job|congrat\w*|finished|adopted|excited|yay|woo+|passed (?!over)|good news|happy|"
-    r"engaged|promoted|proud|anyone|amazing|great|love|finally|new (?:job|puppy|kitten|flat|house))\b|"
-    "[\U0001f389\U0001f973\U0001f60a\U0001f601\U0001f604\u263a]"
+    r"engaged|promoted|proud|anyone|amazing|great|love|finally|new (?:job|puppy|kitten|flat|house))\b"
 )
+_HAPPY_EMOJI_RE = re.compile("[\U0001f389\U0001f973\U0001f60a\U0001f601\U0001f604\u263a]")
 
 
 @lru_cache(maxsize=512)
@@ -777,7 +783,8 @@ def _is_vulnerable_share(share: str | None) -> bool:
         return True
     if _SHARE_DISTRESS_RE.search(norm):
         return True
-    return not (_SHARE_HAPPY_RE.search(share) or norm.rstrip().endswith("?"))
+    happy = _SHARE_HAPPY_RE.search(norm) or _HAPPY_EMOJI_RE.search(share)
+    return not (happy or norm.rstrip().endswith("?"))
 
 
 def _negated(norm: str, start: int) -> bool:
@@ -787,7 +794,7 @@ def _negated(norm: str, start: int) -> bool:
     cut = -1
     for b in _BOUNDARY_RE.finditer(window):
         cut = b.end()
-    return _NEG_RE.search(norm, lo + cut + 1 if cut >= 0 else lo, start) is not None
+    return _NEG_RE.search(norm, lo + cut if cut >= 0 else lo, start) is not None
 
 
 def _core(norm: str, start: int, end: int) -> tuple[int, int]:
@@ -833,14 +840,11 @@ def analyse(reply: str, share: str | None = None) -> Assessment:
             and not any(c[0] <= h[0] < c[1] for c in cue_hits)
         ]
     question_starts = [s for s, _e, k in signal_hits if k == "open_question"]
-    story_starts = [s for s, _e, k in signal_hits if k == "self_disclosure_turned_back"]
     # Self-disclosure counts as listening only when a question turns back to the person.
     signal_hits = [
         h for h in signal_hits
         if h[2] != "self_disclosure_turned_back" or any(q > h[0] for q in question_starts)
     ]
-    if story_starts and not any(q > story_starts[0] for q in question_starts):
-        story_starts = []
 
     active: list[tuple[int, int, str]] = []
     for s, e, kind, rule in cue_hits:
