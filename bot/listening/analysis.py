@@ -696,20 +696,41 @@ _SIGNAL_RULES: list[tuple[str, str]] = [
 ]
 
 
-def _compile(rules: list[tuple[str, str]]) -> re.Pattern[str]:
+# Rules whose verdict needs more than their kind: orders (which may be offers) and mild "me too"s.
+_GROUP_OF: dict[str, str] = {
+    "advice__imperative": "advice__order",
+    "advice__justdo": "advice__order",
+    "advice__timeto": "advice__order",
+    "comparing__same": "comparing__mild",
+    "comparing__when": "comparing__mild",
+    "comparing__storystart": "comparing__mild",
+}
+
+
+def _compile(rules: list[tuple[str, str]], order: tuple[str, ...] = ()) -> re.Pattern[str]:
     """One alternation for a whole group of rules, tried only where a word or clause can start.
 
     The leading look-behind fails in one step inside a word or on a space, so the long alternation
-    runs at perhaps one position in four instead of at every character.
+    runs at perhaps one position in four instead of at every character. Rules share one named group
+    per kind (or per special group): every capturing group makes each failed branch dearer. Where two
+    groups could match at the same place the earlier in ``order`` wins, so specific readings ("that's
+    just your anxiety talking": a label) come before general ones ("that's just…": shrinking it).
     """
-    alternation = "|".join(f"(?P<{name}>{pattern})" for name, pattern in rules)
+    groups: dict[str, list[str]] = {}
+    for name, pattern in rules:
+        groups.setdefault(_GROUP_OF.get(name, name.split("__", 1)[0]), []).append(pattern)
+    ranked = sorted(groups.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+    alternation = "|".join(f"(?P<{group}>{'|'.join(patterns)})" for group, patterns in ranked)
     # Every branch already starts where a word can start, so a leading \b is redundant there; without
     # it, the engine can skip a branch on its first letter.
     alternation = alternation.replace("(?:\\b", "(?:").replace("|\\b", "|")
     return re.compile(r"(?<![a-z0-9])(?:" + alternation + ")")
 
 
-_CUE_RE = _compile(_CUE_RULES)
+_CUE_RE = _compile(_CUE_RULES, (
+    "know_how_you_feel", "diagnosing", "judging", "comparing", "comparing__mild", "false_reassurance",
+    "cheering_up", "minimising", "advice__order", "advice",
+))
 _SIGNAL_RE = _compile(_SIGNAL_RULES)
 
 # Said by someone else, or explicitly not said: looked for shortly before a cue, in its sentence.
@@ -738,7 +759,7 @@ _LEAD_RE = re.compile(
 _CLAUSE_REST_RE = re.compile(r"[^.!?|]{0,80}\??")
 
 # An order that is really an open door ("write back whenever", "call me if you want") is an offer.
-_ORDER_RULES = frozenset({"advice__imperative", "advice__justdo", "advice__timeto"})
+_ORDER_GROUP = "advice__order"
 _OFFER_RE = re.compile(
     r"\b(?:whenever|any ?time|if you (?:want|like|need|feel like)|(?:to|with|call|text|message|ping|tell|"
     r"ask|by|for) (?:me|us)|no rush|no pressure|the time you need|if that helps|what you want|however|"
@@ -747,8 +768,7 @@ _OFFER_RE = re.compile(
 
 _SOFTENERS = frozenset({"reflection", "validation", "permission"})
 # Mild "me too" moves are fine when the reply turns back to the person; one-upping never is.
-_TURN_BACK_OK = frozenset({"know_how_you_feel__know", "know_how_you_feel__feeling", "comparing__same",
-                           "comparing__when", "comparing__storystart"})
+_TURN_BACK_OK = frozenset({"know_how_you_feel", "comparing__mild"})
 
 # Share gate: clearly happy or neutral announcements get no roadblock nudges.
 _SHARE_DISTRESS_RE = re.compile(
@@ -826,7 +846,7 @@ def analyse(reply: str, share: str | None = None) -> Assessment:
         s, e = _core(norm, *m.span(name))
         if _negated(norm, s):
             continue
-        if name in _ORDER_RULES:
+        if name == _ORDER_GROUP:
             stop = _BOUNDARY_RE.search(norm, e)
             if _OFFER_RE.search(norm, s, stop.start() if stop else len(norm)):
                 continue
