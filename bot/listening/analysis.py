@@ -297,7 +297,8 @@ _ORDER_VERB = (
     r"list|note|record|ring|visit|invite|plan|prepare|study|revise|work on|change|fix|stop|skip|"
     r"go over|go to|go for|get out|get rid of|throw|sell|return|send|post|unplug|install|wear|clear|"
     r"show up|turn up|head over|pop over|drop by|go see|meal prep|remind|pull|turn|play|put on|watch|"
-    r"facetime|video call|keep (?!going|at it|in touch|your chin|your head up|me|us|posted))"
+    r"facetime|video call|volunteer|travel|"
+    r"keep (?!going|at it|in touch|your chin|your head up|me|us|posted))"
 )
 # ...except the gentle, caring imperatives ("take care", "be kind to yourself").
 _NOT_ORDER = (
@@ -361,7 +362,8 @@ _CUE_RULES: list[tuple[str, str]] = [
     _rule(
         "cheering_up__imperative",
         _CS + r"(?:just )?(?:smile|cheer up|chin up|stay positive|think positive|be positive|be happy|"
-        r"be grateful|be thankful|enjoy it|count your blessings|cherish|treasure|stay strong|be strong|"
+        r"be grateful|be thankful|enjoy (?:it|the (?:peace|quiet|time|break|freedom|silence))|"
+        r"count your blessings|cherish|treasure|stay strong|be strong|"
         r"forget (?:about )?(?:them|him|her|it|that)|look on the bright side|focus on the (?:good|positive)|"
         r"think (?:happy|positive|good) thoughts|turn that frown)\b",
     ),
@@ -419,7 +421,8 @@ _CUE_RULES: list[tuple[str, str]] = [
         r"\byou should want to\b|\bgetting away with\b|\byou literally said\b|\byou said you were done\b",
         r"\byou knew (?:this|what|it|that|(?:\w+ ){1,2}(?:would|was|were))\b|\bbad with money\b",
         r"\byou (?:always|never) (?:do|listen|learn)\b",
-        r"\bin the first place\b|\bmaking (?:an|any|enough) effort\b|"
+        r"\bdid you not (?:have|think|check|ask|tell|see|know|read|try|say)\b|\bin the first place\b|"
+        r"\bmaking (?:an|any|enough) effort\b|"
         r"\b(?:did|have) you (?:actually|even|really|honestly) (?:tell|told|try|tried|ask|asked|say|said|"
         r"talk|talked|make|made|do|done|think|thought|check|checked|listen|listened)\b|"
         r"\byou know (?:that )?(?:\w+ ){1,2}(?:makes|make|is|only|will) (?:it|things|you)? ?(?:worse|bad)\b|"
@@ -481,6 +484,8 @@ _CUE_RULES: list[tuple[str, str]] = [
         r"\byou (?:wont|will not) (?:slip|fail|relapse|drink|use|go back|mess (?:it|anything|up)|"
         r"let (?:anyone|them) down)\b",
         r"\bnothing (?:bad )?(?:will|is going to) happen\b|\bnothing to worry about\b",
+        r"\b(?:they|he|she|nobody|no one)(?: wont| will not| isnt going to) (?:report|judge|fire|leave|mind|"
+        r"notice|care|remember|hate|blame)\b",
         r"\b(?:stop|quit) (?:worrying|stressing|panicking|overthinking)\b",
     ),
     _rule(
@@ -512,6 +517,7 @@ _CUE_RULES: list[tuple[str, str]] = [
         r"\bin (?:\w+ )?heaven\b|\bat peace now\b|\bno longer (?:suffering|in pain)\b|\bno more pain\b",
         r"\brunning free\b|\brainbow bridge\b|\bthe universe (?:will|has|is)\b|\bmeant to (?:be|happen)\b",
         r"\b(?:their|his|her|its) loss\b|\bblessing in disguise\b|\bbest thing that (?:ever )?happen",
+        r"\btoo good for (?:them|him|her)\b|\boverrated\b|\bnot missing (?:much|anything)\b|"
         r"\bnew chapter\b|\bexciting times\b|\bnew beginnings?\b|\bonwards and upwards\b|"
         r"\bfall into place\b|"
         r"\bdont (?:say|think) (?:that|like that)\b|\bfind someone (?:so much |way |even )?better\b",
