@@ -796,6 +796,29 @@ _SHARE_HAPPY_RE = re.compile(
 _HAPPY_EMOJI_RE = re.compile("[\U0001f389\U0001f973\U0001f60a\U0001f601\U0001f604\u263a]")
 
 
+# Words of a diagnosing match that are not the label itself.
+_LABEL_FILLER = frozenset({
+    "you", "youre", "your", "are", "just", "probably", "prob", "clearly", "obviously", "sounds", "like",
+    "have", "has", "thats", "that", "this", "classic", "textbook", "definitely", "def", "totally",
+    "basically", "simply", "literally", "really", "the", "got", "its", "is", "he", "she", "they", "hes",
+    "shes", "theyre", "some", "an", "a", "in", "be", "of", "case", "signs", "so",
+})
+_WORD_RE = re.compile(r"[a-z0-9]+")
+
+
+@lru_cache(maxsize=512)
+def _share_words(share: str) -> frozenset[str]:
+    return frozenset(_WORD_RE.findall(_normalise(share[:MAX_CHARS]).norm))
+
+
+def _their_own_label(norm: str, start: int, end: int, share: str | None) -> bool:
+    """True when a "diagnosis" only repeats a word the person used about themselves ("I'm depressed")."""
+    if share is None:
+        return False
+    label = {w for w in _WORD_RE.findall(norm, start, end) if w not in _LABEL_FILLER}
+    return bool(label) and label <= _share_words(share)
+
+
 @lru_cache(maxsize=512)
 def _is_vulnerable_share(share: str | None) -> bool:
     """Whether the reply answers someone sharing a problem; assumed so when there is no share.
@@ -856,7 +879,10 @@ def analyse(reply: str, share: str | None = None) -> Assessment:
             stop = _BOUNDARY_RE.search(norm, e)
             if _OFFER_RE.search(norm, s, stop.start() if stop else len(norm)):
                 continue
-        cue_hits.append((s, e, name.split("__", 1)[0], name))
+        kind = name.split("__", 1)[0]
+        if kind == "diagnosing" and _their_own_label(norm, s, e, share):
+            continue
+        cue_hits.append((s, e, kind, name))
 
     # A reflection stem that introduces a label ("sounds like depression") is not a reflection.
     if cue_hits:

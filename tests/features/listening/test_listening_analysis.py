@@ -262,6 +262,12 @@ def test_roadblocks_matter_only_when_replying_to_a_vulnerable_share() -> None:
     assert analyse("You should rest.", None).nudge is True
 
 
+def test_repeating_a_label_the_person_used_about_themselves_is_not_diagnosing() -> None:
+    share = "I think I'm depressed, I can't get out of bed"
+    assert not analyse("You're depressed and exhausted, and that makes sense.", share).nudge
+    assert cue_kinds("Sounds like depression tbh", "I can't get out of bed") == ["diagnosing"]
+
+
 # --- the shape of an assessment ---------------------------------------------------------------------
 
 def test_to_json_has_exactly_the_documented_keys() -> None:
