@@ -1,0 +1,651 @@
+"""Crisis-language detection: suicidal and self-harm language in one chat message, explained.
+
+Tiers (Columbia scale; ``docs`` of the design: "Crisis language")
+------------------------------------------------------------------
+- ``passive``: a wish to be dead, an indirect form or a self-harm mention ("I wish I could just
+  disappear", "they'd all be fine without me", "I've been cutting again"). Resources to the author,
+  a quiet notice to moderators.
+- ``active``: thoughts of killing oneself, a method, a goodbye or a note ("I want to kill myself",
+  "kms", "I've been thinking about how I'd do it", "I wrote a letter for my family").
+- ``imminent``: a plan, means with intent, a timeframe for an act, or an act in progress ("I have the
+  pills in front of me", "tonight's the night", "I took 30 ibuprofen", "I'm on the bridge").
+  A stated plan ("I have a plan") counts as imminent on its own: a miss costs far more than a
+  gentle, unneeded message.
+
+``third_party`` is a flag, not a tier: "my brother told me he has a plan" is a crisis (``imminent``)
+whose resources go to the helper.
+
+One pass, then cheap logic
+--------------------------
+The text is capped at :data:`MAX_CHARS`, lowercased, its apostrophes dropped ("don't" → "dont", so
+one spelling covers both) and its whitespace collapsed. ONE compiled regex, an alternation of named
+groups, is run once with ``finditer``; every group is either a *cue* (a phrase that can make the
+message a crisis) or a *context marker* (negation, a joke, a song, the past, a third person, a
+benign purpose for a medicine...). Patterns are literal phrases with bounded gaps only, so the scan
+stays linear on hostile input. The decision is then plain Python over the handful of matches:
+
+1. A cue is **negated** when "not", "don't", "never", "no"... stands at most four words before it in
+   the same clause ("I'm not suicidal, just tired"). Phrases that merely look negative are consumed
+   first by the regex so they never negate: "not going to lie", "not even joking", "no joke"
+   ("I'm not going to lie, I want to die" IS a crisis). Cues that contain their own negation
+   ("I don't want to be here anymore", "hope I don't wake up") are phrases of their own.
+2. A cue is **someone else's** when it names them ("kill himself") or the nearest pronoun before it
+   is third-person ("she said she wants to end it"), or when it is neutral ("cutting again", "a
+   suicide note") and the message is about "my sister", "a friend"... Any first-person cue makes the
+   author the person at risk. Second person ("you", "kill yourself", "kys") never fires: "kys" is
+   abuse aimed at someone else, a job for moderation, not a crisis of the author; a supporter asking
+   "are you thinking of suicide?" is good practice, not a crisis.
+3. **Means** ("pills", 💊, "ibuprofen", "800mg", "antifreeze", "rope", "bridge") never fire alone.
+   They become an imminent cue with intent (any ideation, a goodbye, "I'm ready", "it's happening"),
+   when ready at hand ("in front of me", "lined up", "loaded"), or taken in quantity ("took 30",
+   "a whole bottle", "all my pills"), unless a benign purpose is given ("for my headache", "with
+   food", "like the doc said") and no quantity.
+4. **Suppressed contexts** (deliberately not fired on):
+   - idioms and everyday phrasing never match a cue at all ("these meetings are killing me", "I'd die
+     for that cake", "my laptop died", "dying to see that movie", "killing it at the gym");
+   - hyperbole: a joking marker ("lol", "lmao", 😂, 💀) together with a trivial cause in the same
+     clause ("this traffic makes me want to die lol", "if I hear that song again I'll kms lmao"),
+     unless "no joke", "fr", "for real", "not kidding" is said. A bare "I want to die lol" still
+     fires: a joke marker alone is too often a mask;
+   - past tense and recovery: "two years ago I tried to end my life, and today I'm doing okay",
+     "3 years clean", unless "again", "relapsed", "still", "lately" brings it back to now;
+   - games ("killed myself in minecraft", "kill the boss") and news, studies, prevention walks and
+     training ("the article about suicide rates"): these name no first-person act, and a topic word
+     ("self-harm", "suicidal") is dropped when the message is about a study, course or campaign;
+   - song lyrics, poems and fiction: a cue inside quotation marks, or a non-first-person cue, in a
+     message about a song, lyric, poem, book or character. Quoted words without such a marker are
+     reported speech: "she texted "I want to die"" is a third-party crisis;
+   - harm-reduction advice ("never take more than 4000mg", "carry naloxone");
+   - ordinary goodbyes ("bye all, see you tomorrow", "last message before my holiday").
+
+The result names what was found (:class:`Match`) so a moderator can see *why*; the module is a leaf
+(stdlib only, nothing else from ``bot``) and never needs a model or the network.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+Tier = Literal["none", "passive", "active", "imminent"]
+
+TIER_ORDER: Final[dict[Tier, int]] = {"none": 0, "passive": 1, "active": 2, "imminent": 3}
+"""Rank of each tier, for "tell moderators again only if the tier rises"."""
+
+MAX_CHARS: Final = 4000
+"""Only the first 4,000 characters are read: a crisis is said early, and a cap keeps time bounded."""
+
+
+def tier_rank(tier: Tier) -> int:
+    """The tier's position in :data:`TIER_ORDER` (none=0 … imminent=3)."""
+    return TIER_ORDER[tier]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One cue that made the decision: its kind (``ideation``, ``means``...) and the words found."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """The verdict for one message: crisis or not, the tier, and the cues that explain it."""
+
+    crisis: bool
+    tier: Tier
+    third_party: bool
+    matches: tuple[Match, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON shape shared with the CLI and logs (message text beyond the cues is never kept)."""
+        return {
+            "crisis": self.crisis,
+            "tier": self.tier,
+            "matches": [{"kind": m.kind, "text": m.text} for m in self.matches],
+            "third_party": self.third_party,
+        }
+
+
+NO_CRISIS: Final = Detection(crisis=False, tier="none", third_party=False, matches=())
+
+# --- vocabulary -------------------------------------------------------------------------------
+# Written after normalisation: lowercase, no apostrophes, single spaces.
+
+_SELF = r"(?:myself|my ?self|myslef|meself|himself|herself|themselves|themself)"
+_SUI = r"(?:s[uü][i1!]c[i1!]d|suisid|suicd|sewer ?slid|sooicid)"  # suicide, su1cide, sewerslide
+_KILL = r"(?:k[i1!]ll?|kil)"
+_WANT = r"(?:want|wants|wanna|wan|wish|wishes|hope|hoping|ready|deserve|going|gonna|about)"
+_PILLS = (
+    r"(?:pills?|tablets?|meds|medication|ibuprofen|advil|tylenol|acetaminophen|paracetamol|"
+    r"antifreeze|bleach|sleeping pills|painkillers|\d+ ?mg)"
+)
+_PLACE = r"(?:bridge|roof|rooftop|ledge|edge|train tracks|tracks|cliff)"
+_NUMWORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|a|\d+)"
+_RELATION = (
+    r"(?:best friend|friend|bestie|bff|bf|gf|boyfriend|girlfriend|partner|husband|wife|brother|bro|"
+    r"sister|sis|mom|mum|mother|dad|father|son|daughter|kid|child|roommate|flatmate|cousin|coworker|"
+    r"colleague|classmate|student|uncle|aunt|niece|nephew)"
+)
+
+# Order matters only where two alternatives start at the same place: cues come before the
+# context markers (so "no one would miss me" is a cue, not the negation "no").
+_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # Act in progress.
+    ("act", (
+        r"(?:im|i am|standing|sitting|is|are|were|at) (?:on|at) (?:the|a|this) " + _PLACE
+        + r"(?! (?:fixing|cleaning|watching|for|with|having|eating|to watch|to see))",
+        r"(?:i|i just|just|ive|i have|i think i|i already) (?:overdosed|odd|od)\b",
+        r"(?:cutting|hurting myself) (?:right now|rn|now)\b",
+        r"drank (?:the |some )?(?:antifreeze|bleach)",
+    )),
+    # Swallowing a means: weighed later (quantity, purpose).
+    ("ingest", (
+        r"(?:took|take|takes|taking|taken|swallowed|swallow|swallowing|downed|drank|ate) "
+        r"(?:[^ .!?,]+ ){0,4}?" + _PILLS + r"\b",
+        r"(?:take|taking|took|swallow|swallowed|taken) (?:it|them) all\b",
+    )),
+    ("plan", (
+        r"(?:have|has|got|made|making|with) a plan(?= ?(?:$|[.!,?;:]|to (?:die|end|kill|do it|unalive)"
+        r"|and\b|for (?:it|tonight|this weekend|tomorrow)\b))",
+        r"(?:planned|figured out|worked out) (?:how|when|where|it all|everything)\b",
+        r"(?:know|decided) (?:when|how|where) (?:im|i am|ill|i will|to do it|its happening|i)\b",
+        r"got everything i need\b",
+    )),
+    ("final", (
+        r"tonights? (?:is )?the night(?= ?(?:$|[.!?,;:…]|i\b|im\b|its\b))",
+        r"(?:tonight is|this is|its) (?:my|the) last (?:night|day)\b",
+        r"my last (?:night|day) (?:alive|on earth|here)\b",
+    )),
+    ("intent_now", (
+        r"(?:im|i am|gonna|going to|ready to|about to) (?:do|doing) it (?:tonight|today|tomorrow|now|rn|"
+        r"this weekend)\b",
+        r"(?:doing|do) it (?:tonight|today|tomorrow|this weekend)\b",
+    )),
+    # Active ideation with intent: the words for killing oneself.
+    ("kill", (
+        _KILL + r"(?:ing)? " + _SELF + r"(?! (?:laughing|in (?:minecraft|the game|game)))",
+        r"kms\b(?!l)",
+        r"un-?aliv(?:e|ing)\b(?! by)",
+        r"ctb\b",
+        r"end(?:ing)? (?:it all|my life|my own life|his life|her life|their life|everything|things)\b",
+        r"end(?:ing)? it\b(?! (?:with|between|here|there|for now|for today|early|off))",
+        r"tak(?:e|ing) (?:my|his|her|their) (?:own )?life\b",
+        r"hang(?:ing)? " + _SELF,
+        r"(?:commit|comit|committing|commiting|attempt|attempting|do|doing) " + _SUI + r"e\b",
+        r"(?:want|wants|wanna|going|gonna|about|ready) to " + _SUI + r"e\b",
+    )),
+    # Active ideation as a state: suicidal, suicide thoughts.
+    ("sui", (
+        r"(?:thinking|think|thinks|thought|talks?|talking|considering|contemplating) (?:about |of )?"
+        + _SUI + r"e\b",
+        _SUI + r"e (?:is|seems|feels|looks) (?:like )?(?:the|my) only\b",
+        _SUI + r"e (?:is )?(?:on my mind|all i think about)",
+        _SUI + r"(?:e|al) (?:thoughts|ideation|urges|feelings)\b",
+        _SUI + r"al\b",
+        r"sewer ?slide\b",
+    )),
+    ("method", (
+        r"(?:ways?|methods?|how) to (?:die|" + _KILL + r" (?:myself|my ?self)|end (?:my life|it)|not wake up|"
+        r"unalive|commit)\b",
+        r"painless (?:ways?|death|method)",
+        r"how (?:id|i would|i could|ill|i will|im gonna|im going to) do it\b",
+        r"how many (?:pills|tablets|mg)\b",
+        r"jump(?:ing)? (?:off|from) (?:a|the|this|that) (?:bridge|roof|building|cliff|ledge)",
+    )),
+    ("goodbye", (
+        r"this is (?:my )?goodbye\b",
+        r"(?:goodbye|bye) (?:forever|for good)\b",
+        r"(?:say|saying|said) (?:my )?goodbyes?(?: to (?:everyone|you all|all of you|yall))\b",
+        r"(?:wanted|want) to say goodbye\b",
+        r"(?:its|it has|has) been nice knowing (?:you|u|everyone|yall)",
+        r"(?:this is|this will be|its) my last (?:message|post|text)\b",
+        r"sorry for (?:being|everything)(?: such)? (?:a burden)?",
+        r"(?:wrote|written|writing|write|left|leaving|leave) (?:a |my |the )?(?:" + _SUI
+        + r"e |goodbye )?(?:note|letters?)(?: (?:for|to) (?:my |the )?(?:family|mom|mum|parents|dad|"
+        + r"sister|brother|kids|wife|husband|partner|friends|everyone|loved ones))",
+        _SUI + r"e (?:note|letter)\b",
+        r"goodbye (?:note|letter|message|post|video)\b",
+        r"giving away (?:all )?my (?:stuff|things|belongings|possessions)",
+        r"wont (?:need|be needing) (?:it|them|my \w+) (?:anymore|soon|much longer|where im going)",
+        r"wont be around (?:after|much|for|anymore|soon|any ?more)",
+    )),
+    # Passive ideation: a wish to be dead.
+    ("passive", (
+        _WANT + r"(?: to)? (?:just |simply |really |kinda |honestly )?(?:die|dye|d1e|be dead)\b(?! for)",
+        r"(?:rather|better off|wish(?:es)? (?:i|he|she|they) (?:was|were)) dead\b",
+        r"(?:hope|hoping|wish|pray|praying)(?: that)? i (?:dont|do not|never|wont|will not) wake up",
+        r"(?:sleep|asleep) and (?:never|not) wake up",
+        r"tired of (?:being alive|living|life|existing)\b",
+        r"(?:dont|do not|doesnt|no longer|dont really) (?:want|wanna|wish) (?:to )?(?:live|be alive|exist"
+        r"|be here (?:anymore|any ?more|no more))\b",
+        r"not (?:be|being) alive\b",
+        r"(?:stop|stopped) existing\b",
+        r"(?:wish|want) (?:i |to )?(?:didnt|not|did not) exist\b",
+        r"(?:wish|wishing) i (?:was|were|had) never (?:been )?born",
+        r"wish i could (?:just )?(?:disappear|vanish|not exist)\b",
+        r"disappear (?:forever|for good|permanently)\b",
+        r"(?:isnt|not|no longer) worth living\b",
+        r"(?:point|reason) (?:of|in|to) (?:being alive|living|going on|life|keep living)\b",
+        r"dont see (?:a|any) (?:future|way out|point)\b",
+    )),
+    ("indirect", (
+        r"(?:better|fine|happier|easier|okay|ok|good) (?:off )?without me\b",
+        r"(?:better|happier|easier|fine) (?:off )?if i (?:wasnt|werent|was not|wasnt|was|were|died|am) "
+        r"(?:around|here|gone|dead|alive)?",
+        r"wont be (?:a |your )?(?:problem|burden|bother) (?:much |for )?(?:longer|long|anymore)\b",
+        r"(?:want|need|wish) (?:it all|everything|it|this|things) to (?:stop|end) (?:forever|for good|"
+        r"permanently)\b",
+        r"(?:want|wish) (?:it all|everything) to (?:end|be over)\b",
+        r"(?:nobody|no one|noone|no1) (?:would|will|wud|gonna|is gonna)(?: even)? (?:miss me|(?:notice|care) "
+        r"if i (?:died|disappeared|vanished|was gone|were gone|was dead|wasnt here|wasnt around|left forever"
+        r"|disappeared forever))",
+        r"(?:im|i am) (?:just )?a burden to (?:everyone|everybody|all|my)",
+    )),
+    ("selfharm", (
+        r"(?:cut|cutting|cuts|hurt|hurting|hurts|harm|harming|burn|burning|burned|burnt|hitting|scratching|"
+        r"starving) " + _SELF + r"(?! (?:shaving|cooking|on|while|by accident|accidentally|at the gym))",
+        r"(?:cutting|cut|sh|self ?harm(?:ing|ed)?) (?:again|relapse)\b",
+        r"(?:started|start|been|keep|back to|relapsed on|relapse on|relapsed into|urge to) "
+        r"(?:cutting|sh|self ?harming?|selfharming?)\b",
+        r"(?:sh|self ?harm) urges?\b",
+        r"scratching my (?:arms|skin|legs|wrists)",
+    )),
+    ("sh_topic", (r"self[ -]?harm(?:ing|ed|s)?\b", r"selfharm(?:ing|ed)?\b")),
+    # Context: means and how they are held.
+    ("means", (_PILLS + r"\b", r"the means\b", r"(?:rope|noose|gun|razor|blade|" + _PLACE + r")\b")),
+    ("ready", (
+        r"(?:in front of me|next to me|lined up|in my hand|at hand|loaded|ready|(?:are|is) here)\b",
+    )),
+    ("amount", (
+        r"(?:all|each) (?:of )?(?:my|the|them)\b",
+        r"(?:whole|entire|full) (?:bottle|pack|box|packet|strip)\b",
+        r"(?:a )?(?:bunch|handful|lot) of\b",
+        r"(?:too|so) many\b",
+        r"[1-9]\d+(?= (?:pills?|tablets?|of (?:them|my|the)|ibuprofen|advil|tylenol|acetaminophen|"
+        r"paracetamol|painkillers))",
+    )),
+    ("benign", (
+        r"for (?:my|the|her|his|our|your|a|an|their) (?!(?:family|parents|mom|mum|dad|kids|sister|brother|"
+        r"loved ones)\b)",
+        r"(?:with|after|before) (?:food|breakfast|lunch|dinner|a meal|water|bed)\b",
+        r"(?:doctor|doc|pharmacist|prescri\w*|as directed|vitamins?|headache|migraine|cramps|fever|"
+        r"the car|winter|workout)\b",
+    )),
+    ("intent", (
+        r"(?:im|i am) (?:ready|done)\b",
+        r"(?:its|it is) (?:happening|time|done)\b",
+        r"going through with it\b",
+        r"(?:this is it)\b",
+    )),
+    ("time", (
+        r"(?:tonight|tonite|tmrw|tmr|tomorrow|today|right now|rn|this (?:weekend|week|morning|evening|"
+        r"afternoon)|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|after (?:my|the) "
+        r"(?:shift|exam|class|party)|in an hour|in a few hours)\b",
+    )),
+    # Context: how to read the cues.
+    ("negfalse", (
+        r"(?:not|no) (?:even )?(?:going to|gonna|gunna) (?:lie|pretend|kid)\w*",
+        r"not (?:even )?(?:joking|kidding)\b",
+        r"no (?:joke|kidding|cap|lie)\b",
+        r"(?:im |i am )?not (?:okay|ok|fine|alright)\b",
+        r"(?:cant|can not|cannot) (?:stop|help)\b",
+    )),
+    ("antijoke", (
+        r"(?:no joke|not joking|not kidding|fr|for real|seriously|i mean it|srsly|deadass|no cap)\b",
+    )),
+    ("joke", (r"(?:lol+|lmao+|lmfao|rofl|ha(?:ha)+|hehe|jk|xd|jkjk)\b",)),
+    ("hyper", (r"(?:makes?|made|making) me\b", r"if\b")),
+    ("music", (
+        r"(?:songs?|lyrics?|chorus|verse|poem|poetry|quote|the line|a line|album|singing|sings|sang|"
+        r"playlist|book|novel|villain|character|narrator|movie|film|episode|fanfic|story i(?:m| am) writing)\b",
+    )),
+    ("news", (
+        r"(?:article|study|studies|report|reports|research|researchers|documentary|podcast|lecture|course|"
+        r"class|thesis|paper|statistics|stats|rates|prevention|awareness|hotline|crisis line|training|"
+        r"walk|fundraiser|media|news|survey|campaign|covers|workshop|webinar)\b",
+    )),
+    ("recovery", (
+        _NUMWORDS + r" (?:years?|months?|weeks?|days?) (?:clean|free|sober)\b",
+        r"(?:self ?harm|sh|cutting) free\b",
+        r"clean from\b",
+        r"(?:glad|happy|grateful) (?:that )?(?:im|i am) still here",
+        r"(?:im|i am) (?:in )?(?:a )?(?:much )?(?:better|good) place",
+        r"(?:im|i am) (?:doing )?(?:okay|ok|better|well|fine|good)(?: now)?\b",
+        r"(?:therapy|treatment|meds|medication|help) (?:really )?helped",
+        r"proud of (?:how far|myself|my progress)",
+        r"survived\b",
+        r"(?:talk|speak) about it openly",
+        r"volunteer\w*",
+    )),
+    ("pasttime", (
+        r"(?:ago|used to|back in|back then|years back|when i was|last year|in (?:19|20)\d\d|a while back)\b",
+    )),
+    ("pastlead", (r"(?:tried to|attempted to|used to|i was|was|were)\b",)),
+    ("recur", (
+        r"(?:again|relapsed?|relapsing|still (?:want|feel|think|have)|lately|these days|anymore)\b",
+    )),
+    ("return", (
+        r"(?:see (?:you|u|ya|yall)|cya|ttyl|talk (?:to you |to u )?(?:tomorrow|later|soon)|back (?:on|in|next|"
+        r"tomorrow|soon|later)|off to bed|going to bed|holiday|vacation|trip|camping|weekend|moving|"
+        r"signing off|good ?night|gn|good morning)\b",
+    )),
+    ("bye", (
+        r"(?:good ?bye|bye|farewell)(?: (?:everyone|every1|all|guys|yall|friends|world))?\b",
+        r"(?:love|loved) (?:you|u) all\b",
+        r"(?:thank you|thanks|thank u) (?:all )?for everything\b",
+    )),
+    ("third", (
+        r"my " + _RELATION + r"s?\b",
+        r"(?:a|one|another|this) (?:friend|guy|girl|kid|member|student|classmate|coworker|person)\b",
+        r"someone (?:i know|in|at|on|here)\b",
+        r"(?:he|she|they|hes|shes|theyre) (?:said|says|told|keeps saying|texted|posted|wrote|just)\b",
+        r"told me (?:that )?(?:he|she|they)\b",
+    )),
+    ("game", (
+        r"(?:minecraft|fortnite|roblox|respawn\w*|boss|level|lvl|games?|gaming|gg|creeper|grenade|among us|"
+        r"elden ring|dark souls|the sims|my sim|quest|npc|mobs?|raid|dungeon|speedrun\w*|fall damage)\b",
+    )),
+    ("harmred", (
+        r"(?:naloxone|narcan|test strips?|harm reduction|start low|never (?:use|take|mix)|(?:no )?more than)\b",
+    )),
+    ("neg", (r"(?:not|dont|do not|doesnt|didnt|never|no|wont|isnt|arent|aint|nor)\b",)),
+)
+
+
+def _close(p: str, i: int) -> int:
+    """Index of the ``)`` closing the group opened at ``p[i]`` (escapes and classes skipped)."""
+    depth, j, in_class = 0, i, False
+    while j < len(p):
+        c = p[j]
+        if c == "\\":
+            j += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return j
+        j += 1
+    raise ValueError(f"unbalanced pattern {p!r}")
+
+
+def _split(body: str) -> list[str]:
+    """The top-level alternatives of a group body."""
+    parts, depth, start, j, in_class = [], 0, 0, 0, False
+    while j < len(body):
+        c = body[j]
+        if c == "\\":
+            j += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(body[start:j])
+            start = j + 1
+        j += 1
+    parts.append(body[start:])
+    return parts
+
+
+def _expand(p: str) -> list[str]:
+    """Unfold a leading ``(?:a|b)`` group so every alternative starts with a literal character."""
+    if not p.startswith("(?:"):
+        return [p]
+    j = _close(p, 0)
+    body, rest = p[3:j], p[j + 1 :]
+    if rest[:1] in ("*", "+", "{"):
+        return [p]
+    optional = rest[:1] == "?"
+    rest = rest[1:] if optional else rest
+    out = [q for alt in _split(body) for q in _expand(alt + rest)]
+    return out + (_expand(rest) if optional and rest else [])
+
+
+def _compile() -> tuple[re.Pattern[str], dict[str, str]]:
+    """Build the one scanning regex: a first-character trie of literal-first alternatives.
+
+    CPython's regex engine skips an alternative in one comparison when it starts with a literal, but
+    enters every alternative that starts with a group. So each phrase carries its name in an EMPTY
+    group at its END, and phrases are bucketed by first character: at a word start the engine
+    compares ~30 first letters and walks into one bucket. That is what keeps a message at a few µs.
+    """
+    buckets: dict[str, list[str]] = {}
+    misc: list[str] = []
+    kind_of: dict[str, str] = {}
+    for name, alts in _GROUPS:
+        for n, phrase in enumerate(q for alt in alts for q in _expand(alt)):
+            group = f"{name}__{n}"
+            kind_of[group] = name
+            first, rest = phrase[:1], phrase[1:]
+            if first.isalnum() and rest[:1] not in ("?", "*", "+", "{"):
+                buckets.setdefault(first, []).append(f"{rest}(?P<{group}>)")
+            else:
+                misc.append(f"{phrase}(?P<{group}>)")
+    words = [f"{re.escape(c)}(?:{'|'.join(rests)})" for c, rests in buckets.items()] + misc
+    extras = []
+    for name, phrase in (
+        ("pill_emoji", "💊+"), ("joke_emoji", "[😂🤣💀😅😆]+"), ("music_emoji", "[🎵🎶🎤🎧]+"), ("quote", '"'),
+    ):
+        kind_of[name] = name
+        extras.append(f"{phrase}(?P<{name}>)")
+    return re.compile(r"\b(?:" + "|".join(words) + ")|" + "|".join(extras)), kind_of
+
+
+_SCAN, _KIND_OF = _compile()
+
+_NORMALISE: Final = str.maketrans({
+    "\u2019": None, "\u2018": None, "\u02bc": None, "'": None, "`": None,
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+})
+
+# Who a cue is about: the cue's own words first, then the nearest pronoun before it.
+_PERSON: Final = re.compile(
+    r"\b(?:(?P<third>my " + _RELATION + r"s?|he|she|they|hes|shes|theyre|theyd|hed|shed|him|her|them|"
+    + r"himself|herself|themselves|themself|wants|wishes|says|has)|(?P<second>you|u|ur|youre|yourself)|"
+    + r"(?P<first>i|im|ive|id|ill|me|my|myself|mine|kms))\b"
+)
+_CLAUSE_BREAK: Final = re.compile(r"[.!?;,]| but | and then | because ")
+
+_CUE_KINDS: Final[dict[str, str]] = {
+    "act": "act", "plan": "plan", "final": "timeframe", "intent_now": "timeframe", "kill": "ideation",
+    "sui": "ideation", "method": "method", "goodbye": "goodbye", "passive": "ideation",
+    "indirect": "indirect", "selfharm": "self_harm", "sh_topic": "self_harm", "ingest": "act",
+}
+_CUE_TIER: Final[dict[str, Tier]] = {
+    "act": "imminent", "plan": "imminent", "final": "imminent", "intent_now": "imminent",
+    "kill": "active", "sui": "active", "method": "active", "goodbye": "active",
+    "passive": "passive", "indirect": "passive", "selfharm": "passive", "sh_topic": "passive",
+    "ingest": "imminent",
+}
+_HYPERBOLE_CUES: Final = frozenset({"kill", "passive", "method", "indirect"})
+_TOPIC_CUES: Final = frozenset({"sh_topic", "sui"})
+_NEG_WINDOW: Final = 30
+_PERSON_WINDOW: Final = 24
+
+
+def normalise(text: str) -> str:
+    """Lowercase, straight quotes, no apostrophes, single spaces: the form every pattern is written in."""
+    return " ".join(text[:MAX_CHARS].lower().translate(_NORMALISE).split())
+
+
+def scan(text: str) -> Detection:
+    """Decide whether one chat message is crisis language, and which tier; pure and fast."""
+    t = normalise(text)
+    cues: list[tuple[str, int, int]] = []
+    found: dict[str, list[tuple[int, int]]] = {}
+    for m in _SCAN.finditer(t):
+        name = _KIND_OF[m.lastgroup or ""]
+        if name in _CUE_KINDS:
+            cues.append((name, m.start(), m.end()))
+        else:
+            found.setdefault(name, []).append((m.start(), m.end()))
+    if not cues and "means" not in found and "pill_emoji" not in found:
+        return NO_CRISIS
+    return _decide(t, cues, found)
+
+
+def _decide(t: str, cues: list[tuple[str, int, int]], found: dict[str, list[tuple[int, int]]]) -> Detection:
+    """Weigh the cues against their context; split out of :func:`scan` so the common case stays tiny."""
+    has = found.__contains__
+    music = has("music") or has("music_emoji")
+    joking = (has("joke") or has("joke_emoji")) and not has("antijoke")
+    recovered = (has("recovery") or has("pasttime")) and not has("recur")
+    third_marker = has("third")
+    quotes = found.get("quote", ())
+
+    kept: list[tuple[str, int, int, str]] = []  # (group, start, end, person)
+    for name, s, e in cues:
+        inside_quotes = bool(quotes) and sum(1 for q, _ in quotes if q < s) % 2 == 1
+        if inside_quotes and music:
+            continue  # lyrics, poems, fiction
+        if _negated(t, s, found.get("neg", ())):
+            continue
+        if recovered and (has("recovery") or _preceded_by(t, s, found.get("pastlead", ()), 4)):
+            continue  # a recovery story told in the past tense
+        person = "third" if inside_quotes else _person(t, name, s, e)
+        if person == "second":
+            continue
+        if music and person != "first":
+            continue
+        if name in _TOPIC_CUES and has("news") and person != "first":
+            continue
+        if name in _HYPERBOLE_CUES and joking and _hyperbole(t, s, found.get("hyper", ())):
+            continue
+        if name == "ingest" and not _ingest_is_act(t, s, e, found):
+            continue
+        if name == "goodbye" and has("return"):
+            continue
+        if has("game") and name in ("kill", "passive", "method") and person == "first" and not has("recur"):
+            continue
+        kept.append((name, s, e, person))
+
+    matches: list[Match] = []
+    tier: Tier = "none"
+    for name, s, e, _ in kept:
+        kind = _CUE_KINDS[name]
+        cue_tier = _CUE_TIER[name]
+        if name == "kill" and (has("time") or has("final")):
+            cue_tier = "imminent"
+        matches.append(Match(kind, t[s:e]))
+        if TIER_ORDER[cue_tier] > TIER_ORDER[tier]:
+            tier = cue_tier
+
+    # A plain goodbye ("bye everyone", "love you all") counts only beside another cue.
+    if kept and has("bye") and not has("return"):
+        s, e = found["bye"][0]
+        matches.append(Match("goodbye", t[s:e]))
+        if TIER_ORDER[tier] < TIER_ORDER["active"]:
+            tier = "active"
+
+    means_tier = _means(t, found, kept, recovered)
+    if means_tier is not None:
+        matches.append(means_tier)
+        tier = "imminent"
+
+    if tier == "none":
+        return NO_CRISIS
+    persons = {p for *_, p in kept}
+    third_party = "first" not in persons and ("third" in persons or third_marker)
+    return Detection(crisis=True, tier=tier, third_party=third_party, matches=tuple(matches))
+
+
+def _negated(t: str, start: int, negs: list[tuple[int, int]] | tuple[()]) -> bool:
+    """True when a negation stands at most four words before the cue, in the same clause."""
+    for ns, ne in negs:
+        if ne > start or start - ne > _NEG_WINDOW:
+            continue
+        between = t[ne:start]
+        if not _CLAUSE_BREAK.search(between) and between.count(" ") <= 4:
+            return True
+    return False
+
+
+def _preceded_by(t: str, start: int, spans: list[tuple[int, int]] | tuple[()], words: int) -> bool:
+    """True when one of ``spans`` ends at most ``words`` words before ``start``, in the same clause."""
+    for _, se in spans:
+        if se <= start and start - se <= 40:
+            between = t[se:start]
+            if between.count(" ") <= words and not _CLAUSE_BREAK.search(between):
+                return True
+    return False
+
+
+def _person(t: str, name: str, s: int, e: int) -> str:
+    """``first``, ``second``, ``third`` or ``neutral``: who the cue is about."""
+    own = _PERSON.findall(t, s, e)
+    for third, second, first in own:
+        if third and name not in ("plan",):
+            return "third"
+        if second:
+            return "second"
+        if first and first != "kms":
+            return "first"
+    before = _PERSON.findall(t, max(0, s - _PERSON_WINDOW), s)
+    if before:
+        third, second, first = before[-1]
+        if third:
+            return "third"
+        if second:
+            return "second"
+        return "first"
+    for third, _, _ in own:
+        if third:
+            return "third"
+    return "neutral"
+
+
+def _hyperbole(t: str, start: int, hypers: list[tuple[int, int]] | tuple[()]) -> bool:
+    """A trivial cause ("makes me", "if ...") earlier in the same sentence: joking hyperbole."""
+    for hs, he in hypers:
+        if he <= start and start - he <= 80 and not re.search(r"[.!?]", t[he:start]):
+            return True
+    return False
+
+
+def _ingest_is_act(t: str, s: int, e: int, found: dict[str, list[tuple[int, int]]]) -> bool:
+    """Taking a means is an act when in quantity, or with nothing benign said about it."""
+    if "harmred" in found:
+        return False
+    span = t[s:e]
+    quantity = any(s <= a < e + 12 for a, _ in found.get("amount", ())) or span.endswith(" all")
+    if quantity:
+        return True
+    if "benign" in found:
+        return False
+    strong = any(w in span for w in ("swallow", "downed", "antifreeze", "bleach", "mg"))
+    return strong or "time" in found or "intent" in found or "ready" in found
+
+
+def _means(
+    t: str, found: dict[str, list[tuple[int, int]]], kept: list[tuple[str, int, int, str]], recovered: bool
+) -> Match | None:
+    """Means at hand with intent, ready, or in quantity: the imminent signal (CTL: means words)."""
+    spans = found.get("means", []) + found.get("pill_emoji", [])
+    if not spans or recovered or "harmred" in found:
+        return None
+    s, e = spans[0]
+    intent = any(name not in ("method", "ingest") for name, *_ in kept) or "intent" in found
+    bye = "bye" in found and "return" not in found
+    emoji_many = any(ee - es >= 2 for es, ee in found.get("pill_emoji", ()))
+    benign = "benign" in found and "amount" not in found
+    if benign:
+        return None
+    ready = "ready" in found
+    timed = "time" in found and ("amount" in found or emoji_many)
+    if intent or bye or ready or timed:
+        return Match("means", t[s:e])
+    return None
