@@ -116,11 +116,13 @@ NO_CRISIS: Final = Detection(crisis=False, tier="none", third_party=False, match
 
 _SELF = r"(?:myself|my ?self|myslef|meself|himself|herself|themselves|themself)"
 _SUI = r"(?:s[uü][i1!]c[i1!]d|suisid|suicd|sewer ?slid|sooicid)"  # suicide, su1cide, sewerslide
+# "suicide" followed by these is a topic (a campaign, a statistic), never a person's own words.
+_NOT_TOPIC = r"(?! (?:prevention|awareness|rates?|hotline|line|statistics|research|stigma|walk|training))"
 _KILL = r"(?:k[i1!]ll?|kil)"
-_WANT = r"(?:want|wants|wanna|wan|wish|wishes|hope|hoping|ready|deserve|going|gonna|about)"
+_WANT = r"(?:want|wants|wanna|wan|wish|wishes|hope|hoping|ready|deserve)"
 _PILLS = (
     r"(?:pills?|tablets?|meds|medication|ibuprofen|advil|tylenol|acetaminophen|paracetamol|"
-    r"antifreeze|bleach|sleeping pills|painkillers|\d+ ?mg)"
+    r"antifreeze|bleach|sleeping pills|painkillers|medicine|\d+ ?mg)"
 )
 _PLACE = r"(?:bridge|roof|rooftop|ledge|edge|train tracks|tracks|cliff)"
 _NUMWORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|a|\d+)"
@@ -140,6 +142,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:i|i just|just|ive|i have|i think i|i already) (?:overdosed|odd|od)\b",
         r"(?:cutting|hurting myself) (?:right now|rn|now)\b",
         r"drank (?:the |some )?(?:antifreeze|bleach)",
+        r"(?:swallowed|downed|took|taken) (?:everything|every pill|all of (?:them|it)|them all|it all)\b",
     )),
     # Swallowing a means: weighed later (quantity, purpose).
     ("ingest", (
@@ -174,13 +177,17 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"end(?:ing)? it\b(?! (?:with|between|here|there|for now|for today|early|off))",
         r"tak(?:e|ing) (?:my|his|her|their) (?:own )?life\b",
         r"hang(?:ing)? " + _SELF,
-        r"(?:commit|comit|committing|commiting|attempt|attempting|do|doing) " + _SUI + r"e\b",
+        r"(?:commit|comit|committing|commiting|attempt|attempting|do|doing) " + _SUI + r"e\b" + _NOT_TOPIC,
         r"(?:want|wants|wanna|going|gonna|about|ready) to " + _SUI + r"e\b",
+        r"(?:shoot|shooting|drown|drowning|poison|poisoning|off|offing|gas|gassing) " + _SELF,
+        r"(?:going to|gonna|want to|wanna|will|plan to|planning to|thinking (?:about|of)) "
+        r"(?:overdose|overdosing|od)\b",
+        r"slit(?:ting)? my wrists?",
     )),
     # Active ideation as a state: suicidal, suicide thoughts.
     ("sui", (
-        r"(?:thinking|think|thinks|thought|talks?|talking|considering|contemplating) (?:about |of )?"
-        + _SUI + r"e\b",
+        r"(?:thinking|think|thinks|thought|talks?|talking|considering|contemplating)(?: [a-z]+){0,3}? "
+        r"(?:about |of )?" + _SUI + r"e\b" + _NOT_TOPIC,
         _SUI + r"e (?:is|seems|feels|looks) (?:like )?(?:the|my) only\b",
         _SUI + r"e (?:is )?(?:on my mind|all i think about)",
         _SUI + r"(?:e|al) (?:thoughts|ideation|urges|feelings)\b",
@@ -197,6 +204,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("goodbye", (
         r"this is (?:my )?goodbye\b",
+        r"if (?:anyone|someone|you) (?:finds|find|reads|read|sees|see) this\b",
         r"(?:goodbye|bye) (?:forever|for good)\b",
         r"(?:say|saying|said) (?:my )?goodbyes?(?: to (?:everyone|you all|all of you|yall))\b",
         r"(?:wanted|want) to say goodbye\b",
@@ -214,9 +222,16 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     # Passive ideation: a wish to be dead.
     ("passive", (
-        _WANT + r"(?: to)? (?:just |simply |really |kinda |honestly )?(?:die|dye|d1e|be dead)\b(?! for)",
-        r"(?:rather|better off|wish(?:es)? (?:i|he|she|they) (?:was|were)) dead\b",
-        r"(?:hope|hoping|wish|pray|praying)(?: that)? i (?:dont|do not|never|wont|will not) wake up",
+        _WANT + r"(?: to)? (?:just |simply |really |kinda |honestly )?(?:die|dye|d1e|be dead)\b(?! (?:for|of|from|laughing|if|when|trying))",
+        r"(?:rather|better off|wish(?:es)? (?:i|he|she|they) (?:was|were)) (?:be )?dead\b",
+        r"wish i (?:could|would) (?:just )?(?:die|be dead)\b",
+        r"(?:should|might as well) (?:just )?(?:die|be dead)\b",
+        r"(?:stop waking up|never wak(?:e|ing) up(?: again)?|sleep forever)\b",
+        r"done (?:with )?(?:life|living|being alive|existing)\b",
+        r"(?:nothing|no one|nobody) (?:left )?to live for\b",
+        r"(?:no|any) reason to (?:live|keep living|be alive|go on|stay)\b",
+        r"cant go on(?: like this)? (?:anymore|any ?more|any longer)\b",
+        r"(?:hope|hoping|wish|pray|praying)(?: that)? i (?:just |really )?(?:dont|do not|never|wont|will not) wake up",
         r"(?:sleep|asleep) and (?:never|not) wake up",
         r"tired of (?:being alive|living|life|existing)\b",
         r"(?:dont|do not|doesnt|no longer|dont really) (?:want|wanna|wish) (?:to )?(?:live|be alive|exist"
@@ -224,15 +239,18 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"not (?:be|being) alive\b",
         r"(?:stop|stopped) existing\b",
         r"(?:wish|want) (?:i |to )?(?:didnt|not|did not) exist\b",
-        r"(?:wish|wishing) i (?:was|were|had) never (?:been )?born",
+        r"(?:wish|wishes|wishing) (?:i|he|she|they) (?:was|were|had) never (?:been )?born",
         r"wish i could (?:just )?(?:disappear|vanish|not exist)\b",
         r"disappear (?:forever|for good|permanently)\b",
         r"(?:isnt|not|no longer) worth living\b",
-        r"(?:point|reason) (?:of|in|to) (?:being alive|living|going on|life|keep living)\b",
+        r"(?:point|reason) (?:of|in|to) (?:being alive|living|going on|life|keep living|live)\b",
         r"dont see (?:a|any) (?:future|way out|point)\b",
     )),
     ("indirect", (
-        r"(?:better|fine|happier|easier|okay|ok|good) (?:off )?without me\b",
+        r"(?:better|fine|happier|easier|okay|ok|good|relieved|best)(?: [a-z]+){0,3}? without me\b",
+        r"if i (?:was|were) (?:gone|dead|not here|not around)\b",
+        r"if i (?:died|disappeared|wasnt (?:here|around|alive)|werent (?:here|around))\b",
+        r"(?:being|im|i am|feel like|feel like im) (?:such |just |only )?a burden\b",
         r"(?:better|happier|easier|fine) (?:off )?if i (?:wasnt|werent|was not|wasnt|was|were|died|am) "
         r"(?:around|here|gone|dead|alive)?",
         r"wont be (?:a |your )?(?:problem|burden|bother) (?:much |for )?(?:longer|long|anymore)\b",
@@ -251,9 +269,11 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:started|start|been|keep|back to|relapsed on|relapse on|relapsed into|urge to) "
         r"(?:cutting|sh|self ?harming?|selfharming?)\b",
         r"(?:sh|self ?harm) urges?\b",
+        r"(?:urges?|want|wanna|need) to (?:cut|self ?harm|sh|burn myself)(?= ?(?:$|[.!?,]|again|so|tonight|rn|is|are|"
+        r"really|badly))",
         r"scratching my (?:arms|skin|legs|wrists)",
     )),
-    ("sh_topic", (r"self[ -]?harm(?:ing|ed|s)?\b", r"selfharm(?:ing|ed)?\b")),
+    ("sh_topic", (r"self[ -]?harm(?:ing|ed|s)?\b(?! free)", r"selfharm(?:ing|ed)?\b(?! free)")),
     # Context: means and how they are held.
     ("means", (_PILLS + r"\b", r"the means\b", r"(?:rope|noose|gun|razor|blade|" + _PLACE + r")\b")),
     ("ready", (
@@ -309,7 +329,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("recovery", (
         _NUMWORDS + r" (?:years?|months?|weeks?|days?) (?:clean|free|sober)\b",
-        r"(?:self ?harm|sh|cutting) free\b",
+        r"(?:self[ -]?harm|selfharm|sh|cutting) free\b",
         r"clean from\b",
         r"(?:glad|happy|grateful) (?:that )?(?:im|i am) still here",
         r"(?:im|i am) (?:in )?(?:a )?(?:much )?(?:better|good) place",
@@ -455,10 +475,19 @@ _NORMALISE: Final = str.maketrans({
 # Who a cue is about: the cue's own words first, then the nearest pronoun before it.
 _PERSON: Final = re.compile(
     r"\b(?:(?P<third>my " + _RELATION + r"s?|he|she|they|hes|shes|theyre|theyd|hed|shed|him|her|them|"
-    + r"himself|herself|themselves|themself|wants|wishes|says|has)|(?P<second>you|u|ur|youre|yourself)|"
-    + r"(?P<first>i|im|ive|id|ill|me|my|myself|mine|kms))\b"
+    + r"himself|herself|themselves|themself)|(?P<second>you|u|ur|youre|yourself)|"
+    + r"(?P<first>i|im|ive|id|ill|me|my|myself|mine))\b"
 )
 _CLAUSE_BREAK: Final = re.compile(r"[.!?;,]| but | and then | because ")
+_INTENT: Final = re.compile(
+    r"\b(?:going to|gonna|gunna|will|ill|about to|ready to|planning to|plan to|decided to|doing)\b[^.!?]*$"
+)
+_OWN_THIRD: Final = re.compile(r"\b(?:himself|herself|themselves|themself|(?:he|she|they) (?:was|were))\b")
+_OWN_FIRST: Final = re.compile(r"\b(?:myself|my ?self|myslef|meself|me|i|im|my (?:life|own))\b")
+_AMOUNT: Final = re.compile(
+    r"\b(?:(?:all|each) (?:of )?(?:my|the|them)|(?:whole|entire|full) (?:bottle|pack|box|packet|strip)"
+    r"|(?:a )?(?:bunch|handful|lot) of|(?:too|so) many|[1-9]\d+ (?!mg))|all$"
+)
 
 _CUE_KINDS: Final[dict[str, str]] = {
     "act": "act", "plan": "plan", "final": "timeframe", "intent_now": "timeframe", "kill": "ideation",
@@ -503,9 +532,11 @@ def _decide(t: str, cues: list[tuple[str, int, int]], found: dict[str, list[tupl
     has = found.__contains__
     music = has("music") or has("music_emoji")
     joking = (has("joke") or has("joke_emoji")) and not has("antijoke")
-    recovered = (has("recovery") or has("pasttime")) and not has("recur")
+    recur = has("recur") or any(w in t[s:e] for _, s, e in cues for w in ("again", "relapse", "still"))
+    recovered = (has("recovery") or has("pasttime")) and not recur
     third_marker = has("third")
     quotes = found.get("quote", ())
+    past_leads = found.get("pastlead", []) + found.get("pasttime", [])
 
     kept: list[tuple[str, int, int, str]] = []  # (group, start, end, person)
     for name, s, e in cues:
@@ -514,9 +545,9 @@ def _decide(t: str, cues: list[tuple[str, int, int]], found: dict[str, list[tupl
             continue  # lyrics, poems, fiction
         if _negated(t, s, found.get("neg", ())):
             continue
-        if recovered and (has("recovery") or _preceded_by(t, s, found.get("pastlead", ()), 4)):
+        if recovered and (has("recovery") or _preceded_by(t, s, past_leads, 4)):
             continue  # a recovery story told in the past tense
-        person = "third" if inside_quotes else _person(t, name, s, e)
+        person = "third" if inside_quotes else _person(t, s, e)
         if person == "second":
             continue
         if music and person != "first":
@@ -529,7 +560,7 @@ def _decide(t: str, cues: list[tuple[str, int, int]], found: dict[str, list[tupl
             continue
         if name == "goodbye" and has("return"):
             continue
-        if has("game") and name in ("kill", "passive", "method") and person == "first" and not has("recur"):
+        if has("game") and name in ("kill", "passive", "method") and person == "first" and not recur:
             continue
         kept.append((name, s, e, person))
 
@@ -538,7 +569,7 @@ def _decide(t: str, cues: list[tuple[str, int, int]], found: dict[str, list[tupl
     for name, s, e, _ in kept:
         kind = _CUE_KINDS[name]
         cue_tier = _CUE_TIER[name]
-        if name == "kill" and (has("time") or has("final")):
+        if name == "kill" and (has("final") or (has("time") and _intends(t, s, e))):
             cue_tier = "imminent"
         matches.append(Match(kind, t[s:e]))
         if TIER_ORDER[cue_tier] > TIER_ORDER[tier]:
@@ -584,28 +615,30 @@ def _preceded_by(t: str, start: int, spans: list[tuple[int, int]] | tuple[()], w
     return False
 
 
-def _person(t: str, name: str, s: int, e: int) -> str:
-    """``first``, ``second``, ``third`` or ``neutral``: who the cue is about."""
-    own = _PERSON.findall(t, s, e)
-    for third, second, first in own:
-        if third and name not in ("plan",):
-            return "third"
-        if second:
-            return "second"
-        if first and first != "kms":
-            return "first"
-    before = _PERSON.findall(t, max(0, s - _PERSON_WINDOW), s)
-    if before:
-        third, second, first = before[-1]
-        if third:
-            return "third"
-        if second:
-            return "second"
+def _person(t: str, s: int, e: int) -> str:
+    """``first``, ``second``, ``third`` or ``neutral``: who the cue is about.
+
+    The cue's own words decide first ("kill himself", "me"); otherwise the nearest pronoun before it
+    in the same clause ("she said she wants to end it"); otherwise nobody is named (``neutral``).
+    """
+    own = t[s:e]
+    if _OWN_THIRD.search(own):
+        return "third"
+    if _OWN_FIRST.search(own):
         return "first"
-    for third, _, _ in own:
-        if third:
-            return "third"
+    window = t[max(0, s - _PERSON_WINDOW) : s]
+    brk = max(window.rfind("."), window.rfind("!"), window.rfind("?"), window.rfind(";"), window.rfind(","))
+    before = _PERSON.findall(window, brk + 1)
+    if before:
+        third, second, _ = before[-1]
+        return "third" if third else "second" if second else "first"
     return "neutral"
+
+
+def _intends(t: str, s: int, e: int) -> bool:
+    """An act announced ("going to", "ready to", "ending it", "kms") rather than a thought."""
+    cue = t[s:e]
+    return cue.startswith(("ending", "kms")) or _INTENT.search(t, max(0, s - 22), s) is not None
 
 
 def _hyperbole(t: str, start: int, hypers: list[tuple[int, int]] | tuple[()]) -> bool:
@@ -621,7 +654,7 @@ def _ingest_is_act(t: str, s: int, e: int, found: dict[str, list[tuple[int, int]
     if "harmred" in found:
         return False
     span = t[s:e]
-    quantity = any(s <= a < e + 12 for a, _ in found.get("amount", ())) or span.endswith(" all")
+    quantity = _AMOUNT.search(span) is not None or _AMOUNT.match(t[e : e + 14]) is not None
     if quantity:
         return True
     if "benign" in found:
