@@ -86,8 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     rows = load()
-    print(f"labelled set: {len(rows)} lines, {sum(r['crisis'] for r in rows)} crisis, "
-          f"{sum(r['split'] == 'holdout' for r in rows)} holdout, {sum(r['style'] == 'chat' for r in rows)} chat")
+    n_crisis = sum(r["crisis"] for r in rows)
+    n_holdout = sum(r["split"] == "holdout" for r in rows)
+    n_chat = sum(r["style"] == "chat" for r in rows)
+    print(f"labelled set: {len(rows)} lines, {n_crisis} crisis, {n_holdout} holdout, {n_chat} chat")
     print(f"{'subset':<10} {'recall':<22} {'false-positive rate':<22}")
     subsets = {
         "all": rows,
@@ -119,14 +121,16 @@ def main(argv: list[str] | None = None) -> int:
     mistakes = []
     for r in rows:
         d = scan(r["text"])
-        if d.crisis != r["crisis"] or (r["crisis"] and (d.tier != r["tier"] or d.third_party != r["third_party"])):
+        wrong_tier = r["crisis"] and (d.tier != r["tier"] or d.third_party != r["third_party"])
+        if d.crisis != r["crisis"] or wrong_tier:
             mistakes.append((r, d))
     print(f"\nmistakes ({len(mistakes)}, crisis or tier or third-party flag; first {args.mistakes}):")
     for r, d in mistakes[: args.mistakes]:
         label = f"{r['tier']}{'+3p' if r['third_party'] else ''}"
         got = f"{d.tier}{'+3p' if d.third_party else ''}"
         cues = ", ".join(f"{m.kind}:{m.text}" for m in d.matches)
-        print(f"  [{r['split']:<7} {r['category']:<18}] want {label:<13} got {got:<13} {r['text']!r}  <{cues}>")
+        where = f"[{r['split']:<7} {r['category']:<18}]"
+        print(f"  {where} want {label:<13} got {got:<13} {r['text']!r}  <{cues}>")
 
     texts = [r["text"] for r in rows]
     trivial = re.compile(r"\bsuicid")
@@ -138,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, sample in (("labelled set", texts), ("ordinary chat", ORDINARY)):
         med, p99 = timings(sample, scan, args.passes)
         bmed, bp99 = timings(sample, baseline, args.passes)
-        print(f"  {name:<14} scan {med:6.2f} / {p99:6.2f}    baseline lower()+1 regex {bmed:5.2f} / {bp99:5.2f}")
+        print(f"  {name:<14} scan {med:6.2f} / {p99:6.2f}    "
+              f"baseline lower()+1 regex {bmed:5.2f} / {bp99:5.2f}")
     long_text = "so tired of everything, " * 200
     med, p99 = timings([long_text], scan, args.passes)
     print(f"  {'4,800-char msg':<14} scan {med:6.2f} / {p99:6.2f}")

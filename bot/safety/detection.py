@@ -222,7 +222,8 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     # Passive ideation: a wish to be dead.
     ("passive", (
-        _WANT + r"(?: to)? (?:just |simply |really |kinda |honestly )?(?:die|dye|d1e|be dead)\b(?! (?:for|of|from|laughing|if|when|trying))",
+        _WANT + r"(?: to)? (?:just |simply |really |kinda |honestly )?(?:die|dye|d1e|be dead)\b"
+        r"(?! (?:for|of|from|laughing|if|when|trying))",
         r"(?:rather|better off|wish(?:es)? (?:i|he|she|they) (?:was|were)) (?:be )?dead\b",
         r"wish i (?:could|would) (?:just )?(?:die|be dead)\b",
         r"(?:should|might as well) (?:just )?(?:die|be dead)\b",
@@ -231,7 +232,8 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:nothing|no one|nobody) (?:left )?to live for\b",
         r"(?:no|any) reason to (?:live|keep living|be alive|go on|stay)\b",
         r"cant go on(?: like this)? (?:anymore|any ?more|any longer)\b",
-        r"(?:hope|hoping|wish|pray|praying)(?: that)? i (?:just |really )?(?:dont|do not|never|wont|will not) wake up",
+        r"(?:hope|hoping|wish|pray|praying)(?: that)? i (?:just |really )?"
+        r"(?:dont|do not|never|wont|will not) wake up",
         r"(?:sleep|asleep) and (?:never|not) wake up",
         r"tired of (?:being alive|living|life|existing)\b",
         r"(?:dont|do not|doesnt|no longer|dont really) (?:want|wanna|wish) (?:to )?(?:live|be alive|exist"
@@ -269,8 +271,8 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:started|start|been|keep|back to|relapsed on|relapse on|relapsed into|urge to) "
         r"(?:cutting|sh|self ?harming?|selfharming?)\b",
         r"(?:sh|self ?harm) urges?\b",
-        r"(?:urges?|want|wanna|need) to (?:cut|self ?harm|sh|burn myself)(?= ?(?:$|[.!?,]|again|so|tonight|rn|is|are|"
-        r"really|badly))",
+        r"(?:urges?|want|wanna|need) to (?:cut|self ?harm|sh|burn myself)"
+        r"(?= ?(?:$|[.!?,]|again|so|tonight|rn|is|are|really|badly))",
         r"scratching my (?:arms|skin|legs|wrists)",
     )),
     ("sh_topic", (r"self[ -]?harm(?:ing|ed|s)?\b(?! free)", r"selfharm(?:ing|ed)?\b(?! free)")),
@@ -320,7 +322,8 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("hyper", (r"(?:makes?|made|making) me\b", r"if\b")),
     ("music", (
         r"(?:songs?|lyrics?|chorus|verse|poem|poetry|quote|the line|a line|album|singing|sings|sang|"
-        r"playlist|book|novel|villain|character|narrator|movie|film|episode|fanfic|story i(?:m| am) writing)\b",
+        r"playlist|book|novel|villain|character|narrator|movie|film|episode|fanfic|"
+        r"story i(?:m| am) writing)\b",
     )),
     ("news", (
         r"(?:article|study|studies|report|reports|research|researchers|documentary|podcast|lecture|course|"
@@ -348,8 +351,9 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:again|relapsed?|relapsing|still (?:want|feel|think|have)|lately|these days|anymore)\b",
     )),
     ("return", (
-        r"(?:see (?:you|u|ya|yall)|cya|ttyl|talk (?:to you |to u )?(?:tomorrow|later|soon)|back (?:on|in|next|"
-        r"tomorrow|soon|later)|off to bed|going to bed|holiday|vacation|trip|camping|weekend|moving|"
+        r"(?:see (?:you|u|ya|yall)|cya|ttyl|talk (?:to you |to u )?(?:tomorrow|later|soon)|"
+        r"back (?:on|in|next|tomorrow|soon|later)|off to bed|going to bed|holiday|vacation|trip|camping|"
+        r"weekend|moving|"
         r"signing off|good ?night|gn|good morning)\b",
     )),
     ("bye", (
@@ -369,7 +373,8 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"elden ring|dark souls|the sims|my sim|quest|npc|mobs?|raid|dungeon|speedrun\w*|fall damage)\b",
     )),
     ("harmred", (
-        r"(?:naloxone|narcan|test strips?|harm reduction|start low|never (?:use|take|mix)|(?:no )?more than)\b",
+        r"(?:naloxone|narcan|test strips?|harm reduction|start low|never (?:use|take|mix)|"
+        r"(?:no )?more than)\b",
     )),
     ("neg", (r"(?:not|dont|do not|doesnt|didnt|never|no|wont|isnt|arent|aint|nor)\b",)),
 )
@@ -458,7 +463,10 @@ def _compile() -> tuple[re.Pattern[str], dict[str, str]]:
     words = [f"{re.escape(c)}(?:{'|'.join(rests)})" for c, rests in buckets.items()] + misc
     extras = []
     for name, phrase in (
-        ("pill_emoji", "💊+"), ("joke_emoji", "[😂🤣💀😅😆]+"), ("music_emoji", "[🎵🎶🎤🎧]+"), ("quote", '"'),
+        ("pill_emoji", "💊+"),
+        ("joke_emoji", "[😂🤣💀😅😆]+"),
+        ("music_emoji", "[🎵🎶🎤🎧]+"),
+        ("quote", '"'),
     ):
         kind_of[name] = name
         extras.append(f"{phrase}(?P<{name}>)")
@@ -482,6 +490,7 @@ _CLAUSE_BREAK: Final = re.compile(r"[.!?;,]| but | and then | because ")
 _INTENT: Final = re.compile(
     r"\b(?:going to|gonna|gunna|will|ill|about to|ready to|planning to|plan to|decided to|doing)\b[^.!?]*$"
 )
+_SENTENCE_END: Final = re.compile(r"[.!?]")
 _OWN_THIRD: Final = re.compile(r"\b(?:himself|herself|themselves|themself|(?:he|she|they) (?:was|were))\b")
 _OWN_FIRST: Final = re.compile(r"\b(?:myself|my ?self|myslef|meself|me|i|im|my (?:life|own))\b")
 _AMOUNT: Final = re.compile(
@@ -596,7 +605,7 @@ def _decide(t: str, cues: list[tuple[str, int, int]], found: dict[str, list[tupl
 
 def _negated(t: str, start: int, negs: list[tuple[int, int]] | tuple[()]) -> bool:
     """True when a negation stands at most four words before the cue, in the same clause."""
-    for ns, ne in negs:
+    for _, ne in negs:
         if ne > start or start - ne > _NEG_WINDOW:
             continue
         between = t[ne:start]
@@ -643,10 +652,9 @@ def _intends(t: str, s: int, e: int) -> bool:
 
 def _hyperbole(t: str, start: int, hypers: list[tuple[int, int]] | tuple[()]) -> bool:
     """A trivial cause ("makes me", "if ...") earlier in the same sentence: joking hyperbole."""
-    for hs, he in hypers:
-        if he <= start and start - he <= 80 and not re.search(r"[.!?]", t[he:start]):
-            return True
-    return False
+    return any(
+        he <= start and start - he <= 80 and not _SENTENCE_END.search(t, he, start) for _, he in hypers
+    )
 
 
 def _ingest_is_act(t: str, s: int, e: int, found: dict[str, list[tuple[int, int]]]) -> bool:
