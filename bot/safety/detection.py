@@ -540,7 +540,10 @@ def _decide(t: str, cues: list[tuple[str, int, int]], found: dict[str, list[tupl
     """Weigh the cues against their context; split out of :func:`scan` so the common case stays tiny."""
     has = found.__contains__
     music = has("music") or has("music_emoji")
-    joking = (has("joke") or has("joke_emoji")) and not has("antijoke")
+    serious = has("antijoke") or any(
+        w in t[s:e] for s, e in found.get("negfalse", ()) for w in ("jok", "kid", "cap")
+    )
+    joking = (has("joke") or has("joke_emoji")) and not serious
     recur = has("recur") or any(w in t[s:e] for _, s, e in cues for w in ("again", "relapse", "still"))
     recovered = (has("recovery") or has("pasttime")) and not recur
     third_marker = has("third")
