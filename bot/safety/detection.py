@@ -141,7 +141,9 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         + r"(?! (?:fixing|cleaning|watching|for|with|having|eating|to watch|to see))",
         r"(?:i|i just|just|ive|i have|i think i|i already) (?:overdosed|odd|od)\b",
         r"(?:cutting|hurting myself) (?:right now|rn|now)\b",
-        r"drank (?:the |some )?(?:antifreeze|bleach)",
+        r"drank (?:the |some |a bottle of )?(?:antifreeze|bleach)",
+        r"on (?:the|a|this) (?:ledge|bridge|roof|rooftop|edge|tracks)(?: [a-z]+){0,2}? "
+        r"(?:now|rn|right now)\b",
         r"(?:swallowed|downed|took|taken) (?:everything|every pill|all of (?:them|it)|them all|it all)\b",
     )),
     # Swallowing a means: weighed later (quantity, purpose).
@@ -151,11 +153,13 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:take|taking|took|swallow|swallowed|taken) (?:it|them) all\b",
     )),
     ("plan", (
-        r"(?:have|has|got|made|making|with) a plan(?= ?(?:$|[.!,?;:]|to (?:die|end|kill|do it|unalive)"
+        r"(?:have|has|got|made|making|with) a plan(?= ?(?:$|[.!,?;]|to (?:die|end|kill|do it|unalive)"
         r"|and\b|for (?:it|tonight|this weekend|tomorrow)\b))",
         r"(?:planned|figured out|worked out) (?:how|when|where|it all|everything)\b",
         r"(?:know|decided) (?:when|how|where) (?:im|i am|ill|i will|to do it|its happening|i)\b",
         r"got everything i need\b",
+        r"(?:saved up|saving up|stockpiled|stockpiling|hoarded|hoarding|collected|collecting) (?:\w+ ){0,2}?"
+        r"(?:pills|meds|tablets|painkillers)\b",
     )),
     ("final", (
         r"tonights? (?:is )?the night(?= ?(?:$|[.!?,;:…]|i\b|im\b|its\b))",
@@ -192,6 +196,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         _SUI + r"e (?:is )?(?:on my mind|all i think about)",
         _SUI + r"(?:e|al) (?:thoughts|ideation|urges|feelings)\b",
         _SUI + r"al\b",
+        r"(?:imagining|imagine|planning|picturing|thinking about) my (?:own )?funeral\b",
         r"sewer ?slide\b",
     )),
     ("method", (
@@ -200,6 +205,8 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"painless (?:ways?|death|method)",
         r"how (?:id|i would|i could|ill|i will|im gonna|im going to) do it\b",
         r"how many (?:pills|tablets|mg)\b",
+        r"(?:which|what) (?:pills|meds|method|way|dose)(?: [a-z]+){0,2}? (?:would|will|could|might) "
+        r"(?:work|do it|kill|be enough)\b",
         r"jump(?:ing)? (?:off|from) (?:a|the|this|that) (?:bridge|roof|building|cliff|ledge)",
     )),
     ("goodbye", (
@@ -210,7 +217,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:wanted|want) to say goodbye\b",
         r"(?:its|it has|has) been nice knowing (?:you|u|everyone|yall)",
         r"(?:this is|this will be|its) my last (?:message|post|text)\b",
-        r"sorry for (?:being|everything)(?: such)? (?:a burden)?",
+        r"sorry for (?:everything|being (?:such |so much of )?a burden)\b",
         r"(?:wrote|written|writing|write|left|leaving|leave) (?:a |my |the )?(?:" + _SUI
         + r"e |goodbye )?(?:note|letters?)(?: (?:for|to) (?:my |the )?(?:family|mom|mum|parents|dad|"
         + r"sister|brother|kids|wife|husband|partner|friends|everyone|loved ones))",
@@ -219,6 +226,8 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"giving away (?:all )?my (?:stuff|things|belongings|possessions)",
         r"wont (?:need|be needing) (?:it|them|my \w+) (?:anymore|soon|much longer|where im going)",
         r"wont be around (?:after|much|for|anymore|soon|any ?more)",
+        r"(?:i|ill) (?:wont|will not|will no longer) be (?:here|alive|around|in your way) "
+        r"(?:anymore|any ?more|much longer|for long|by)\b",
     )),
     # Passive ideation: a wish to be dead.
     ("passive", (
@@ -226,6 +235,8 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?! (?:for|of|from|laughing|if|when|trying))",
         r"(?:rather|better off|wish(?:es)? (?:i|he|she|they) (?:was|were)) (?:be )?dead\b",
         r"wish i (?:could|would) (?:just )?(?:die|be dead)\b",
+        r"(?:envy|jealous of|jealous of all) (?:people|those|anyone|everyone)(?: who| that)? (?:get to )?"
+        r"(?:die|died|are dead|dont wake up)\b",
         r"(?:should|might as well) (?:just )?(?:die|be dead)\b",
         r"(?:stop waking up|never wak(?:e|ing) up(?: again)?|sleep forever)\b",
         r"done (?:with )?(?:life|living|being alive|existing)\b",
@@ -250,8 +261,12 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("indirect", (
         r"(?:better|fine|happier|easier|okay|ok|good|relieved|best)(?: [a-z]+){0,3}? without me\b",
-        r"if i (?:was|were) (?:gone|dead|not here|not around)\b",
-        r"if i (?:died|disappeared|wasnt (?:here|around|alive)|werent (?:here|around))\b",
+        r"if i (?:just )?(?:was|were) (?:gone|dead|not here|not around)\b",
+        r"if i (?:just )?(?:died|disappeared|wasnt (?:here|around|alive|born)|werent (?:here|around|born))\b",
+        r"(?:wasnt|werent|was never|had never been) born\b",
+        r"(?:the world|anyone|everyone|nobody|no one|noone)(?: really)? "
+        r"(?:doesnt|dont|wont|wouldnt|would not|will not|needs?|would) (?:need|miss|care about) me\b",
+        r"(?:wont|will not) be (?:anyones|anybodys|everyones|your|a) (?:problem|burden)(?! for)",
         r"(?:being|im|i am|feel like|feel like im) (?:such |just |only )?a burden\b",
         r"(?:better|happier|easier|fine) (?:off )?if i (?:wasnt|werent|was not|wasnt|was|were|died|am) "
         r"(?:around|here|gone|dead|alive)?",
@@ -274,15 +289,18 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:urges?|want|wanna|need) to (?:cut|self ?harm|sh|burn myself)"
         r"(?= ?(?:$|[.!?,]|again|so|tonight|rn|is|are|really|badly))",
         r"scratching my (?:arms|skin|legs|wrists)",
+        r"(?:covered in|hiding|hide|fresh|new|deep) (?:my |the )?(?:cuts|burns|self harm scars)\b",
     )),
     ("sh_topic", (r"self[ -]?harm(?:ing|ed|s)?\b(?! free)", r"selfharm(?:ing|ed)?\b(?! free)")),
     # Context: means and how they are held.
     ("means", (_PILLS + r"\b", r"the means\b", r"(?:rope|noose|gun|razor|blade|" + _PLACE + r")\b")),
     ("ready", (
         r"(?:in front of me|next to me|lined up|in my hand|at hand|loaded|ready|(?:are|is) here)\b",
+
     )),
     ("amount", (
-        r"(?:all|each) (?:of )?(?:my|the|them)\b",
+        r"(?:all|each) (?:of )?(?:my|the|them|her|his|their|your)\b",
+        r"enough (?:pills|meds|tablets)\b",
         r"(?:whole|entire|full) (?:bottle|pack|box|packet|strip)\b",
         r"(?:a )?(?:bunch|handful|lot) of\b",
         r"(?:too|so) many\b",
@@ -300,6 +318,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:im|i am) (?:ready|done)\b",
         r"(?:its|it is) (?:happening|time|done)\b",
         r"going through with it\b",
+        r"(?:gonna|going to|will|about to|im|i am) (?:use|using) (?:it|them)\b",
         r"(?:this is it)\b",
     )),
     ("time", (
@@ -328,7 +347,8 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("news", (
         r"(?:article|study|studies|report|reports|research|researchers|documentary|podcast|lecture|course|"
         r"class|thesis|paper|statistics|stats|rates|prevention|awareness|hotline|crisis line|training|"
-        r"walk|fundraiser|media|news|survey|campaign|covers|workshop|webinar)\b",
+        r"walk|fundraiser|media|news|survey|campaign|covers|workshop|webinar|seminar|session|sign up|"
+        r"conference|panel|how to (?:talk about|respond to)|literature)\b",
     )),
     ("recovery", (
         _NUMWORDS + r" (?:years?|months?|weeks?|days?) (?:clean|free|sober)\b",
@@ -340,11 +360,15 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:therapy|treatment|meds|medication|help) (?:really )?helped",
         r"proud of (?:how far|myself|my progress)",
         r"survived\b",
+        r"(?:things|life|it|everything) (?:is|are|got|has gotten|have gotten|feels?) "
+        r"(?:so much |much |a lot |way )?better(?: now)?\b",
+        r"(?:help|helps|helped) (?:run|out at|others)\b",
         r"(?:talk|speak) about it openly",
         r"volunteer\w*",
     )),
     ("pasttime", (
-        r"(?:ago|used to|back in|back then|years back|when i was|last year|in (?:19|20)\d\d|a while back)\b",
+        r"(?:ago|used to|back in|back then|years back|when i was|in (?:19|20)\d\d|a while back|"
+        r"last (?:year|winter|summer|spring|fall|autumn|month|decade))\b",
     )),
     ("pastlead", (r"(?:tried to|attempted to|used to|i was|was|were)\b",)),
     ("recur", (
@@ -494,7 +518,8 @@ _SENTENCE_END: Final = re.compile(r"[.!?]")
 _OWN_THIRD: Final = re.compile(r"\b(?:himself|herself|themselves|themself|(?:he|she|they) (?:was|were))\b")
 _OWN_FIRST: Final = re.compile(r"\b(?:myself|my ?self|myslef|meself|me|i|im|my (?:life|own))\b")
 _AMOUNT: Final = re.compile(
-    r"\b(?:(?:all|each) (?:of )?(?:my|the|them)|(?:whole|entire|full) (?:bottle|pack|box|packet|strip)"
+    r"\b(?:(?:all|each) (?:of )?(?:my|the|them|her|his|their|your)|enough "
+    r"|(?:whole|entire|full) (?:bottle|pack|box|packet|strip)"
     r"|(?:a )?(?:bunch|handful|lot) of|(?:too|so) many|[1-9]\d+ (?!mg))|all$"
 )
 
@@ -582,7 +607,9 @@ def _decide(t: str, cues: list[tuple[str, int, int]], found: dict[str, list[tupl
         kind = _CUE_KINDS[name]
         cue_tier = _CUE_TIER[name]
         if name == "kill" and (has("final") or (has("time") and _intends(t, s, e))):
-            cue_tier = "imminent"
+            cue_tier = "imminent"  # "going to kill myself tonight"
+        elif name == "goodbye" and has("time") and "be " in t[s:e]:
+            cue_tier = "imminent"  # "by tomorrow I won't be here anymore"
         matches.append(Match(kind, t[s:e]))
         if TIER_ORDER[cue_tier] > TIER_ORDER[tier]:
             tier = cue_tier
