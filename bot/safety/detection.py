@@ -117,7 +117,10 @@ NO_CRISIS: Final = Detection(crisis=False, tier="none", third_party=False, match
 _SELF = r"(?:myself|my ?self|myslef|meself|himself|herself|themselves|themself)"
 _SUI = r"(?:s[uü][i1!]c[i1!]d|suisid|suicd|sewer ?slid|sooicid)"  # suicide, su1cide, sewerslide
 # "suicide" followed by these is a topic (a campaign, a statistic), never a person's own words.
-_NOT_TOPIC = r"(?! (?:prevention|awareness|rates?|hotline|line|statistics|research|stigma|walk|training))"
+_NOT_TOPIC = (
+    r"(?! (?:prevention|awareness|rates?|hotline|line|statistics|research|stigma|walk|training|runs?|drills?|"
+    r"doors?|squad|sprints?|mission|king|blonde))"
+)
 _KILL = r"(?:k[i1!]ll?|kil)"
 _WANT = r"(?:want|wants|wanna|wan|wish|wishes|hope|hoping|ready|deserve)"
 _PILLS = (
@@ -181,12 +184,17 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"end(?:ing)? it\b(?! (?:with|between|here|there|for now|for today|early|off))",
         r"tak(?:e|ing) (?:my|his|her|their) (?:own )?life\b",
         r"hang(?:ing)? " + _SELF,
-        r"(?:commit|comit|committing|commiting|attempt|attempting|do|doing) " + _SUI + r"e\b" + _NOT_TOPIC,
+        r"(?:commit|comit|committing|commiting|attempt|attempting) " + _SUI + r"e\b" + _NOT_TOPIC,
         r"(?:want|wants|wanna|going|gonna|about|ready) to " + _SUI + r"e\b",
         r"(?:shoot|shooting|drown|drowning|poison|poisoning|off|offing|gas|gassing) " + _SELF,
         r"(?:going to|gonna|want to|wanna|will|plan to|planning to|thinking (?:about|of)) "
         r"(?:overdose|overdosing|od)\b",
         r"slit(?:ting)? my wrists?",
+        r"(?:i|ill|i will|im going to|im gonna|gonna|going to) end (?:this|everything|it all)\b"
+        r"(?! (?:call|meeting|conversation|convo|chat|game|stream|relationship|thread|discussion|"
+        r"semester|week|day|year|friendship))",
+        r"(?:what|something) i (?:might|could|would|will|may) do to " + _SELF,
+        _SUI + r"e(?: [a-z]+){0,6}? (?:as )?(?:an|the|my|only) (?:option|answer|way out|solution)\b",
     )),
     # Active ideation as a state: suicidal, suicide thoughts.
     ("sui", (
@@ -205,12 +213,19 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"painless (?:ways?|death|method)",
         r"how (?:id|i would|i could|ill|i will|im gonna|im going to) do it\b",
         r"how many (?:pills|tablets|mg)\b",
+        r"(?:lethal|fatal|deadly) (?:dose|amount|overdose)\b",
+        r"how much (?:[a-z]+ ){0,3}?(?:to|would|will|does it take to) (?:die|kill|overdose|od)\b",
+        r"how (?:high|tall|far) (?:does|do|would|is|should) (?:a|the|it) (?:bridge|building|fall|drop|jump)",
         r"(?:which|what) (?:pills|meds|method|way|dose)(?: [a-z]+){0,2}? (?:would|will|could|might) "
         r"(?:work|do it|kill|be enough)\b",
         r"jump(?:ing)? (?:off|from) (?:a|the|this|that) (?:bridge|roof|building|cliff|ledge)",
     )),
     ("goodbye", (
         r"this is (?:my )?goodbye\b",
+        r"(?:good ?bye|farewell) (?:cruel )?world\b",
+        r"last time (?:you(?:ll| will)|anyone(?:ll| will)) (?:ever )?(?:hear from|see|talk to) me\b",
+        r"(?:you(?:ll| will)|no one will|nobody will) never (?:hear from|see) me again\b",
+        r"giving my (?:stuff|things|belongings|possessions) away\b",
         r"if (?:anyone|someone|you) (?:finds|find|reads|read|sees|see) this\b",
         r"(?:goodbye|bye) (?:forever|for good)\b",
         r"(?:say|saying|said) (?:my )?goodbyes?(?: to (?:everyone|you all|all of you|yall))\b",
@@ -238,7 +253,12 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:envy|jealous of|jealous of all) (?:people|those|anyone|everyone)(?: who| that)? (?:get to )?"
         r"(?:die|died|are dead|dont wake up)\b",
         r"(?:should|might as well) (?:just )?(?:die|be dead)\b",
-        r"(?:stop waking up|never wak(?:e|ing) up(?: again)?|sleep forever)\b",
+        r"(?:stop waking up|never wak(?:e|ing) up(?: again)?|sleep forever|asleep forever)\b",
+        r"(?:dont|do not|cant|cannot) trust myself (?:right now|rn|tonight|anymore|any ?more|to stay safe)\b",
+        r"better off (?:in the ground|in a grave|six feet under|not (?:here|existing|alive|born))\b",
+        r"(?:six feet under|being dead|death|dying|not existing|not being alive|the void|eternal sleep) "
+        r"(?:sounds|seems|feels|would be|looks) (?:so |really |kinda |pretty )?(?:nice|good|peaceful|better|"
+        r"like a relief|appealing|tempting|easier)\b",
         r"done (?:with )?(?:life|living|being alive|existing)\b",
         r"(?:nothing|no one|nobody) (?:left )?to live for\b",
         r"(?:no|any) reason to (?:live|keep living|be alive|go on|stay)\b",
@@ -278,6 +298,8 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"if i (?:died|disappeared|vanished|was gone|were gone|was dead|wasnt here|wasnt around|left forever"
         r"|disappeared forever))",
         r"(?:im|i am) (?:just )?a burden to (?:everyone|everybody|all|my)",
+        r"(?:it|this|everything|it all)(?:ll| will) (?:all )?be over (?:soon|tonight|tomorrow)\b",
+        r"soon (?:it|this|everything)(?:ll| will) (?:all )?be over\b",
     )),
     ("selfharm", (
         r"(?:cut|cutting|cuts|hurt|hurting|hurts|harm|harming|burn|burning|burned|burnt|hitting|scratching|"
@@ -289,6 +311,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:urges?|want|wanna|need) to (?:cut|self ?harm|sh|burn myself)"
         r"(?= ?(?:$|[.!?,]|again|so|tonight|rn|is|are|really|badly))",
         r"scratching my (?:arms|skin|legs|wrists)",
+        r"(?:until|till|til|untill) (?:it hurts|it bleeds|i bleed|they bleed|it bled|i bled|they bled)\b",
         r"(?:covered in|hiding|hide|fresh|new|deep) (?:my |the )?(?:cuts|burns|self harm scars)\b",
     )),
     ("sh_topic", (r"self[ -]?harm(?:ing|ed|s)?\b(?! free)", r"selfharm(?:ing|ed)?\b(?! free)")),
@@ -380,10 +403,22 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"weekend|moving|"
         r"signing off|good ?night|gn|good morning)\b",
     )),
+    ("weak", (
+        r"(?:cant|cannot|can not) (?:do|take|handle) (?:this|it|any of this)(?: [a-z]+){0,2}? "
+        r"(?:anymore|any ?more|any longer)\b",
+        r"(?:im|i am) (?:so )?sorry\b(?! for)",
+        r"(?:give|giving|gave) up on (?:everything|life|myself|living)\b",
+        r"no way out\b",
+        r"nothing (?:matters|will ever get better|ever gets better)\b",
+        r"(?:im|i am) (?:so |just )?(?:done|finished)\b(?! with)",
+        r"tired of (?:everything|it all|fighting|trying)\b",
+        r"(?:so |completely |totally )?hopeless\b",
+    )),
     ("bye", (
         r"(?:good ?bye|bye|farewell)(?: (?:everyone|every1|all|guys|yall|friends|world))?\b",
         r"(?:love|loved) (?:you|u) all\b",
         r"(?:thank you|thanks|thank u) (?:all )?for everything\b",
+        r"(?:deleted|deleting) (?:all )?(?:my|his|her|their) (?:accounts|socials|profiles)\b",
     )),
     ("third", (
         r"my " + _RELATION + r"s?\b",
@@ -556,7 +591,7 @@ def scan(text: str) -> Detection:
             cues.append((name, m.start(), m.end()))
         else:
             found.setdefault(name, []).append((m.start(), m.end()))
-    if not cues and "means" not in found and "pill_emoji" not in found:
+    if not cues and "means" not in found and "pill_emoji" not in found and len(found.get("weak", ())) < 2:
         return NO_CRISIS
     return _decide(t, cues, found)
 
@@ -591,7 +626,7 @@ def _decide(t: str, cues: list[tuple[str, int, int]], found: dict[str, list[tupl
             continue
         if name in _TOPIC_CUES and has("news") and person != "first":
             continue
-        if name in _HYPERBOLE_CUES and joking and _hyperbole(t, s, found.get("hyper", ())):
+        if name in _HYPERBOLE_CUES and joking and _hyperbole(t, s, e, found.get("hyper", ())):
             continue
         if name == "ingest" and not _ingest_is_act(t, s, e, found):
             continue
@@ -620,6 +655,14 @@ def _decide(t: str, cues: list[tuple[str, int, int]], found: dict[str, list[tupl
         matches.append(Match("goodbye", t[s:e]))
         if TIER_ORDER[tier] < TIER_ORDER["active"]:
             tier = "active"
+
+    # Weak signals ("I can't do this anymore", "I'm sorry") count when two different ones meet.
+    weak = found.get("weak", ())
+    if not kept and len({t[s:e] for s, e in weak}) >= 2 and not recovered and not joking:
+        s, e = weak[0]
+        matches.append(Match("indirect", t[s:e]))
+        tier = "passive"
+        kept.append(("weak", s, e, _person(t, s, e)))
 
     means_tier = _means(t, found, kept, recovered)
     if means_tier is not None:
@@ -677,14 +720,20 @@ def _person(t: str, s: int, e: int) -> str:
 def _intends(t: str, s: int, e: int) -> bool:
     """An act announced ("going to", "ready to", "ending it", "kms") rather than a thought."""
     cue = t[s:e]
-    return cue.startswith(("ending", "kms")) or _INTENT.search(t, max(0, s - 22), s) is not None
-
-
-def _hyperbole(t: str, start: int, hypers: list[tuple[int, int]] | tuple[()]) -> bool:
-    """A trivial cause ("makes me", "if ...") earlier in the same sentence: joking hyperbole."""
-    return any(
-        he <= start and start - he <= 80 and not _SENTENCE_END.search(t, he, start) for _, he in hypers
+    return (
+        cue.startswith(("ending", "kms", "what i", "something i", "i end", "ill end", "i will end"))
+        or _INTENT.search(t, max(0, s - 22), s) is not None
     )
+
+
+def _hyperbole(t: str, start: int, end: int, hypers: list[tuple[int, int]] | tuple[()]) -> bool:
+    """A trivial cause ("makes me", "if ...") in the same sentence as the cue: joking hyperbole."""
+    for hs, he in hypers:
+        if he <= start and start - he <= 80 and not _SENTENCE_END.search(t, he, start):
+            return True
+        if end <= hs and hs - end <= 40 and not _SENTENCE_END.search(t, end, hs):
+            return True
+    return False
 
 
 def _ingest_is_act(t: str, s: int, e: int, found: dict[str, list[tuple[int, int]]]) -> bool:
