@@ -128,6 +128,11 @@ _PILLS = (
     r"antifreeze|bleach|sleeping pills|painkillers|medicine|\d+ ?mg)"
 )
 _PLACE = r"(?:bridge|roof|rooftop|ledge|edge|train tracks|tracks|cliff)"
+# An ordinary outing at a high place: "on the roof fixing the gutter", "at the bridge for the race".
+_NOT_OUTING = (
+    r"(?! (?:fixing|cleaning|watching|for|with|having|eating|to watch|to see|to take|taking (?:pics|photos|"
+    r"pictures|a photo)|and (?:the|its) view))"
+)
 _NUMWORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|a|\d+)"
 _RELATION = (
     r"(?:best friend|friend|bestie|bff|bf|gf|boyfriend|girlfriend|partner|husband|wife|brother|bro|"
@@ -140,8 +145,7 @@ _RELATION = (
 _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Act in progress.
     ("act", (
-        r"(?:im|i am|standing|sitting|is|are|were|at) (?:on|at) (?:the|a|this) " + _PLACE
-        + r"(?! (?:fixing|cleaning|watching|for|with|having|eating|to watch|to see))",
+        r"(?:im|i am) (?:on|at) (?:the|a|this) " + _PLACE + _NOT_OUTING,
         r"(?:i|i just|just|ive|i have|i think i|i already) (?:overdosed|odd|od)\b",
         r"(?:cutting|hurting myself) (?:right now|rn|now)\b",
         r"drank (?:the |some |a bottle of )?(?:antifreeze|bleach)",
@@ -150,6 +154,10 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:swallowed|downed|took|taken) (?:everything|every pill|all of (?:them|it)|them all|it all)\b",
     )),
     # Swallowing a means: weighed later (quantity, purpose).
+    # Someone at a high place: an act only with a sign of danger (a time, a cue, a weak signal).
+    ("place", (
+        r"(?:standing|sitting|is|are|were|at|on) (?:on|at) (?:the|a|this) " + _PLACE + _NOT_OUTING,
+    )),
     ("ingest", (
         r"(?:took|take|takes|taking|taken|swallowed|swallow|swallowing|downed|drank|ate) "
         r"(?:[^ .!?,]+ ){0,4}?" + _PILLS + r"\b",
@@ -165,7 +173,8 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:pills|meds|tablets|painkillers)\b",
     )),
     ("final", (
-        r"tonights? (?:is )?the night(?= ?(?:$|[.!?,;:…]|i\b|im\b|its\b))",
+        r"tonights? (?:is )?the night(?= ?(?:$|[.!?,;:…]|i (?:end|do|die|kill|leave|go)\b|"
+        r"im (?:doing|ending|going|gone)\b|its happening))",
         r"(?:tonight is|this is|its) (?:my|the) last (?:night|day)\b",
         r"my last (?:night|day) (?:alive|on earth|here)\b",
     )),
@@ -237,7 +246,10 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         + r"e |goodbye )?(?:note|letters?)(?: (?:for|to) (?:my |the )?(?:family|mom|mum|parents|dad|"
         + r"sister|brother|kids|wife|husband|partner|friends|everyone|loved ones))",
         _SUI + r"e (?:note|letter)\b",
-        r"goodbye (?:note|letter|message|post|video)\b",
+        r"goodbye (?:note|letter|message|post|video)\b(?! (?:to|for) (?:my |the |our )?(?:old |former )?"
+        r"(?:job|team|boss|company|coworkers|colleagues|class|students|school|office|manager|clients|followers))",
+        r"(?:please |pls |plz )?tell (?:my|them|him|her|everyone) (?:[a-z]+ ){0,2}?"
+        r"(?:i love (?:her|him|them|you|u)|(?:that )?im sorry)\b",
         r"giving away (?:all )?my (?:stuff|things|belongings|possessions)",
         r"wont (?:need|be needing) (?:it|them|my \w+) (?:anymore|soon|much longer|where im going)",
         r"wont be around (?:after|much|for|anymore|soon|any ?more)",
@@ -253,7 +265,9 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:envy|jealous of|jealous of all) (?:people|those|anyone|everyone)(?: who| that)? (?:get to )?"
         r"(?:die|died|are dead|dont wake up)\b",
         r"(?:should|might as well) (?:just )?(?:die|be dead)\b",
-        r"(?:stop waking up|never wak(?:e|ing) up(?: again)?|sleep forever|asleep forever)\b",
+        r"(?:stop waking up|never wak(?:e|ing) up(?: again)?)\b",
+        r"(?:want|wanna|wish i could|wish to|hope i|like to|just)(?: to)? (?:go to |fall )?(?:a)?sleep "
+        r"forever\b",
         r"(?:dont|do not|cant|cannot) trust myself (?:right now|rn|tonight|anymore|any ?more|to stay safe)\b",
         r"better off (?:in the ground|in a grave|six feet under|not (?:here|existing|alive|born))\b",
         r"(?:six feet under|being dead|death|dying|not existing|not being alive|the void|eternal sleep) "
@@ -273,7 +287,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:stop|stopped) existing\b",
         r"(?:wish|want) (?:i |to )?(?:didnt|not|did not) exist\b",
         r"(?:wish|wishes|wishing) (?:i|he|she|they) (?:was|were|had) never (?:been )?born",
-        r"wish i could (?:just )?(?:disappear|vanish|not exist)\b",
+        r"wish i could (?:just )?(?:disappear|vanish|not exist)\b(?! (?:from|for|into|to|off|under|on))",
         r"disappear (?:forever|for good|permanently)\b",
         r"(?:isnt|not|no longer) worth living\b",
         r"(?:point|reason) (?:of|in|to) (?:being alive|living|going on|life|keep living|live)\b",
@@ -311,7 +325,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:urges?|want|wanna|need) to (?:cut|self ?harm|sh|burn myself)"
         r"(?= ?(?:$|[.!?,]|again|so|tonight|rn|is|are|really|badly))",
         r"scratching my (?:arms|skin|legs|wrists)",
-        r"(?:until|till|til|untill) (?:it hurts|it bleeds|i bleed|they bleed|it bled|i bled|they bled)\b",
+        r"(?:until|till|til|untill) (?:it|i|they|my [a-z]+) (?:hurts?|bleeds?|bled|bleeding)\b",
         r"(?:covered in|hiding|hide|fresh|new|deep) (?:my |the )?(?:cuts|burns|self harm scars)\b",
     )),
     ("sh_topic", (r"self[ -]?harm(?:ing|ed|s)?\b(?! free)", r"selfharm(?:ing|ed)?\b(?! free)")),
@@ -426,6 +440,12 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"someone (?:i know|in|at|on|here)\b",
         r"(?:he|she|they|hes|shes|theyre) (?:said|says|told|keeps saying|texted|posted|wrote|just)\b",
         r"told me (?:that )?(?:he|she|they)\b",
+    )),
+    # Someone in general, not a person in danger: advice, training, questions about "people who".
+    ("generic", (
+        r"(?:if|when) (?:someone|somebody|a person|people|anyone|a friend|your friend|a loved one|they)\b",
+        r"(?:people|anyone|those|someone|somebody|a person|person) (?:who|that)\b",
+        r"help (?:a friend|someone|somebody|a person|people) (?:who|that)\b",
     )),
     ("game", (
         r"(?:minecraft|fortnite|roblox|respawn\w*|boss|level|lvl|games?|gaming|gg|creeper|grenade|among us|"
@@ -549,6 +569,7 @@ _CLAUSE_BREAK: Final = re.compile(r"[.!?;,]| but | and then | because ")
 _INTENT: Final = re.compile(
     r"\b(?:going to|gonna|gunna|will|ill|about to|ready to|planning to|plan to|decided to|doing)\b[^.!?]*$"
 )
+_NOW: Final = re.compile(r"\b(?:now|rn|right now|tonight|at the moment)\b")
 _SENTENCE_END: Final = re.compile(r"[.!?]")
 _OWN_THIRD: Final = re.compile(r"\b(?:himself|herself|themselves|themself|(?:he|she|they) (?:was|were))\b")
 _OWN_FIRST: Final = re.compile(r"\b(?:myself|my ?self|myslef|meself|me|i|im|my (?:life|own))\b")
@@ -591,7 +612,7 @@ def scan(text: str) -> Detection:
             cues.append((name, m.start(), m.end()))
         else:
             found.setdefault(name, []).append((m.start(), m.end()))
-    if not cues and "means" not in found and "pill_emoji" not in found and len(found.get("weak", ())) < 2:
+    if not cues and not ("means" in found or "pill_emoji" in found or "place" in found or "weak" in found):
         return NO_CRISIS
     return _decide(t, cues, found)
 
@@ -624,6 +645,8 @@ def _decide(t: str, cues: list[tuple[str, int, int]], found: dict[str, list[tupl
             continue
         if music and person != "first":
             continue
+        if has("generic") and (person != "first" or _preceded_by(t, s, found["generic"], 3)):
+            continue  # "when someone says they feel suicidal, listen", "help a friend who self harms"
         if name in _TOPIC_CUES and has("news") and person != "first":
             continue
         if name in _HYPERBOLE_CUES and joking and _hyperbole(t, s, e, found.get("hyper", ())):
@@ -635,6 +658,15 @@ def _decide(t: str, cues: list[tuple[str, int, int]], found: dict[str, list[tupl
         if has("game") and name in ("kill", "passive", "method") and person == "first" and not recur:
             continue
         kept.append((name, s, e, person))
+
+    # "standing on the bridge" is an act only beside a sign of danger; "taking pics" never is.
+    place = found.get("place")
+    if place and not recovered and not music:
+        s, e = place[0]
+        danger = bool(kept) or has("weak") or has("intent") or _NOW.search(t) is not None
+        person = _person(t, s, e)
+        if danger and person != "second" and not _negated(t, s, found.get("neg", ())):
+            kept.append(("act", s, e, person))
 
     matches: list[Match] = []
     tier: Tier = "none"
@@ -657,7 +689,7 @@ def _decide(t: str, cues: list[tuple[str, int, int]], found: dict[str, list[tupl
             tier = "active"
 
     # Weak signals ("I can't do this anymore", "I'm sorry") count when two different ones meet.
-    weak = found.get("weak", ())
+    weak = found.get("weak", [])
     if not kept and len({t[s:e] for s, e in weak}) >= 2 and not recovered and not joking:
         s, e = weak[0]
         matches.append(Match("indirect", t[s:e]))
