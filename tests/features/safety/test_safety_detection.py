@@ -110,6 +110,56 @@ def test_means_words_alone_are_not_a_crisis(text: str) -> None:
     assert not scan(text).crisis
 
 
+# --- high places and weak signals -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm on the bridge",
+        "standing on the edge of the roof right now",
+        "Standing on the bridge. I can't do this anymore.",
+    ],
+)
+def test_a_high_place_with_a_sign_of_danger_is_an_act(text: str) -> None:
+    assert scan(text).tier == "imminent"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["standing on the bridge taking pics of the sunset", "My cat is on the roof again and won't come down.",
+     "im on the roof fixing the gutter"],
+)
+def test_a_high_place_on_an_ordinary_outing_is_not(text: str) -> None:
+    assert not scan(text).crisis
+
+
+def test_two_different_weak_signals_make_a_passive_cue_but_one_alone_does_not() -> None:
+    assert scan("i cant do this anymore. im sorry").tier == "passive"
+    assert not scan("I hate my job so much, I can't take it anymore.").crisis
+    assert not scan("I'm sorry, I can't make it tonight.").crisis
+
+
+def test_a_plain_goodbye_raises_another_cue_to_active() -> None:
+    assert scan("Bye everyone. I love you all. Sorry for being such a burden.").tier == "active"
+    assert not scan("ok bye everyone love you all have a good night").crisis
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["When someone says they feel suicidal, ask them directly and listen.",
+     "how do i help a friend who self harms?"],
+)
+def test_advice_about_people_in_general_is_not_a_crisis(text: str) -> None:
+    assert not scan(text).crisis
+
+
+def test_an_announced_act_with_a_time_is_imminent_but_a_thought_with_a_time_is_not() -> None:
+    assert scan("im going to kill myself tonight").tier == "imminent"
+    assert scan("feeling really suicidal tonight").tier == "active"
+    assert scan("unalive thoughts are loud today").tier == "active"
+
+
 # --- what must not fire ---------------------------------------------------------------------
 
 
