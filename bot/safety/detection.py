@@ -29,9 +29,10 @@ Leetspeak is handled inside the few words where it occurs ("su1cide", "k1ll"), n
 digits, so "800mg" and "30 pills" survive. Patterns are literal phrases with bounded gaps only, so
 the scan stays linear on hostile input. The decision is then plain Python over the few matches:
 
-1. A cue is **negated** when "not", "don't", "never", "no"... stands at most four words before it in
-   the same clause ("I'm not suicidal, just tired"). Phrases that merely look negative are consumed
-   first by the regex so they never negate: "not going to lie", "not even joking", "no joke"
+1. A cue is **negated** when "not", "don't", "never", "no"... stands at most two words before it in
+   the same clause ("I'm not suicidal, just tired", "not trying to kill myself"). Phrases that merely
+   look negative are consumed first by the regex so they never negate: "not going to lie", "not even
+   joking", "no joke"
    ("I'm not going to lie, I want to die" IS a crisis). Cues that contain their own negation
    ("I don't want to be here anymore", "hope I don't wake up") are phrases of their own.
 2. A cue is **someone else's** when it names them ("kill himself") or the nearest pronoun before it
@@ -135,7 +136,7 @@ _SUI = r"(?:s[uü][i1!]c[i1!]d|suisid|suicd|sewer ?slid|sooicid)"  # suicide, su
 # "suicide" followed by these is a topic (a campaign, a statistic), never a person's own words.
 _NOT_TOPIC = (
     r"(?! (?:prevention|awareness|rates?|hotline|line|statistics|research|stigma|walk|training|runs?|drills?|"
-    r"doors?|squad|sprints?|mission|king|blonde))"
+    r"doors?|squad|sprints?|mission|king|blonde|warning|signs|risk|loss|bereave\w*|survivors?|data|cases))"
 )
 _KILL = r"(?:k[i1!]ll?|kil)"
 _WANT = r"(?:want|wants|wanna|wan|wish|wishes|hope|hoping|ready|deserve)"
@@ -183,7 +184,8 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:have|has|got|made|making|with) a plan(?= ?(?:$|[.!,?;]|to (?:die|end|kill|do it|unalive)"
         r"|and\b|for (?:it|tonight|this weekend|tomorrow)\b))",
         r"(?:planned|figured out|worked out) (?:how|when|where|it all|everything)\b",
-        r"(?:know|decided) (?:when|how|where) (?:im|i am|ill|i will|to do it|its happening|i)\b",
+        r"(?:know|decided) (?:exactly |already )?(?:when|how|where)(?: and (?:when|how|where))? "
+        r"(?:im|i am|ill|i will|to do it|its happening|i)\b",
         r"got everything i need\b",
         r"(?:saved up|saving up|stockpiled|stockpiling|hoarded|hoarding|collected|collecting) (?:\w+ ){0,2}?"
         r"(?:pills|meds|tablets|painkillers)\b",
@@ -239,7 +241,8 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"how (?:id|i would|i could|ill|i will|im gonna|im going to) do it\b",
         r"how many (?:pills|tablets|mg)\b",
         r"(?:lethal|fatal|deadly) (?:dose|amount|overdose)\b",
-        r"how much (?:[a-z]+ ){0,3}?(?:to|would|will|does it take to) (?:die|kill|overdose|od)\b",
+        r"how (?:much|long|many) (?:[a-z]+ ){0,4}?(?:to|would|will|does it take to) "
+        r"(?:die|kill|overdose|od)\b",
         r"how (?:high|tall|far) (?:does|do|would|is|should) (?:a|the|it) (?:bridge|building|fall|drop|jump)",
         r"(?:which|what) (?:pills|meds|method|way|dose)(?: [a-z]+){0,2}? (?:would|will|could|might) "
         r"(?:work|do it|kill|be enough)\b",
@@ -247,6 +250,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("goodbye", (
         r"this is (?:my )?goodbye\b",
+        r"(?:because|cause|cuz|its because|means) (?:im|i am|ill be|i will be) gone\b",
         r"(?:good ?bye|farewell) (?:cruel )?world\b",
         r"last time (?:you(?:ll| will)|anyone(?:ll| will)) (?:ever )?(?:hear from|see|talk to) me\b",
         r"(?:you(?:ll| will)|no one will|nobody will) never (?:hear from|see) me again\b",
@@ -300,6 +304,9 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:dont|do not|doesnt|no longer|dont really) (?:want|wanna|wish) (?:to )?(?:live|be alive|exist"
         r"|be here (?:anymore|any ?more|no more))\b",
         r"not (?:be|being) alive\b",
+        r"(?:want|wanna|wish|hope|prefer|rather) (?:to )?(?:just )?not (?:wake up|exist|be here|be alive)\b",
+        r"(?:dont|do not) deserve to (?:live|be alive|exist|be here)\b",
+        r"(?:shouldnt|should not) (?:be alive|exist|have been born)\b",
         r"(?:stop|stopped) existing\b",
         r"(?:wish|want) (?:i |to )?(?:didnt|not|did not) exist\b",
         r"(?:wish|wishes|wishing) (?:i|he|she|they) (?:was|were|had) never (?:been )?born",
@@ -307,7 +314,10 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"disappear (?:forever|for good|permanently)\b",
         r"(?:isnt|not|no longer) worth living\b",
         r"(?:point|reason) (?:of|in|to) (?:being alive|living|going on|life|keep living|live)\b",
-        r"dont see (?:a|any) (?:future|way out|point)\b",
+        r"(?:dont|do not|cant|cannot) (?:really |even |honestly )?see (?:a|any|the) "
+        r"(?:future|way out|point)\b",
+        r"(?:no|not any|isnt any|isnt a|not a) (?:point|reason) (?:of|in|to) (?:living|being alive|going on|"
+        r"life|live|keep living|staying alive|existing)\b",
     )),
     ("indirect", (
         r"(?:better|fine|happier|easier|okay|ok|good|relieved|best)(?: [a-z]+){0,3}? without me\b",
@@ -348,7 +358,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Context: means and how they are held.
     ("means", (_PILLS + r"\b", r"the means\b", r"(?:rope|noose|gun|razor|blade|" + _PLACE + r")\b")),
     ("ready", (
-        r"(?:in front of me|next to me|lined up|in my hand|at hand|loaded|ready|(?:are|is) here)\b",
+        r"(?:in front of me|next to me|lined up|in my hand|at hand|loaded|ready|(?:are|is) here|holding)\b",
 
     )),
     ("amount", (
@@ -401,7 +411,8 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:article|study|studies|report|reports|research|researchers|documentary|podcast|lecture|course|"
         r"class|thesis|paper|statistics|stats|rates|prevention|awareness|hotline|crisis line|training|"
         r"walk|fundraiser|media|news|survey|campaign|covers|workshop|webinar|seminar|session|sign up|"
-        r"conference|panel|how to (?:talk about|respond to)|literature)\b",
+        r"conference|panel|how to (?:talk about|respond to)|literature|portray\w*|depict\w*|on tv|"
+        r"thread about|representation|warning signs|recogni[sz]\w*)\b",
     )),
     ("recovery", (
         _NUMWORDS + r" (?:years?|months?|weeks?|days?) (?:clean|free|sober)\b",
@@ -443,6 +454,8 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:im|i am) (?:so |just )?(?:done|finished)\b(?! with)",
         r"tired of (?:everything|it all|fighting|trying)\b",
         r"(?:so |completely |totally )?hopeless\b",
+        r"waste of (?:space|oxygen|air|a life|life)\b",
+        r"(?:want|need|wish) (?:it all|everything|it|this|things) to (?:stop|end)\b",
     )),
     ("bye", (
         r"(?:good ?bye|bye|farewell)(?: (?:everyone|every1|all|guys|yall|friends|world))?\b",
@@ -451,7 +464,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:deleted|deleting) (?:all )?(?:my|his|her|their) (?:accounts|socials|profiles)\b",
     )),
     ("third", (
-        r"my " + _RELATION + r"s?\b",
+        r"my " + _RELATION + r"\b",
         r"(?:a|one|another|this) (?:friend|guy|girl|kid|member|student|classmate|coworker|person)\b",
         r"someone (?:i know|in|at|on|here)\b",
         r"(?:he|she|they|hes|shes|theyre) (?:said|says|told|keeps saying|texted|posted|wrote|just)\b",
@@ -465,7 +478,9 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("game", (
         r"(?:minecraft|fortnite|roblox|respawn\w*|boss|level|lvl|games?|gaming|gg|creeper|grenade|among us|"
-        r"elden ring|dark souls|the sims|my sim|quest|npc|mobs?|raid|dungeon|speedrun\w*|fall damage)\b",
+        r"elden ring|dark souls|the sims|my sim|quest|npc|mobs?|raid|dungeon|speedrun\w*|fall damage|"
+        r"valorant|overwatch|apex|warzone|csgo|cs2|pubg|gta|zelda|mario|pokemon|ranked|lobby|spawn\w*|"
+        r"(?:every|this|next|last) round|in game|ingame)\b",
     )),
     ("harmred", (
         r"(?:naloxone|narcan|test strips?|harm reduction|start low|never (?:use|take|mix)|"
@@ -577,7 +592,7 @@ _NORMALISE: Final = str.maketrans({
 
 # Who a cue is about: the cue's own words first, then the nearest pronoun before it.
 _PERSON: Final = re.compile(
-    r"\b(?:(?P<third>my " + _RELATION + r"s?|he|she|they|hes|shes|theyre|theyd|hed|shed|him|her|them|"
+    r"\b(?:(?P<third>my " + _RELATION + r"|he|she|they|hes|shes|theyre|theyd|hed|shed|him|her|them|"
     + r"himself|herself|themselves|themself)|(?P<second>you|u|ur|youre|yourself)|"
     + r"(?P<first>i|im|ive|id|ill|me|my|myself|mine))\b"
 )
@@ -588,7 +603,7 @@ _INTENT: Final = re.compile(
 _NOW: Final = re.compile(r"\b(?:now|rn|right now|tonight|at the moment)\b")
 _SENTENCE_END: Final = re.compile(r"[.!?]")
 _OWN_THIRD: Final = re.compile(r"\b(?:himself|herself|themselves|themself|(?:he|she|they) (?:was|were))\b")
-_OWN_FIRST: Final = re.compile(r"\b(?:myself|my ?self|myslef|meself|me|i|im|my (?:life|own))\b")
+_OWN_FIRST: Final = re.compile(r"\b(?:myself|my ?self|myslef|meself|me|i|im|my (?:life|own|last))\b")
 _AMOUNT: Final = re.compile(
     r"\b(?:(?:all|each) (?:of )?(?:my|the|them|her|his|their|your)|enough "
     r"|(?:whole|entire|full) (?:bottle|pack|box|packet|strip)"
@@ -609,6 +624,7 @@ _CUE_TIER: Final[dict[str, Tier]] = {
 _HYPERBOLE_CUES: Final = frozenset({"kill", "passive", "method", "indirect"})
 _TOPIC_CUES: Final = frozenset({"sh_topic", "sui"})
 _NEG_WINDOW: Final = 30
+_CLAUSE_OPENERS: Final = ("because", "cause", "cuz", "its because", "if ")
 _PERSON_WINDOW: Final = 24
 
 
@@ -671,7 +687,7 @@ def _decide(t: str, cues: list[tuple[str, int, int]], found: dict[str, list[tupl
             continue
         if name == "goodbye" and has("return"):
             continue
-        if has("game") and name in ("kill", "passive", "method") and person == "first" and not recur:
+        if has("game") and name in ("kill", "passive", "method") and person != "third" and not recur:
             continue
         kept.append((name, s, e, person))
 
@@ -725,12 +741,14 @@ def _decide(t: str, cues: list[tuple[str, int, int]], found: dict[str, list[tupl
 
 
 def _negated(t: str, start: int, negs: list[tuple[int, int]] | tuple[()]) -> bool:
-    """True when a negation stands at most four words before the cue, in the same clause."""
+    """True when a negation stands at most two words before the cue, in the same clause."""
+    if t.startswith(_CLAUSE_OPENERS, start):
+        return False  # "if I don't reply tomorrow it's because I'm gone": a new clause
     for _, ne in negs:
         if ne > start or start - ne > _NEG_WINDOW:
             continue
         between = t[ne:start]
-        if not _CLAUSE_BREAK.search(between) and between.count(" ") <= 4:
+        if not _CLAUSE_BREAK.search(between) and between.count(" ") <= 3:
             return True
     return False
 
