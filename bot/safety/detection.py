@@ -648,6 +648,8 @@ _CUE_TIER: Final[dict[str, Tier]] = {
 _HYPERBOLE_CUES: Final = frozenset({"kill", "passive", "method", "indirect"})
 _TOPIC_CUES: Final = frozenset({"sh_topic", "sui"})
 _NEG_WINDOW: Final = 30
+_MAX_CUES: Final = 64  # a real message has a handful; hostile input must not cost cues x markers
+_MAX_MATCHES: Final = 12  # enough to explain; the same cue repeated is reported once
 _CLAUSE_OPENERS: Final = ("because", "cause", "cuz", "its because", "if ")
 _PERSON_WINDOW: Final = 24
 
@@ -694,7 +696,7 @@ def _decide(t: str, cues: list[tuple[str, int, int]], found: dict[str, list[tupl
     past_leads = found.get("pastlead", []) + found.get("pasttime", [])
 
     kept: list[tuple[str, int, int, str]] = []  # (group, start, end, person)
-    for name, s, e in cues:
+    for name, s, e in cues[:_MAX_CUES]:
         inside_quotes = bool(quotes) and sum(1 for q, _ in quotes if q < s) % 2 == 1
         if inside_quotes and music:
             continue  # lyrics, poems, fiction
@@ -765,6 +767,7 @@ def _decide(t: str, cues: list[tuple[str, int, int]], found: dict[str, list[tupl
 
     if tier == "none":
         return NO_CRISIS
+    matches = list(dict.fromkeys(matches))[:_MAX_MATCHES]
     persons = {p for *_, p in kept}
     third_party = "first" not in persons and ("third" in persons or third_marker)
     return Detection(crisis=True, tier=tier, third_party=third_party, matches=tuple(matches))

@@ -397,6 +397,12 @@ def test_a_hundred_thousand_repeated_words_return_without_error() -> None:
     assert isinstance(scan("i want to " * 100_000 + "die"), Detection)
 
 
+def test_a_repeated_cue_is_reported_once_and_matches_stay_few() -> None:
+    d = scan("kms " * 1000)
+    assert d.tier == "active" and d.matches == (Match("ideation", "kms"),)
+    assert len(scan(" ".join(f"kms {w} i want to die" for w in range(500))).matches) <= 12
+
+
 def test_only_the_first_max_chars_are_read() -> None:
     assert not scan("x" * MAX_CHARS + " I want to kill myself").crisis
     assert scan("I want to kill myself " + "x" * 100_000).crisis
