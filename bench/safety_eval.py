@@ -4,6 +4,21 @@ Run: ``python bench/safety_eval.py`` (``--mistakes N`` to list more). Prints rec
 false-positive rate on the rest (overall, dev, holdout, chat), tier accuracy and the confusion matrix
 on the true crises, the mistakes, and the time per message (median and p99, in µs) next to a trivial
 baseline measured in the same run, so figures compare across machines.
+
+Read the set's figures as "what it was built on", not as what to expect in the wild. Every batch of
+lines was written blind, before the detector saw it; what it scored on FIRST sight is the honest
+estimate (each batch's misses then became rules, so the later batches were deliberately harder):
+
+    batch (split)                 lines   recall on first sight   false positives
+    1  holdout, before any code    113       43/47  0.91             0/66  0.00
+    2  holdout                      60       19/27  0.70             0/33  0.00
+    3  dev                          60       12/27  0.44             3/33  0.09
+    4  dev                          42        5/21  0.24             2/21  0.10
+    5  dev, everyday feelings       52       10/12  0.83             8/40  0.20
+    6  dev                          60       17/24  0.71             3/36  0.08
+    pooled                         387      106/158 0.67            16/229 0.07
+
+So the holdout split (batches 1 and 2) is no longer unseen: its misses were fixed too.
 """
 
 from __future__ import annotations
