@@ -142,7 +142,8 @@ _KILL = r"(?:k[i1!]ll?|kil)"
 _WANT = r"(?:want|wants|wanna|wan|wish|wishes|hope|hoping|ready|deserve)"
 _PILLS = (
     r"(?:pills?|tablets?|meds|medication|ibuprofen|advil|tylenol|acetaminophen|paracetamol|"
-    r"antifreeze|bleach|sleeping pills|painkillers|medicine|\d+ ?mg)"
+    r"antifreeze|bleach|sleeping pills|painkillers|medicine|antidepressants|antipsychotics|benzos|xanax|"
+    r"valium|insulin|opioids|oxy|oxycodone|codeine|aspirin|lithium|sertraline|prozac|melatonin|\d+ ?mg)"
 )
 _PLACE = r"(?:bridge|roof|rooftop|ledge|edge|train tracks|tracks|cliff)"
 # An ordinary outing at a high place: "on the roof fixing the gutter", "at the bridge for the race".
@@ -164,6 +165,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("act", (
         r"(?:im|i am) (?:on|at) (?:the|a|this) " + _PLACE + _NOT_OUTING,
         r"(?:i|i just|just|ive|i have|i think i|i already) (?:overdosed|odd|od)\b",
+        r"overdosed (?:an hour|a few hours|minutes|earlier|tonight|today|just now|a bit)\b",
         r"(?:cutting|hurting myself) (?:right now|rn|now)\b",
         r"drank (?:the |some |a bottle of )?(?:antifreeze|bleach)",
         r"on (?:the|a|this) (?:ledge|bridge|roof|rooftop|edge|tracks)(?: [a-z]+){0,2}? "
@@ -187,6 +189,8 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:know|decided) (?:exactly |already )?(?:when|how|where)(?: and (?:when|how|where))? "
         r"(?:im|i am|ill|i will|to do it|its happening|i)\b",
         r"got everything i need\b",
+        r"(?:have|got) everything (?:ready|sorted|planned)\b(?! for)",
+        r"(?:ive|i have|i) (?:picked|chosen|chose|set) (?:a |the )?(?:day|date|night)\b(?! (?:for|of))",
         r"(?:saved up|saving up|stockpiled|stockpiling|hoarded|hoarding|collected|collecting) (?:\w+ ){0,2}?"
         r"(?:pills|meds|tablets|painkillers)\b",
     )),
@@ -239,6 +243,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"unalive|commit)\b",
         r"painless (?:ways?|death|method)",
         r"how (?:id|i would|i could|ill|i will|im gonna|im going to) do it\b",
+        r"thinking (?:about|of) how(?= ?(?:$|[.!?,]|i (?:would|could|might|will|d)\b|to (?:do it|die|end)))",
         r"how many (?:pills|tablets|mg)\b",
         r"(?:lethal|fatal|deadly) (?:dose|amount|overdose)\b",
         r"how (?:much|long|many) (?:[a-z]+ ){0,4}?(?:to|would|will|does it take to) "
@@ -250,6 +255,11 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("goodbye", (
         r"this is (?:my )?goodbye\b",
+        r"(?:wrote|written|writing|left|leaving) (?:everyone|my family|them|my parents|my kids|all of you) "
+        r"(?:a )?(?:letters?|notes?)\b",
+        r"(?:theyll|they will|someone will|youll) find "
+        r"(?:them|the (?:note|letters?)|my (?:note|letters?)|me)\b",
+        r"before i (?:go|leave)(?= ?(?:$|[.!?,;]))",
         r"(?:because|cause|cuz|its because|means) (?:im|i am|ill be|i will be) gone\b",
         r"(?:good ?bye|farewell) (?:cruel )?world\b",
         r"last time (?:you(?:ll| will)|anyone(?:ll| will)) (?:ever )?(?:hear from|see|talk to) me\b",
@@ -304,7 +314,12 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:dont|do not|doesnt|no longer|dont really) (?:want|wanna|wish) (?:to )?(?:live|be alive|exist"
         r"|be here (?:anymore|any ?more|no more))\b",
         r"not (?:be|being) alive\b",
-        r"(?:want|wanna|wish|hope|prefer|rather) (?:to )?(?:just )?not (?:wake up|exist|be here|be alive)\b",
+        r"(?:want|wanna|wish|hope|prefer|rather|nice|better|easier) (?:to )?(?:just )?not "
+        r"(?:wake up|exist|be here|be alive)\b",
+        r"(?:wish|wishing|hope|hoping|pray|praying)(?: that)? (?:[a-z]+ ){1,3}?(?:would|will|could|might) "
+        r"(?:just )?(?:hit|kill|run over|crash into) me\b",
+        r"(?:whether|if) i live or die\b",
+        r"disappear and never (?:come back|return|be seen again)\b",
         r"(?:dont|do not) deserve to (?:live|be alive|exist|be here)\b",
         r"(?:shouldnt|should not) (?:be alive|exist|have been born)\b",
         r"(?:stop|stopped) existing\b",
@@ -321,6 +336,10 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("indirect", (
         r"(?:better|fine|happier|easier|okay|ok|good|relieved|best)(?: [a-z]+){0,3}? without me\b",
+        r"(?:theyd|they would|theyll|they will|everyone would|everyone will|everybody would|"
+        r"my (?:family|kids|children|friends|parents) would)(?: all)? be "
+        r"(?:so much |much |a lot |honestly |just )?better off\b"
+        r"(?! (?:with|if (?:we|they|you)|at|in|going|using|doing))",
         r"if i (?:just )?(?:was|were) (?:gone|dead|not here|not around)\b",
         r"if i (?:just )?(?:died|disappeared|wasnt (?:here|around|alive|born)|werent (?:here|around|born))\b",
         r"(?:wasnt|werent|was never|had never been) born\b",
@@ -412,7 +431,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"class|thesis|paper|statistics|stats|rates|prevention|awareness|hotline|crisis line|training|"
         r"walk|fundraiser|media|news|survey|campaign|covers|workshop|webinar|seminar|session|sign up|"
         r"conference|panel|how to (?:talk about|respond to)|literature|portray\w*|depict\w*|on tv|"
-        r"thread about|representation|warning signs|recogni[sz]\w*)\b",
+        r"thread about|representation|warning signs|recogni[sz]\w*|textbook|chapter|syllabus|module)\b",
     )),
     ("recovery", (
         _NUMWORDS + r" (?:years?|months?|weeks?|days?) (?:clean|free|sober)\b",
@@ -431,8 +450,10 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"volunteer\w*",
     )),
     ("pasttime", (
-        r"(?:ago|used to|back in|back then|years back|when i was|in (?:19|20)\d\d|a while back|"
-        r"last (?:year|winter|summer|spring|fall|autumn|month|decade))\b",
+        r"(?:used to|back in|back then|years back|when i was|in (?:19|20)\d\d|a while back|long ago|ages ago|"
+        r"a while ago|last (?:year|winter|summer|spring|fall|autumn|month|decade))\b",
+        r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|few|several|many|some|couple of|"
+        r"couple)(?: [a-z]+)? (?:years?|months?|decades?) ago\b",
     )),
     ("pastlead", (r"(?:tried to|attempted to|used to|i was|was|were)\b",)),
     ("recur", (
@@ -618,7 +639,7 @@ _NORMALISE: Final = str.maketrans({
 _PERSON: Final = re.compile(
     r"\b(?:(?P<third>my " + _RELATION + r"|he|she|they|hes|shes|theyre|theyd|hed|shed|him|her|them|"
     + r"himself|herself|themselves|themself)|(?P<second>you|u|ur|youre|yourself)|"
-    + r"(?P<first>i|im|ive|id|ill|me|my|myself|mine))\b"
+    + r"(?P<first>i|im|ive|id|ill|me|myself))\b"
 )
 _CLAUSE_BREAK: Final = re.compile(r"[.!?;,]| but | and then | because ")
 _INTENT: Final = re.compile(

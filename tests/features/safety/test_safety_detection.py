@@ -429,7 +429,7 @@ HARD_NEGATIVES = {
 def test_the_labelled_set_is_well_formed_and_balanced() -> None:
     rows = _labelled()
     assert len(rows) >= 420
-    keys = {"text", "crisis", "tier", "third_party", "style", "category", "split"}
+    keys = {"text", "crisis", "tier", "third_party", "style", "category", "split", "batch"}
     for r in rows:
         assert set(r) == keys, r
         assert r["tier"] in TIER_ORDER and r["crisis"] == (r["tier"] != "none"), r
