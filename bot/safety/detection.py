@@ -393,13 +393,15 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"for (?:my|the|her|his|our|your|a|an|their) (?!(?:family|parents|mom|mum|dad|kids|sister|brother|"
         r"loved ones)\b)",
         r"(?:with|after|before) (?:food|breakfast|lunch|dinner|a meal|water|bed)\b",
-        r"(?:doctor|doc|pharmacist|prescri\w*|as directed|vitamins?|headache|migraine|cramps|fever|"
-        r"the car|winter|workout)\b",
+        r"(?:doctor|doc|pharmacist|pharmacy|prescri\w*|as directed|vitamins?|headache|migraine|cramps|fever|"
+        r"the car|winter|workout|forgot|forget|remember|remembered|remind\w*|refill\w*|so i can sleep|"
+        r"to (?:help me )?sleep\b(?! forever| and))\b",
     )),
     ("intent", (
         r"(?:im|i am) (?:ready|done)\b",
         r"(?:its|it is) (?:happening|time|done)\b",
         r"going through with it\b",
+        r"(?:and |now )?(?:waiting|we wait|see what happens|what happens now)\b",
         r"(?:gonna|going to|will|about to|im|i am) (?:use|using) (?:it|them)\b",
         r"(?:this is it)\b",
     )),
@@ -646,6 +648,7 @@ _INTENT: Final = re.compile(
     r"\b(?:going to|gonna|gunna|will|ill|about to|ready to|planning to|plan to|decided to|doing)\b[^.!?]*$"
 )
 _NOW: Final = re.compile(r"\b(?:now|rn|right now|tonight|at the moment)\b")
+_ROUTINE: Final = re.compile(r"\b(?:my|your|his|her|their|our|a|one|two|2|1|\d+ ?mg)\b")
 _SENTENCE_END: Final = re.compile(r"[.!?]")
 _OWN_THIRD: Final = re.compile(r"\b(?:himself|herself|themselves|themself|(?:he|she|they) (?:was|were))\b")
 _OWN_FIRST: Final = re.compile(r"\b(?:myself|my ?self|myslef|meself|me|i|im|my (?:life|own|last))\b")
@@ -866,8 +869,11 @@ def _ingest_is_act(t: str, s: int, e: int, found: dict[str, list[tuple[int, int]
         return True
     if "benign" in found:
         return False
-    strong = any(w in span for w in ("swallow", "downed", "antifreeze", "bleach", "mg"))
-    return strong or "time" in found or "intent" in found or "ready" in found
+    if any(w in span for w in ("swallow", "downed", "antifreeze", "bleach")):
+        return True
+    # "took my meds today" is a routine; "she's taking pills tonight" (no owner, no dose) is not.
+    routine = _ROUTINE.search(span) is not None
+    return "intent" in found or "ready" in found or ("time" in found and not routine)
 
 
 def _means(

@@ -160,6 +160,30 @@ def test_an_announced_act_with_a_time_is_imminent_but_a_thought_with_a_time_is_n
     assert scan("unalive thoughts are loud today").tier == "active"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "took my meds today",
+        "I took my pills tonight",
+        "taking my antidepressants today feels like a win",
+        "I took melatonin tonight so I can sleep",
+        "forgot to take my pills today",
+        "took 2 advil rn",
+        "I took 800mg of ibuprofen today",
+    ],
+)
+def test_routine_medication_is_not_an_act(text: str) -> None:
+    assert not scan(text).crisis
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["took 800mg and waiting", "my friend says shes taking pills tonight", "took like 20 pills idk"],
+)
+def test_taking_a_means_with_a_quantity_a_wait_or_no_owner_tonight_is_an_act(text: str) -> None:
+    assert scan(text).tier == "imminent"
+
+
 # --- what must not fire ---------------------------------------------------------------------
 
 
