@@ -149,7 +149,8 @@ _PLACE = r"(?:bridge|roof|rooftop|ledge|edge|train tracks|tracks|cliff)"
 # An ordinary outing at a high place: "on the roof fixing the gutter", "at the bridge for the race".
 _NOT_OUTING = (
     r"(?! (?:fixing|cleaning|watching|for|with|having|eating|to watch|to see|to take|taking (?:pics|photos|"
-    r"pictures|a photo)|and (?:the|its) view))"
+    r"pictures|a photo)|and (?:the|its) view|terrace|garden|deck|bar|party|top|of (?:my|your|our|their|his|"
+    r"her) seats?|of glory))"
 )
 _NUMWORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|a|\d+)"
 _RELATION = (
@@ -211,7 +212,8 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"kms\b(?!l)",
         r"un-?aliv(?:e|ing)\b(?! by)",
         r"ctb\b",
-        r"end(?:ing)? (?:it all|my life|my own life|his life|her life|their life|everything|things)\b",
+        r"end(?:ing)? (?:it all|my life|my own life|his life|her life|their life|everything|things)\b"
+        r"(?! (?:with|between|off|for now|at work))",
         r"end(?:ing)? it\b(?! (?:with|between|here|there|for now|for today|early|off))",
         r"tak(?:e|ing) (?:my|his|her|their) (?:own )?life\b",
         r"hang(?:ing)? " + _SELF,
@@ -271,7 +273,8 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:wanted|want) to say goodbye\b",
         r"(?:its|it has|has) been nice knowing (?:you|u|everyone|yall)",
         r"(?:this is|this will be|its) my last (?:message|post|text)\b",
-        r"sorry for (?:everything|being (?:such |so much of )?a burden)\b",
+        r"sorry for (?:everything|being (?:such |so much of )?a burden)\b"
+        r"(?! (?:i|that|earlier|yesterday|last))",
         r"(?:wrote|written|writing|write|left|leaving|leave) (?:a |my |the )?(?:" + _SUI
         + r"e |goodbye )?(?:note|letters?)(?: (?:for|to) (?:my |the )?(?:family|mom|mum|parents|dad|"
         + r"sister|brother|kids|wife|husband|partner|friends|everyone|loved ones))",
@@ -422,7 +425,21 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:no joke|not joking|not kidding|fr|for real|seriously|i mean it|srsly|deadass|no cap)\b",
     )),
     ("joke", (r"(?:lol+|lmao+|lmfao|rofl|ha(?:ha)+|hehe|jk|xd|jkjk)\b",)),
-    ("hyper", (r"(?:makes?|made|making) me\b", r"if\b")),
+    ("hyper", (
+        r"(?:makes?|made|making) me\b",
+        r"if\b",
+        r"for (?:saying|doing|forgetting|being so|eating|buying|missing|not|that|this)\b",
+    )),
+    # Self-reproach idioms, consumed here so the cue inside never fires.
+    ("idiom", (
+        r"could (?:just |honestly |literally |seriously )?" + _KILL
+        + r" (?:myself|my ?self) (?:for|over|when)\b",
+    )),
+    # A celebration: "tonight's the night! concert time 🎉" is not a farewell.
+    ("festive", (
+        r"(?:concert|party|show|gig|game|match|date|finale|premiere|wedding|prom|birthday|celebrat\w*|excited|"
+        r"cant wait|yay|woo+|lets go|so hyped)\b",
+    )),
     ("music", (
         r"(?:songs?|lyrics?|chorus|verse|poem|poetry|quote|the line|a line|album|singing|sings|sang|"
         r"playlist|book|novel|villain|character|narrator|movie|film|episode|fanfic|"
@@ -623,6 +640,7 @@ def _compile() -> tuple[re.Pattern[str], dict[str, str]]:
         ("pill_emoji", "💊+"),
         ("joke_emoji", "[😂🤣💀😅😆]+"),
         ("music_emoji", "[🎵🎶🎤🎧]+"),
+        ("festive_emoji", "[🎉🥳🎊🎂]+"),
         ("quote", '"'),
     ):
         kind_of[name] = name
@@ -740,6 +758,8 @@ def _decide(t: str, cues: list[tuple[str, int, int]], found: dict[str, list[tupl
         if name in _HYPERBOLE_CUES and joking and _hyperbole(t, s, e, found.get("hyper", ())):
             continue
         if name == "ingest" and not _ingest_is_act(t, s, e, found):
+            continue
+        if name == "final" and (has("festive") or has("festive_emoji")):
             continue
         if name == "goodbye" and has("return"):
             continue

@@ -198,6 +198,11 @@ def test_taking_a_means_with_a_quantity_a_wait_or_no_owner_tonight_is_an_act(tex
         "killing it at the gym",
         "lmao im dead 💀",
         "My phone battery is about to die.",
+        "I'm going to end things with my boyfriend",
+        "i'm on the edge of my seat watching this",
+        "I could kill myself for forgetting her birthday",
+        "tonight's the night! concert time 🎉",
+        "sorry for everything I said yesterday, I was stressed",
     ],
 )
 def test_idioms_do_not_fire(text: str) -> None:
@@ -210,6 +215,8 @@ def test_idioms_do_not_fire(text: str) -> None:
         "this traffic makes me want to die lol",
         "ugh this spreadsheet makes me want to kms lol",
         "if i hear that song one more time im gonna kill myself lmao",
+        "ugh I want to kill myself for saying that in the meeting lol",
+        "im gonna kms if i have to watch one more ad lol",
     ],
 )
 def test_joking_hyperbole_about_a_trivial_cause_does_not_fire(text: str) -> None:
