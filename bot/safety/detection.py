@@ -152,6 +152,7 @@ _NOT_OUTING = (
     r"pictures|a photo)|and (?:the|its) view|terrace|garden|deck|bar|party|top|of (?:my|your|our|their|his|"
     r"her) seats?|of glory))"
 )
+_END = r"(?= ?(?:$|[.!?,;]))"  # the phrase ends its clause: "I'm going to jump." but not "jump in the pool"
 _NUMWORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|a|\d+)"
 _RELATION = (
     r"(?:best friend|friend|bestie|bff|bf|gf|boyfriend|girlfriend|partner|husband|wife|brother|bro|"
@@ -190,6 +191,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:know|decided) (?:exactly |already )?(?:when|how|where)(?: and (?:when|how|where))? "
         r"(?:im|i am|ill|i will|to do it|its happening|i)\b",
         r"got everything i need\b",
+        r"(?:planning|planned|plan|planning out|writing) (?:my|his|her|their) (?:own )?" + _SUI + r"e\b",
         r"(?:have|got) everything (?:ready|sorted|planned)\b(?! for)",
         r"(?:ive|i have|i) (?:picked|chosen|chose|set) (?:a |the )?(?:day|date|night)\b(?! (?:for|of))",
         r"(?:saved up|saving up|stockpiled|stockpiling|hoarded|hoarding|collected|collecting) (?:\w+ ){0,2}?"
@@ -205,6 +207,9 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:im|i am|gonna|going to|ready to|about to) (?:do|doing) it (?:tonight|today|tomorrow|now|rn|"
         r"this weekend)\b",
         r"(?:doing|do) it (?:tonight|today|tomorrow|this weekend)\b",
+        r"(?:tonight|today|tomorrow|tmrw) (?:im|i am|i|ill|i will) (?:going to |gonna )?"
+        r"(?:do it|doing it|end it)"
+        + _END,
     )),
     # Active ideation with intent: the words for killing oneself.
     ("kill", (
@@ -223,6 +228,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:going to|gonna|want to|wanna|will|plan to|planning to|thinking (?:about|of)) "
         r"(?:overdose|overdosing|od)\b",
         r"slit(?:ting)? my wrists?",
+        r"(?:going to|gonna|about to|ready to|want to|wanna|im gonna|i will|ill) jump" + _END,
         r"(?:i|ill|i will|im going to|im gonna|gonna|going to) end (?:this|everything|it all)\b"
         r"(?! (?:call|meeting|conversation|convo|chat|game|stream|relationship|thread|discussion|"
         r"semester|week|day|year|friendship))",
@@ -309,13 +315,14 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"done (?:with )?(?:life|living|being alive|existing)\b",
         r"(?:nothing|no one|nobody) (?:left )?to live for\b",
         r"(?:no|any) reason to (?:live|keep living|be alive|go on|stay)\b",
-        r"cant go on(?: like this)? (?:anymore|any ?more|any longer)\b",
+        r"cant go on(?: anymore| any ?more| any longer| living)?\b(?= ?(?:$|[.!?,;]|i\b|im\b))",
+        r"cant go on like this (?:anymore|any ?more|any longer)\b",
         r"(?:hope|hoping|wish|pray|praying)(?: that)? i (?:just |really )?"
         r"(?:dont|do not|never|wont|will not) wake up",
         r"(?:sleep|asleep) and (?:never|not) wake up",
         r"tired of (?:being alive|living|life|existing)\b",
         r"(?:dont|do not|doesnt|no longer|dont really) (?:want|wanna|wish) (?:to )?(?:live|be alive|exist"
-        r"|be here (?:anymore|any ?more|no more))\b",
+        r"|be here (?:anymore|any ?more|no more)|wake up)\b",
         r"not (?:be|being) alive\b",
         r"(?:want|wanna|wish|hope|prefer|rather|nice|better|easier) (?:to )?(?:just )?not "
         r"(?:wake up|exist|be here|be alive)\b",
@@ -326,11 +333,22 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:dont|do not) deserve to (?:live|be alive|exist|be here)\b",
         r"(?:shouldnt|should not) (?:be alive|exist|have been born)\b",
         r"(?:stop|stopped) existing\b",
+        r"(?:want|wanna|going|ready) to stop (?:living|existing|breathing)\b",
+        r"(?:im|i am) (?:so |just )?over (?:living|life|being alive|existing)\b",
+        r"why (?:am i|do i|should i) (?:still )?(?:alive|exist|keep living|bother living|even live)\b",
+        r"why am i still here" + _END,
+        r"(?:think|thinking|thought|dream|dreaming|fantasi[sz]e|fantasi[sz]ing) (?:about|of) "
+        r"(?:dying|death|being dead|"
+        r"not being here|not existing|my death)\b(?! (?:of|from|in (?:the|a) (?:game|movie|book|show)))",
+        r"feel(?:ing)? like dying\b(?! (?:my|her|his|the|it|of|laughing))",
+        r"(?:want|wanna|wish i (?:was|were|could be)) (?:to )?(?:just )?be gone"
+        r"(?= ?(?:$|[.!?,;]| forever| for good))",
         r"(?:wish|want) (?:i |to )?(?:didnt|not|did not) exist\b",
         r"(?:wish|wishes|wishing) (?:i|he|she|they) (?:was|were|had) never (?:been )?born",
         r"wish i could (?:just )?(?:disappear|vanish|not exist)\b(?! (?:from|for|into|to|off|under|on))",
         r"disappear (?:forever|for good|permanently)\b",
         r"(?:isnt|not|no longer) worth living\b",
+        r"life (?:is |s )?(?:not|isnt|no longer|aint) worth (?:it|living)\b",
         r"(?:point|reason) (?:of|in|to) (?:being alive|living|going on|life|keep living|live)\b",
         r"(?:dont|do not|cant|cannot) (?:really |even |honestly )?see (?:a|any|the) "
         r"(?:future|way out|point)\b",
@@ -353,8 +371,9 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:better|happier|easier|fine) (?:off )?if i (?:wasnt|werent|was not|wasnt|was|were|died|am) "
         r"(?:around|here|gone|dead|alive)?",
         r"wont be (?:a |your )?(?:problem|burden|bother) (?:much |for )?(?:longer|long|anymore)\b",
-        r"(?:want|need|wish) (?:it all|everything|it|this|things) to (?:stop|end) (?:forever|for good|"
-        r"permanently)\b",
+        r"(?:want|need|wish) (?:it all|everything|it|this|things|the pain|my life|life) to (?:stop|end) "
+        r"(?:forever|for good|permanently)\b",
+        r"(?:want|need|wish) (?:it|it all|everything|my life|life) to (?:end|stop|be over)" + _END,
         r"(?:want|wish) (?:it all|everything) to (?:end|be over)\b",
         r"(?:nobody|no one|noone|no1) (?:would|will|wud|gonna|is gonna)(?: even)? (?:miss me|(?:notice|care) "
         r"if i (?:died|disappeared|vanished|was gone|were gone|was dead|wasnt here|wasnt around|left forever"
@@ -370,6 +389,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:started|start|been|keep|back to|relapsed on|relapse on|relapsed into|urge to) "
         r"(?:cutting|sh|self ?harming?|selfharming?)\b",
         r"(?:sh|self ?harm) urges?\b",
+        r"relapsed? (?:and |on |into )?(?:cut\w*|sh|self ?harm\w*|hurt myself|hurting myself)\b",
         r"(?:urges?|want|wanna|need) to (?:cut|self ?harm|sh|burn myself)"
         r"(?= ?(?:$|[.!?,]|again|so|tonight|rn|is|are|really|badly))",
         r"scratching my (?:arms|skin|legs|wrists)",
@@ -401,7 +421,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"to (?:help me )?sleep\b(?! forever| and))\b",
     )),
     ("intent", (
-        r"(?:im|i am) (?:ready|done)\b",
+        r"(?:im|i am) (?:ready|done)\b(?! (?:with|for))",
         r"(?:its|it is) (?:happening|time|done)\b",
         r"going through with it\b",
         r"(?:and |now )?(?:waiting|we wait|see what happens|what happens now)\b",
@@ -429,6 +449,11 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:makes?|made|making) me\b",
         r"if\b",
         r"for (?:saying|doing|forgetting|being so|eating|buying|missing|not|that|this)\b",
+    )),
+    # Grief: thinking about death after a loss is mourning, not a wish to die.
+    ("grief", (
+        r"(?:grief|grieving|bereave\w*|passed away|funeral|"
+        r"since (?:my|her|his|our) [a-z]+ (?:died|passed))\b",
     )),
     # Self-reproach idioms, consumed here so the cue inside never fires.
     ("idiom", (
@@ -495,6 +520,10 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"tired of (?:everything|it all|fighting|trying)\b",
         r"(?:so |completely |totally )?hopeless\b",
         r"waste of (?:space|oxygen|air|a life|life)\b",
+        r"done with (?:everything|it all|all of it|all of this)\b",
+        r"(?:please|pls|plz|someone|somebody) (?:please |just )?kill me\b(?! (?:now|lol|lmao))",
+        r"kill me (?:please|pls|plz)\b",
+        r"i cant do this" + _END,
         r"(?:want|need|wish) (?:it all|everything|it|this|things) to (?:stop|end)\b",
     )),
     ("bye", (
@@ -624,7 +653,7 @@ def _compile() -> tuple[re.Pattern[str], dict[str, str]]:
 
     CPython's regex engine skips an alternative in one comparison when it starts with a literal, but
     enters every alternative that starts with a group. So each phrase carries its name in an EMPTY
-    group at its END, and phrases are factored on their first letters (:func:`_trie`): at a word
+    group at its _END, and phrases are factored on their first letters (:func:`_trie`): at a word
     start the engine compares ~30 first letters and walks down one short branch. That is what keeps
     an ordinary message at ~10 µs instead of hundreds.
     """
@@ -718,7 +747,9 @@ def scan(text: str) -> Detection:
             found[name].append(m.span())
         else:
             found[name] = [m.span()]
-    if not cues and not ("means" in found or "pill_emoji" in found or "place" in found or "weak" in found):
+    if not cues and not (
+        "means" in found or "pill_emoji" in found or "place" in found or "weak" in found or "bye" in found
+    ):
         return NO_CRISIS
     return _decide(t, cues, found)
 
@@ -759,6 +790,8 @@ def _decide(t: str, cues: list[tuple[str, int, int]], found: dict[str, list[tupl
             continue
         if name == "ingest" and not _ingest_is_act(t, s, e, found):
             continue
+        if name == "passive" and has("grief") and t.startswith(("think", "thought", "dream"), s):
+            continue
         if name == "final" and (has("festive") or has("festive_emoji")):
             continue
         if name == "goodbye" and has("return"):
@@ -796,12 +829,14 @@ def _decide(t: str, cues: list[tuple[str, int, int]], found: dict[str, list[tupl
         if TIER_ORDER[tier] < TIER_ORDER["active"]:
             tier = "active"
 
-    # Weak signals ("I can't do this anymore", "I'm sorry") count when two different ones meet.
-    weak = found.get("weak", [])
+    # Weak signals ("I can't do this anymore", "I'm sorry", a plain goodbye) count when two
+    # different ones meet: "I'm done with everything. goodbye", "goodbye all, thank you for everything".
+    byes = [] if has("return") else found.get("bye", [])
+    weak = found.get("weak", []) + byes
     if not kept and len({t[s:e] for s, e in weak}) >= 2 and not recovered and not joking:
         s, e = weak[0]
-        matches.append(Match("indirect", t[s:e]))
-        tier = "passive"
+        matches.append(Match("goodbye" if byes else "indirect", t[s:e]))
+        tier = "active" if byes else "passive"
         kept.append(("weak", s, e, _person(t, s, e)))
 
     means_tier = _means(t, found, kept, recovered)

@@ -77,6 +77,53 @@ def test_plan_means_timeframe_and_acts_are_imminent(text: str) -> None:
     assert d.crisis and d.tier == "imminent"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't want to wake up tomorrow",
+        "i feel like dying",
+        "I want it to end",
+        "life isn't worth it anymore",
+        "I can't go on",
+        "I'm going to jump",
+        "I relapsed and cut",
+        "goodbye everyone, thank you for everything",
+        "planning my suicide",
+        "i want to stop living",
+        "why am i still alive",
+        "i think about dying all the time",
+        "i want to be gone",
+        "i'm done with everything. goodbye",
+        "tonight i'm going to do it",
+        "i'd be better off dead",
+        "no one will miss me when i'm gone",
+    ],
+)
+def test_common_plain_phrasings_are_a_crisis(text: str) -> None:
+    assert scan(text).crisis
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want this meeting to end",
+        "i'm going to jump in the pool",
+        "bye guys, thanks for everything today, see you next week",
+        "I think about death sometimes since my dad died, it's normal grief right?",
+        "i feel like dying my hair pink",
+        "why am i still here at work at 9pm",
+        "i'm done with everything for today, going to bed",
+        "tonight i'm going to do it: finally cook a lasagna",
+        "I hate myself for eating the whole pizza lol",
+        "I have a safety plan and I used it last night, it helped",
+        "my phone is dying can someone call me",
+        "Does anyone else take sertraline? side effects?",
+    ],
+)
+def test_the_same_words_in_everyday_sentences_are_not(text: str) -> None:
+    assert not scan(text).crisis
+
+
 def test_the_matches_explain_the_decision() -> None:
     d = scan("I took 30 ibuprofen")
     assert d.matches and d.matches[0].kind == "act"
