@@ -193,6 +193,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"got everything i need\b",
         r"(?:planning|planned|plan|planning out|writing) (?:my|his|her|their) (?:own )?" + _SUI + r"e\b",
         r"(?:have|got) everything (?:ready|sorted|planned)\b(?! for)",
+        r"(?:have|got) it all (?:planned|worked out|figured out)(?: out)?\b(?! for (?:the|my|our|a|your)\b)",
         r"(?:ive|i have|i) (?:picked|chosen|chose|set) (?:a |the )?(?:day|date|night)\b(?! (?:for|of))",
         r"(?:saved up|saving up|stockpiled|stockpiling|hoarded|hoarding|collected|collecting) (?:\w+ ){0,2}?"
         r"(?:pills|meds|tablets|painkillers)\b",
@@ -202,6 +203,8 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"im (?:doing|ending|going|gone)\b|its happening))",
         r"(?:tonight is|this is|its) (?:my|the) last (?:night|day)\b",
         r"my last (?:night|day) (?:alive|on earth|here)\b",
+        r"(?:tomorrow|today|tonight|friday|saturday|sunday|monday|tuesday|wednesday|thursday) (?:is|will be) "
+        r"the (?:day|night)" + _END,
     )),
     ("intent_now", (
         r"(?:im|i am|gonna|going to|ready to|about to) (?:do|doing) it (?:tonight|today|tomorrow|now|rn|"
@@ -254,6 +257,9 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"thinking (?:about|of) how(?= ?(?:$|[.!?,]|i (?:would|could|might|will|d)\b|to (?:do it|die|end)))",
         r"how many (?:pills|tablets|mg)\b",
         r"(?:lethal|fatal|deadly) (?:dose|amount|overdose)\b",
+        r"(?:reading|read|looking|looked|searching|searched|googling|googled|researching|researched) (?:up )?"
+        r"(?:about )?(?:how|ways|methods?)(?: [a-z]+){0,3}? (?:overdose|od|die|kill themselves|kill myself|"
+        r"end (?:their|my) li(?:fe|ves))\b",
         r"how (?:much|long|many) (?:[a-z]+ ){0,4}?(?:to|would|will|does it take to) "
         r"(?:die|kill|overdose|od)\b",
         r"how (?:high|tall|far) (?:does|do|would|is|should) (?:a|the|it) (?:bridge|building|fall|drop|jump)",
@@ -275,7 +281,11 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"giving my (?:stuff|things|belongings|possessions) away\b",
         r"if (?:anyone|someone|you) (?:finds|find|reads|read|sees|see) this\b",
         r"(?:goodbye|bye) (?:forever|for good)\b",
-        r"(?:say|saying|said) (?:my )?goodbyes?(?: to (?:everyone|you all|all of you|yall))\b",
+        r"(?:say|saying|said) (?:my )?goodbyes? to (?:everyone|you all|all of you|yall)\b",
+        r"(?:said|saying|say|made) my goodbyes\b",
+        r"(?:in case|if) i (?:dont|do not|wont) (?:make it|wake up|survive|come back)(?= ?(?:$|[.!?,;]|i\b))",
+        r"(?:im not going to|im not gonna|i wont|i will not) be (?:here|around|alive) "
+        r"(?:after|by|anymore|any ?more|tomorrow|much longer)\b",
         r"(?:wanted|want) to say goodbye\b",
         r"(?:its|it has|has) been nice knowing (?:you|u|everyone|yall)",
         r"(?:this is|this will be|its) my last (?:message|post|text)\b",
@@ -311,14 +321,18 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"better off (?:in the ground|in a grave|six feet under|not (?:here|existing|alive|born))\b",
         r"(?:six feet under|being dead|death|dying|not existing|not being alive|the void|eternal sleep) "
         r"(?:sounds|seems|feels|would be|looks) (?:so |really |kinda |pretty )?(?:nice|good|peaceful|better|"
-        r"like a relief|appealing|tempting|easier)\b",
+        r"like a relief|appealing|tempting|easier|like rest|like peace|like freedom|restful|"
+        r"like an escape)\b",
         r"done (?:with )?(?:life|living|being alive|existing)\b",
         r"(?:nothing|no one|nobody) (?:left )?to live for\b",
         r"(?:no|any) reason to (?:live|keep living|be alive|go on|stay)\b",
         r"cant go on(?: anymore| any ?more| any longer| living)?\b(?= ?(?:$|[.!?,;]|i\b|im\b))",
         r"cant go on like this (?:anymore|any ?more|any longer)\b",
         r"(?:hope|hoping|wish|pray|praying)(?: that)? i (?:just |really )?"
-        r"(?:dont|do not|never|wont|will not) wake up",
+        r"(?:dont|do not|never|wont|will not|wouldnt|would not) wake up",
+        r"(?:take me|die|pass away|go) in my sleep\b",
+        r"(?:god|lord|the universe|death|someone) (?:would |will |could |to |just )?(?:just )?takes? me\b"
+        r"(?! (?:to|home|out|with|there|back))",
         r"(?:sleep|asleep) and (?:never|not) wake up",
         r"tired of (?:being alive|living|life|existing)\b",
         r"(?:dont|do not|doesnt|no longer|dont really) (?:want|wanna|wish) (?:to )?(?:live|be alive|exist"
@@ -349,7 +363,8 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"disappear (?:forever|for good|permanently)\b",
         r"(?:isnt|not|no longer) worth living\b",
         r"life (?:is |s )?(?:not|isnt|no longer|aint) worth (?:it|living)\b",
-        r"(?:point|reason) (?:of|in|to) (?:being alive|living|going on|life|keep living|live)\b",
+        r"(?:point|reason) (?:of|in|to) (?:me )?(?:being alive|being here|existing|living|going on|life|"
+        r"keep living|live)\b",
         r"(?:dont|do not|cant|cannot) (?:really |even |honestly )?see (?:a|any|the) "
         r"(?:future|way out|point)\b",
         r"(?:no|not any|isnt any|isnt a|not a) (?:point|reason) (?:of|in|to) (?:living|being alive|going on|"
@@ -379,6 +394,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"if i (?:died|disappeared|vanished|was gone|were gone|was dead|wasnt here|wasnt around|left forever"
         r"|disappeared forever))",
         r"(?:im|i am) (?:just )?a burden to (?:everyone|everybody|all|my)",
+        r"(?:the )?burden of (?:me|my existence|having me)\b",
         r"(?:it|this|everything|it all)(?:ll| will) (?:all )?be over (?:soon|tonight|tomorrow)\b",
         r"soon (?:it|this|everything)(?:ll| will) (?:all )?be over\b",
     )),
@@ -386,6 +402,10 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:cut|cutting|cuts|hurt|hurting|hurts|harm|harming|burn|burning|burned|burnt|hitting|scratching|"
         r"starving) " + _SELF + r"(?! (?:shaving|cooking|on|while|by accident|accidentally|at the gym))",
         r"(?:cutting|cut|sh|self ?harm(?:ing|ed)?) (?:again|relapse)\b",
+        r"(?:burning|cutting|scratching|hitting|punching|hurting|carving|bruising) (?:my|his|her) "
+        r"(?:skin|arms?|legs?|wrists?|thighs?|body|stomach)\b",
+        r"(?:new|fresh) (?:scars|cuts|burns)\b",
+        r"(?:scars|cuts|burns) (?:on my [a-z]+ )?(?:are|look) (?:new|fresh)\b",
         r"(?:started|start|been|keep|back to|relapsed on|relapse on|relapsed into|urge to) "
         r"(?:cutting|sh|self ?harming?|selfharming?)\b",
         r"(?:sh|self ?harm) urges?\b",
@@ -398,7 +418,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("sh_topic", (r"self[ -]?harm(?:ing|ed|s)?\b(?! free)", r"selfharm(?:ing|ed)?\b(?! free)")),
     # Context: means and how they are held.
-    ("means", (_PILLS + r"\b", r"the means\b", r"(?:rope|noose|gun|razor|blade|" + _PLACE + r")\b")),
+    ("means", (_PILLS + r"\b", r"the means\b", r"(?:rope|noose|gun|razor|blade|knife|" + _PLACE + r")\b")),
     ("ready", (
         r"(?:in front of me|next to me|lined up|in my hand|at hand|loaded|ready|(?:are|is) here|holding)\b",
 
@@ -424,6 +444,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"(?:im|i am) (?:ready|done)\b(?! (?:with|for))",
         r"(?:its|it is) (?:happening|time|done)\b",
         r"going through with it\b",
+        r"(?:going to|gonna|about to|will|ready to) take (?:them|it|all of them|them all)\b",
         r"(?:and |now )?(?:waiting|we wait|see what happens|what happens now)\b",
         r"(?:gonna|going to|will|about to|im|i am) (?:use|using) (?:it|them)\b",
         r"(?:this is it)\b",
@@ -792,7 +813,7 @@ def _decide(t: str, cues: list[tuple[str, int, int]], found: dict[str, list[tupl
             continue
         if name == "passive" and has("grief") and t.startswith(("think", "thought", "dream"), s):
             continue
-        if name == "final" and (has("festive") or has("festive_emoji")):
+        if name in ("final", "plan") and (has("festive") or has("festive_emoji")):
             continue
         if name == "goodbye" and has("return"):
             continue
