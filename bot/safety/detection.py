@@ -47,12 +47,15 @@ the scan stays linear on hostile input. The decision is then plain Python over t
    They become an imminent cue with intent (any ideation, a goodbye, "I'm ready", "it's happening"),
    when ready at hand ("in front of me", "lined up", "loaded"), or taken in quantity ("took 30",
    "a whole bottle", "all my pills"), unless a benign purpose is given ("for my headache", "with
-   food", "like the doc said") and no quantity. A high place is the same: "I'm on the bridge" fires,
-   "standing on the bridge" only beside a time ("right now"), another cue or a weak signal, and
-   "on the bridge taking pics" never.
-4. **Weak signals** ("I can't do this anymore", "I'm sorry", "hopeless", "no way out") are too
-   common alone; two different ones together are a passive cue ("I can't do this anymore. I'm
-   sorry"), and a plain goodbye ("bye everyone", "love you all") raises any other cue to active.
+   food", "like the doc said") and no quantity. Routine medication is not an act: "took my meds
+   today" has an owner and no quantity; "she's taking pills tonight" has neither. A high place is
+   the same: "I'm on the bridge" fires, "standing on the bridge" only beside a time ("right now"),
+   another cue or a weak signal, and "on the bridge taking pics" never.
+4. **Weak signals** ("I can't do this anymore", "I'm sorry", "hopeless", "no way out") and plain
+   goodbyes ("bye everyone", "thank you all for everything") are too common alone; two different ones
+   together are a cue ("I can't do this anymore. I'm sorry" is passive; "I'm done with everything.
+   goodbye" is an active goodbye), and a plain goodbye raises any other cue to active. A goodbye
+   with a way back ("see you tomorrow", "off to bed", "holiday") is never one.
 5. **Suppressed contexts** (deliberately not fired on):
    - idioms and everyday phrasing never match a cue at all ("these meetings are killing me", "I'd die
      for that cake", "my laptop died", "dying to see that movie", "killing it at the gym");
@@ -69,11 +72,15 @@ the scan stays linear on hostile input. The decision is then plain Python over t
      message about a song, lyric, poem, book or character. Quoted words without such a marker are
      reported speech: "she texted "I want to die"" is a third-party crisis;
    - harm-reduction advice ("never take more than 4000mg", "carry naloxone");
+   - self-reproach idioms ("I could kill myself for forgetting her birthday"), celebrations
+     ("tonight's the night! concert time 🎉") and grief ("I think about death since my dad died");
    - ordinary goodbyes ("bye all, see you tomorrow", "last message before my holiday").
 
-Limits, said plainly: a lexicon finds what it was told about. Fresh, blind-written batches scored
-well below the figures on the set it was tuned on (see ``bench/safety_eval.py`` and the commit
-history), so this is a first net under a human moderator, never a replacement for one.
+Limits, said plainly: a lexicon finds what it was told about. Batches written blind against an
+already-tuned version found only about half of their crises on first sight (pooled recall 0.55,
+false-positive rate 0.07; table in ``bench/safety_eval.py``), far below the figures on the set it
+was tuned on. It is a first net under a human moderator, never a replacement for one; new misses
+belong in the labelled set and then in a rule.
 
 The result names what was found (:class:`Match`) so a moderator can see *why*; the module is a leaf
 (stdlib only, nothing else from ``bot``) and never needs a model or the network.
