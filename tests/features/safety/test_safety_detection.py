@@ -518,7 +518,8 @@ def test_the_labelled_set_is_well_formed_and_balanced() -> None:
     assert len(hard) >= len(rows) / 3
     assert sum(r["style"] == "chat" for r in rows) >= len(rows) / 3
     assert 0.35 <= sum(r["crisis"] for r in rows) / len(rows) <= 0.5
-    assert 0.2 <= sum(r["split"] == "holdout" for r in rows) / len(rows) <= 0.4
+    # About a quarter was held out when written; later blind batches went to dev (see bench/safety_eval.py).
+    assert 0.15 <= sum(r["split"] == "holdout" for r in rows) / len(rows) <= 0.4
 
 
 @pytest.mark.parametrize("split", ["all", "dev", "holdout"])
