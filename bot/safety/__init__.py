@@ -1,0 +1,1 @@
+"""Safety: rule-based detection of crisis language (suicidal and self-harm) in chat messages."""
