@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.listening.analysis import CUE_KINDS, analyse  # noqa: E402
+from bot.features.listening.analysis import CUE_KINDS, analyse  # noqa: E402
 
 LABELLED = ROOT / "tests" / "data" / "listening_labelled.jsonl"
 BLIND = ROOT / "tests" / "data" / "listening_blind.jsonl"

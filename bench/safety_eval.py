@@ -41,7 +41,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.safety.detection import TIER_ORDER, scan  # noqa: E402
+from bot.features.safety.detection import TIER_ORDER, scan  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "safety_labelled.jsonl"
 TIERS = list(TIER_ORDER)

@@ -101,6 +101,18 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return run_forever(settings)
 
 
+def cmd_listening_check(args: argparse.Namespace) -> int:
+    from bot.features.listening.check_cli import run_check
+
+    return run_check(sys.stdin, sys.stdout, as_json=args.json, err=sys.stderr)
+
+
+def cmd_safety_check(args: argparse.Namespace) -> int:
+    from bot.features.safety.check_cli import run_check
+
+    return run_check(sys.stdin, sys.stdout, as_json=args.json, err=sys.stderr)
+
+
 def cmd_discord(args: argparse.Namespace) -> int:
     try:
         from adapters.discord.cli import main as discord_main
@@ -146,6 +158,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="play a scripted day in a community and print it")
     p.set_defaults(func=cmd_demo)
+
+    for name, func, what in (
+        ("listening", cmd_listening_check, "active-listening analysis of replies"),
+        ("safety", cmd_safety_check, "crisis-language scan of messages"),
+    ):
+        group = sub.add_parser(name, help=f"{what}, for evaluation")
+        action = group.add_subparsers(dest=f"{name}_command", metavar="ACTION", required=True)
+        p = action.add_parser("check", help=f"read lines from stdin (text, or {{\"text\": …}}); "
+                                            "write one result per line")
+        p.add_argument("--json", action="store_true", help="one JSON object per line")
+        p.set_defaults(func=func)
 
     p = sub.add_parser("discord", help="Discord helpers (invite-url)")
     p.add_argument("discord_args", nargs=argparse.REMAINDER)

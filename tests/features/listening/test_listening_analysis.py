@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.listening import analysis
-from bot.listening.analysis import (
+from bot.features.listening import analysis
+from bot.features.listening.analysis import (
     CUE_KINDS,
     MAX_CHARS,
     SIGNAL_KINDS,

@@ -10,8 +10,8 @@ from __future__ import annotations
 import io
 import json
 
-from bot.listening.analysis import analyse
-from bot.listening.check_cli import run_check
+from bot.features.listening.analysis import analyse
+from bot.features.listening.check_cli import run_check
 
 
 def run(text: str, *, as_json: bool) -> tuple[int, list[str], str]:

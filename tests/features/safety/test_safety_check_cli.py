@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bot.safety.check_cli import run_check
+from bot.features.safety.check_cli import run_check
 
 
 def check(text: str, *, as_json: bool) -> tuple[int, list[str], list[str]]:

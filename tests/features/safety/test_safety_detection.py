@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.safety.detection import MAX_CHARS, TIER_ORDER, Detection, Match, scan, tier_rank
+from bot.features.safety.detection import MAX_CHARS, TIER_ORDER, Detection, Match, scan, tier_rank
 
 ROOT = Path(__file__).resolve().parents[3]
 LABELLED = ROOT / "tests" / "data" / "safety_labelled.jsonl"

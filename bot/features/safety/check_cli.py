@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterable
 from typing import TextIO
 
-from bot.safety.detection import Detection, scan
+from bot.features.safety.detection import Detection, scan
 
 
 def run_check(lines: Iterable[str], out: TextIO, *, as_json: bool, err: TextIO | None = None) -> int:

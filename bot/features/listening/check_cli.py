@@ -19,7 +19,7 @@ import sys
 from collections.abc import Iterable
 from typing import TextIO
 
-from bot.listening.analysis import Assessment, analyse
+from bot.features.listening.analysis import Assessment, analyse
 
 __all__ = ["run_check"]
 
