@@ -165,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         group = sub.add_parser(name, help=f"{what}, for evaluation")
         action = group.add_subparsers(dest=f"{name}_command", metavar="ACTION", required=True)
-        p = action.add_parser("check", help=f"read lines from stdin (text, or {{\"text\": …}}); "
+        p = action.add_parser("check", help="read lines from stdin (text, or {\"text\": …}); "
                                             "write one result per line")
         p.add_argument("--json", action="store_true", help="one JSON object per line")
         p.set_defaults(func=func)
