@@ -449,7 +449,7 @@ def test_results_are_frozen_and_slotted() -> None:
 
 
 def test_the_detector_is_a_leaf_module_using_only_the_standard_library() -> None:
-    path = ROOT / "bot" / "safety" / "detection.py"
+    path = ROOT / "bot" / "features" / "safety" / "detection.py"
     tree = ast.parse(path.read_text(encoding="utf-8"))
     roots = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     roots |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
