@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from bot.sim.simulate import Simulation
 from tests.helpers.checkins import advance, command, only, press, prompts, rows, run
 
@@ -95,3 +99,73 @@ async def test_bad_setup_values_change_nothing(sim: Simulation) -> None:
         answer = only(await command(sim, "mod", "checkin setup", **args))
         assert expected in answer["text"]
     assert await sim.bot.store.audit.recent(1) == []
+
+
+async def test_hostile_button_values_get_an_answer_and_change_nothing(sim: Simulation) -> None:
+    prompt = await _prompted(sim)
+    real = str(prompt["buttons"][0]["value"])  # type: ignore[index]
+    prompt_id = real.split(":")[0]
+    for value in (f"{2**63}:3", f"{10**30}:3", "²:3", f"{prompt_id}:²", f"{prompt_id}:9",
+                  f"{prompt_id}:" + "3" * 5000, ""):
+        answers = await run(sim, {"event": {"type": "button", "user": "sam",
+                                            "action": "checkin.mood", "value": value}})
+        assert len(answers) == 1 and answers[0]["recipient"] == "sam", value
+        assert "went wrong" not in answers[0]["text"], value  # understood, not a crash
+    assert [p.status for p in await rows(sim, "sam")] == ["open"]
+
+
+async def test_numbers_that_only_look_like_numbers(sim: Simulation) -> None:
+    await command(sim, "sam", "checkin join")
+    for days in ("²", "٣", "9" * 40, "-1", "0"):
+        answer = only(await command(sim, "sam", "checkin pause", days=days))
+        assert "1 to 90" in answer["text"] or "90" in answer["text"], days
+    for hours in ("²", "1" * 30, "0", "49"):
+        answer = only(await command(sim, "mod", "checkin setup", expiry_hours=hours))
+        assert "from 1 to 48" in answer["text"], hours
+    community = await sim.bot.store.communities.get(1)
+    assert community is not None and "checkin_expiry_hours" not in community.settings
+
+
+async def test_names_that_are_not_timezones(sim: Simulation) -> None:
+    await command(sim, "sam", "checkin join")
+    for zone in ("America", "Etc", "posix/Europe/London", "../../etc/passwd",
+                 "Europe/" + "x" * 300):
+        answer = only(await command(sim, "sam", "checkin timezone", zone=zone))
+        assert "don't recognise" in answer["text"], zone
+        assert len(answer["text"]) < 600, zone  # what was typed is not echoed in full
+    member = await sim.bot.store.members.find(1, "sam")
+    assert member is not None and member.timezone == "Europe/London"
+
+
+async def test_platform_values_are_checked_before_they_are_kept(sim: Simulation) -> None:
+    for zone in ("../../etc/passwd", "America"):
+        await run(sim, {"event": {"type": "command", "user": f"new-{len(zone)}",
+                                  "name": "warmline help",
+                                  "actor": {"display_name": "N" * 1_000_000, "timezone": zone}}})
+    for user in ("new-16", "new-7"):
+        member = await sim.bot.store.members.find(1, user)
+        assert member is not None
+        assert member.timezone is None
+        assert member.display_name is not None and len(member.display_name) <= 80
+    long_id = await run(sim, {"event": {"type": "command", "user": "u" * 10_000,
+                                        "name": "warmline help"}})
+    assert long_id == []
+
+
+async def test_a_handler_that_fails_still_answers_and_logs_no_words(
+    sim: Simulation, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    from bot.features.checkins import history
+
+    async def broken(ctx: object) -> str:
+        raise ValueError("a member's secret words")
+
+    monkeypatch.setattr(history, "history_text", broken)
+    await command(sim, "sam", "checkin join")
+    with caplog.at_level(logging.DEBUG):
+        answer = only(await command(sim, "sam", "checkin history"))
+    assert "went wrong on my side" in answer["text"] and answer["type"] == "respond"
+    assert "ValueError" in caplog.text
+    assert "secret words" not in caplog.text
+    monkeypatch.undo()  # the next event works again
+    assert "went wrong" not in only(await command(sim, "sam", "checkin history"))["text"]
