@@ -160,27 +160,68 @@ class Warmline:
 
     async def _scheduler_loop(self, stop: asyncio.Event) -> None:
         idle = timedelta(seconds=self.settings.scheduler.max_idle_seconds)
+        trouble = RepeatedFailure(log, "scheduler tick")
         while not stop.is_set():
             try:
                 handled = await self.run_due_once()
                 await self.prune_seen_events()
-            except Exception:
-                log.exception("scheduler tick failed; retrying shortly")
-                handled = 0
+                due = None if handled else await self.scheduler.next_due()
+            except Exception as exc:
+                # A full disk or a locked file: back off (1 s, 2 s, … up to the idle time)
+                # instead of spinning on a due time that is already past.
+                delay = trouble.failed(exc, self.clock.now(), ceiling=idle)
+                await self._wait(self.clock.now() + delay, stop)
+                continue
+            trouble.recovered(self.clock.now())
             if handled:
                 continue
             now = self.clock.now()
-            due = await self.scheduler.next_due()
-            until = now + idle if due is None else min(due, now + idle)
-            self.schedule_changed.clear()
-            waiters = [
-                asyncio.create_task(self.clock.sleep_until(until), name="scheduler-sleep"),
-                asyncio.create_task(stop.wait(), name="scheduler-stop"),
-                asyncio.create_task(self.schedule_changed.wait(), name="scheduler-wake"),
-            ]
-            try:
-                await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                for task in waiters:
-                    task.cancel()
-                await asyncio.gather(*waiters, return_exceptions=True)
+            await self._wait(now + idle if due is None else min(due, now + idle), stop)
+
+    async def _wait(self, until: datetime, stop: asyncio.Event) -> None:
+        """Sleep until ``until``, a stop, or a schedule change, whichever comes first."""
+        self.schedule_changed.clear()
+        waiters = [
+            asyncio.create_task(self.clock.sleep_until(until), name="scheduler-sleep"),
+            asyncio.create_task(stop.wait(), name="scheduler-stop"),
+            asyncio.create_task(self.schedule_changed.wait(), name="scheduler-wake"),
+        ]
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in waiters:
+                task.cancel()
+            await asyncio.gather(*waiters, return_exceptions=True)
+
+
+class RepeatedFailure:
+    """Backoff and quiet logging for a loop that keeps failing the same way.
+
+    The first failure is logged at once (its exception type, never its message); after that, one
+    line per :attr:`every` says how many more there were, and recovery is logged once.
+    """
+
+    every = timedelta(minutes=1)
+
+    def __init__(self, logger: logging.Logger, what: str) -> None:
+        self.log = logger
+        self.what = what
+        self.count = 0
+        self.unlogged = 0
+        self.logged_at: datetime | None = None
+
+    def failed(self, exc: Exception, now: datetime, *, ceiling: timedelta) -> timedelta:
+        self.count += 1
+        if self.logged_at is None or now - self.logged_at >= self.every:
+            more = f" ({self.unlogged} more since the last report)" if self.unlogged else ""
+            self.log.error("%s failed: %s, %d time(s) in a row%s; retrying with backoff",
+                           self.what, type(exc).__name__, self.count, more)
+            self.logged_at, self.unlogged = now, 0
+        else:
+            self.unlogged += 1
+        return min(ceiling, timedelta(seconds=2.0 ** min(self.count - 1, 16)))
+
+    def recovered(self, now: datetime) -> None:
+        if self.count:
+            self.log.warning("%s works again after %d failure(s)", self.what, self.count)
+        self.count, self.unlogged, self.logged_at = 0, 0, None
