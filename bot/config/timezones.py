@@ -24,9 +24,10 @@ from datetime import UTC, datetime, timedelta
 
 __all__ = ["timezone_suggestions", "valid_zone"]
 
-# In the database but misleading as something a person picks: abbreviations with a fixed offset
-# or US rules frozen in 1967 (EST, EST5EDT, …), the 1970s European abbreviations, and GMT, which
-# someone in London types meaning "London time" but which has no summer time.
+# In the database but misleading as a choice: EST, MST and HST are fixed offsets with no daylight
+# saving time (a New Yorker who picks EST is an hour off all summer); EST5EDT and kin, and CET,
+# EET, MET and WET, are POSIX-era abbreviations, not places; and GMT, which someone in London
+# types meaning London time, has no summer time.
 _MISLEADING = frozenset({
     "EST", "MST", "HST", "EST5EDT", "CST6CDT", "MST7MDT", "PST8PDT",
     "CET", "EET", "MET", "WET",
