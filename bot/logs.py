@@ -5,12 +5,17 @@ itself; :class:`RedactingFilter` is only the safety net for the day a token slip
 message or a URL. It rewrites anything shaped like a Slack token, a Discord bot token or a
 password in a URL before any handler formats the record.
 
+Redaction runs on the event loop, inside every logging call, so its cost must not depend on what
+someone typed: every pattern runs in time linear in the text, and a value longer than
+:data:`MAX_VALUE_CHARS` keeps only its start (``…[truncated N chars]`` says how much went).
+
 Ids passed with ``extra={"community_id": 4, "job_id": 7}`` are kept: appended as ``key=value`` in
 text lines, as fields in JSON lines.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -19,7 +24,15 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-__all__ = ["LEVELS", "JsonFormatter", "RedactingFilter", "TextFormatter", "redact", "setup_logging"]
+__all__ = [
+    "LEVELS",
+    "MAX_VALUE_CHARS",
+    "JsonFormatter",
+    "RedactingFilter",
+    "TextFormatter",
+    "redact",
+    "setup_logging",
+]
 
 LEVELS: Mapping[str, int] = {
     "debug": logging.DEBUG,
@@ -28,25 +41,63 @@ LEVELS: Mapping[str, int] = {
     "error": logging.ERROR,
 }
 
+#: The longest value the filter passes on whole. Logs carry ids and counts, so a longer value is
+#: content that slipped in: keeping only its start bounds both the time redaction takes on the
+#: event loop and the size of the line, and a secret in the dropped rest cannot leak at all.
+MAX_VALUE_CHARS = 16 * 1024
+
 _TOKEN_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Slack bot/user/app/refresh tokens: xoxb-…, xoxp-…, xoxe.xoxp-…, xapp-…
     (re.compile(r"\b(xox[abeoprs]|xapp)(?:\.xox[a-z])?-[A-Za-z0-9-]+"), r"\1-[redacted]"),
-    # Discord bot tokens: base64 user id . timestamp . HMAC
-    (re.compile(r"[\w-]{24,}\.[\w-]{6}\.[\w-]{27,}"), "[redacted-discord-token]"),
+    # Discord bot tokens: base64 user id . timestamp . HMAC. The lookbehind makes a match start
+    # only where a run of [\w-] starts. Without it a long run with no token in it was rescanned
+    # from every one of its characters (quadratic: 60,000 characters took seconds). It finds
+    # exactly what the unanchored pattern found: that pattern's leftmost match always began at
+    # the start of a run, because an open-ended first part can always reach back to it.
+    (re.compile(r"(?<![\w-])[\w-]{24,}\.[\w-]{6}\.[\w-]{27,}"), "[redacted-discord-token]"),
     # Passwords in URLs: scheme://user:password@host
     (re.compile(r"(://[^\s:/@]*:)[^\s@/]+@"), r"\1[redacted]@"),
 )
+
+# Anchored at the start (used with .match), so finding the last whitespace is one linear pass
+# even when there is none.
+_UP_TO_LAST_SPACE = re.compile(r"(?s:.*)\s")
 
 # Attributes every LogRecord has; anything else on a record came from ``extra=``.
 _STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 _HANDLER_MARK = "_warmline_handler"
 
 
-def redact(text: str) -> str:
-    """``text`` with anything that looks like a secret replaced."""
+def redact(text: str, limit: int | None = MAX_VALUE_CHARS) -> str:
+    """``text`` with anything that looks like a secret replaced, and cut to at most ``limit``
+    characters first (``None``: whole; the formatters use it on lines built from values the filter
+    already cut, where a JSON line cut short would no longer parse)."""
+    if limit is not None:
+        text = _truncate(text, limit)
     for pattern, replacement in _TOKEN_PATTERNS:
         text = pattern.sub(replacement, text)
     return text
+
+
+def _truncate(text: str, limit: int) -> str:
+    """The start of ``text`` and a note of how much was dropped, at most ``limit`` characters
+    (before redaction; a replacement can be a few characters longer than what it replaces).
+
+    The cut falls just after a whitespace character. No secret shape spans whitespace, so every
+    secret in the kept part is whole (and is redacted as usual), and none of one that straddled
+    the cut survives: a cut in the middle would leave, say, a URL password without its ``@`` or
+    a Discord token without enough of its HMAC for the patterns to recognise the rest. Text with
+    no whitespace in reach is dropped entirely."""
+    if len(text) <= limit:
+        return text
+    room = max(limit - len(_truncation_note(len(text))), 0)
+    found = _UP_TO_LAST_SPACE.match(text, 0, room)
+    cut = found.end() if found else 0
+    return text[:cut] + _truncation_note(len(text) - cut)
+
+
+def _truncation_note(dropped: int) -> str:
+    return f"…[truncated {dropped} chars]"
 
 
 def _redact_value(value: Any) -> Any:
@@ -65,6 +116,12 @@ class RedactingFilter(logging.Filter):
     a record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.args and isinstance(record.msg, str) and len(record.msg) > MAX_VALUE_CHARS:
+            # Cutting a format string could split or drop a %-placeholder and the record would
+            # no longer render: render it first, then cut and redact the result. One that does
+            # not render is left for logging to report when a handler formats it.
+            with contextlib.suppress(TypeError, ValueError, KeyError):
+                record.msg, record.args = record.getMessage(), ()
         if isinstance(record.msg, str):
             record.msg = redact(record.msg)
         else:
@@ -100,7 +157,7 @@ class TextFormatter(logging.Formatter):
         if record.stack_info:
             line = f"{line}\n{self.formatStack(record.stack_info)}"
         # Exceptions are formatted here, after the filter ran: redact the finished line too.
-        return redact(line)
+        return redact(line, limit=None)
 
 
 class JsonFormatter(logging.Formatter):
@@ -121,7 +178,7 @@ class JsonFormatter(logging.Formatter):
             entry["exception"] = self.formatException(record.exc_info)
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
-        return redact(json.dumps(entry, ensure_ascii=False, default=str))
+        return redact(json.dumps(entry, ensure_ascii=False, default=str), limit=None)
 
 
 def _is_json_scalar(value: Any) -> bool:

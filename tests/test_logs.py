@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import json
 import logging
+import random
 import re
+import string
 from collections.abc import Iterator
 
 import pytest
 
-from bot.logs import RedactingFilter, redact, setup_logging
+from bot.logs import MAX_VALUE_CHARS, RedactingFilter, redact, setup_logging
 
 DISCORD_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0.GaBcDe.abcdefghijklmnopqrstuvwxyz0123"
 SLACK_BOT = "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx"
@@ -151,3 +153,106 @@ def test_the_filter_redacts_objects_whose_str_holds_a_token() -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "to %s (%d)", (Url(), 5), None)
     assert RedactingFilter().filter(record) is True
     assert record.getMessage() == "to wss://gateway?token=xapp-[redacted] (5)"
+
+
+# -- long values: cut to MAX_VALUE_CHARS, redaction linear ------------------------------------------
+
+MEGABYTE = 1_000_000
+TRUNCATION_NOTE = re.compile(r"…\[truncated (\d+) chars\]\Z")
+
+
+def split_note(result: str) -> tuple[str, int]:
+    """The kept text and the number of characters the note says were dropped."""
+    note = TRUNCATION_NOTE.search(result)
+    assert note is not None, result[-80:]
+    return result[: note.start()], int(note.group(1))
+
+
+def token_characters_and_dots(size: int, seed: int) -> str:
+    """``size`` characters of [\\w-] and dots: the stuff a Discord token is made of, no whitespace."""
+    rng = random.Random(seed)
+    alphabet = string.ascii_letters + string.digits + "_-"
+    parts: list[str] = []
+    total = 0
+    while total < size:
+        run = "".join(rng.choices(alphabet, k=rng.choice((6, 24, 27, 40, 300, 5000))))
+        parts.append(run + ".")
+        total += len(run) + 1
+    return "".join(parts)[:size]
+
+
+def test_a_megabyte_of_token_characters_and_dots_is_cut_and_what_is_kept_is_redacted() -> None:
+    prefix = f"auth {DISCORD_TOKEN} and {SLACK_BOT} "
+    value = prefix + token_characters_and_dots(MEGABYTE, seed=1)
+    assert redact(value) == (
+        f"auth [redacted-discord-token] and xoxb-[redacted] …[truncated {MEGABYTE} chars]"
+    )
+
+
+def test_a_megabyte_of_random_text_keeps_its_redacted_start_cut_at_whitespace() -> None:
+    rng = random.Random(2)
+    alphabet = string.printable + "éü€—日本"
+    secrets = f"{SLACK_BOT} x {DISCORD_TOKEN} y postgresql://warm:hunter2@db/warmline "
+    value = secrets + "".join(rng.choices(alphabet, k=MEGABYTE))
+    result = redact(value)
+    kept, dropped = split_note(result)
+    assert kept.startswith(
+        "xoxb-[redacted] x [redacted-discord-token] y postgresql://warm:[redacted]@db/warmline "
+    )
+    assert len(result) <= MAX_VALUE_CHARS
+    assert kept == redact(value[: len(value) - dropped], limit=None)
+    assert value[len(value) - dropped - 1].isspace()
+    assert redact(result) == result
+
+
+@pytest.mark.parametrize(
+    ("secret", "hidden", "shown"),
+    [
+        (DISCORD_TOKEN, DISCORD_TOKEN.rsplit(".", 1)[1], "[redacted-discord-token]"),
+        (
+            "postgresql://warm:hunter2hunter2@db/warmline",
+            "hunter2hunter2",
+            "postgresql://warm:[redacted]@db/warmline",
+        ),
+    ],
+)
+def test_a_secret_across_the_cut_leaves_no_part_of_itself(secret: str, hidden: str, shown: str) -> None:
+    for start in range(MAX_VALUE_CHARS - len(secret) - 40, MAX_VALUE_CHARS + 5):
+        value = " " * start + secret + " tail" * 100
+        result = redact(value)
+        assert not any(hidden[i : i + 6] in result for i in range(len(hidden) - 5)), (start, result[-99:])
+    # Within the limit it is redacted as usual.
+    assert redact(f"a {secret} b") == f"a {shown} b"
+
+
+def test_a_token_at_the_end_of_a_long_run_of_word_characters_is_still_redacted() -> None:
+    assert redact("a" * 10_000 + DISCORD_TOKEN + " after") == "[redacted-discord-token] after"
+
+
+def test_text_without_whitespace_is_dropped_whole_when_too_long() -> None:
+    assert redact("a" * 2 * MAX_VALUE_CHARS) == f"…[truncated {2 * MAX_VALUE_CHARS} chars]"
+    assert redact("a" * MAX_VALUE_CHARS) == "a" * MAX_VALUE_CHARS
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_long_message_with_args_is_rendered_then_cut(root: logging.Logger, fmt: str) -> None:
+    out = io.StringIO()
+    setup_logging("info", fmt, stream=out)
+    # The cut would otherwise land in the middle of the format string and break "%s" or "%d".
+    logging.getLogger("bot.x").info("%% " * MAX_VALUE_CHARS + "%s %d", SLACK_BOT, 5)
+    (line,) = out.getvalue().splitlines()
+    message = json.loads(line)["message"] if fmt == "json" else line
+    kept, dropped = split_note(message)
+    assert kept.endswith("% ") and dropped > MAX_VALUE_CHARS
+    assert SLACK_BOT not in line
+
+
+def test_long_args_and_extras_are_cut_and_json_lines_still_parse(root: logging.Logger) -> None:
+    out = io.StringIO()
+    setup_logging("info", "json", stream=out)
+    body = f"{DISCORD_TOKEN} " + token_characters_and_dots(MEGABYTE, seed=3)
+    logging.getLogger("bot.x").info("body %s", body, extra={"raw": body})
+    (line,) = out.getvalue().splitlines()
+    entry = json.loads(line)
+    assert entry["message"] == f"body [redacted-discord-token] …[truncated {MEGABYTE} chars]"
+    assert entry["raw"] == f"[redacted-discord-token] …[truncated {MEGABYTE} chars]"
