@@ -19,8 +19,9 @@ batch of lines has been handed to the sink and when the adapter stops, so a rest
 hand the same plain messages to the core again (the core remembers interaction ids durably, but
 not every message). "Handed" means the sink returned: ``warmline run``'s dispatcher queues the
 event and returns, and a graceful stop drains that queue before the process ends, so a restart
-neither repeats nor loses a line; a crash (SIGKILL) may lose the events of the last batch that
-were queued but not yet handled (at most once, like check-in prompts). If the events file is
+neither repeats nor loses a line. A crash (SIGKILL) can do both, within about one batch: lines
+of the batch in hand are read again (the core still drops interactions it recorded), and events
+queued but not yet handled are lost. If the events file is
 shorter than the offset (truncated, or replaced by a new file), reading starts again from its
 first line, with a warning.
 
