@@ -7,8 +7,8 @@ or ``advance`` by a duration; due jobs run as time passes, in order), ``event`` 
 ``press`` (a button, by label, on the latest message that showed it) or ``submit`` (the latest
 form opened for someone).
 Each output line is ``{"at": <virtual time>, "action": <neutral action>}`` for every action the core
-took, in the order it went out. Bad lines are reported on the error stream with their line number
-and the run goes on.
+took, in the order it went out. Bad lines, and lines whose handling raised, are reported on the
+error stream with their line number and the run goes on.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
+import traceback
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -259,6 +260,12 @@ def _shown_to(action: Action) -> str | None:
     return user if isinstance(user, str) else action.recipient
 
 
+def _raised_at(exc: BaseException) -> str:
+    """``file:line`` where ``exc`` was raised: enough to find the bug, nothing from the data."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return f"at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "at an unknown place"
+
+
 def sent_to_json(sent: Sent) -> dict[str, Any]:
     return {"at": encode_value(sent.at), "action": action_to_json(sent.action)}
 
@@ -327,6 +334,14 @@ async def run_stream(
             except ScenarioError as exc:
                 bad += 1
                 err.write(f"line {number}: {exc}\n")
+                sent = sim.take_new()
+            except Exception as exc:
+                # A handler (or the store) raised: the scenario found a bug, and the lines after
+                # it still say something. Only the type and place: the message could quote
+                # what a member wrote.
+                bad += 1
+                err.write(f"line {number}: handling it raised {type(exc).__name__}"
+                          f" ({_raised_at(exc)}); the run goes on\n")
                 sent = sim.take_new()
             for item in sent:
                 out.write(json.dumps(sent_to_json(item), ensure_ascii=False) + "\n")

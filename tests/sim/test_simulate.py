@@ -5,13 +5,18 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
+
+from bot.actions import Action
+from bot.events import CommandInvoked
+from bot.feature import Context
+from bot.features import basics
 from bot.sim.simulate import run_stream, simulation
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
 
 
 async def arun(lines: list[object | str], db: Path | None = None) -> tuple[list[dict[str, object]], str, int]:
@@ -153,3 +158,25 @@ async def test_a_prompt_sent_after_downtime_beyond_the_delivery_window_is_counte
         await sim.bot.run_due_once()
         assert [type(s.action).__name__ for s in sim.adapter.sent] == ["SendDirect"]
         assert sim.bot.late == 1
+
+
+async def test_a_line_whose_handler_raises_is_reported_by_type_and_the_run_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    spec, _ = basics.handlers.commands["privacy info"]
+
+    async def broken(event: CommandInvoked, ctx: Context[None]) -> Sequence[Action]:
+        raise ZeroDivisionError("a message that might quote a member")
+
+    monkeypatch.setitem(basics.handlers.commands, "privacy info", (spec, broken))
+    out, err, bad = await arun([
+        {"member": {"id": "sam"}},
+        {"event": {"type": "command", "user": "sam", "name": "privacy info"}},
+        {"event": {"type": "command", "user": "sam", "name": "warmline help"}},
+        {"event": {"type": "command", "user": "sam", "name": "checkin join"}},
+    ])
+    assert bad == 1
+    assert re.fullmatch(r"line 2: handling it raised ZeroDivisionError \(at [\w.]+:\d+\); the run goes on\n",
+                        err), err
+    assert "might quote" not in err
+    assert [o["action"]["interaction"] for o in out] == ["i3", "i4"]  # type: ignore[index]
