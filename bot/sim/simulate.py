@@ -260,7 +260,7 @@ def _shown_to(action: Action) -> str | None:
     return user if isinstance(user, str) else action.recipient
 
 
-def _raised_at(exc: BaseException) -> str:
+def raised_at(exc: BaseException) -> str:
     """``file:line`` where ``exc`` was raised: enough to find the bug, nothing from the data."""
     frames = traceback.extract_tb(exc.__traceback__)
     return f"at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "at an unknown place"
@@ -341,7 +341,7 @@ async def run_stream(
                 # what a member wrote.
                 bad += 1
                 err.write(f"line {number}: handling it raised {type(exc).__name__}"
-                          f" ({_raised_at(exc)}); the run goes on\n")
+                          f" ({raised_at(exc)}); the run goes on\n")
                 sent = sim.take_new()
             for item in sent:
                 out.write(json.dumps(sent_to_json(item), ensure_ascii=False) + "\n")
