@@ -9,12 +9,17 @@ form opened for someone).
 Each output line is ``{"at": <virtual time>, "action": <neutral action>}`` for every action the core
 took, in the order it went out. Bad lines, and lines whose handling raised, are reported on the
 error stream with their line number and the run goes on.
+
+Generated event ids carry a random id of the run (``sim-<run>-<line>``): the core drops an event
+whose id it has recorded, and a ``--db`` kept from an earlier run (or console session) holds that
+run's ids, so ids numbered by line alone would make a second run lose its commands.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import secrets
 import tempfile
 import traceback
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
@@ -50,6 +55,12 @@ class ScenarioError(ValueError):
     """A scenario line that cannot be run; the message says why."""
 
 
+def new_run_id() -> str:
+    """A short random id for one run: enough to keep generated event ids apart across runs on
+    one database, short enough to read in an event id."""
+    return secrets.token_hex(3)
+
+
 @dataclass
 class _DeclaredMember:
     roles: tuple[str, ...] = ()
@@ -68,6 +79,8 @@ class Simulation:
     members: dict[tuple[str, str], _DeclaredMember] = field(default_factory=dict)
     emitted: int = 0
     lineno: int = 0
+    run_id: str = field(default_factory=new_run_id)
+    """Part of every generated event id (``sim-<run>-<line>``); see the module docstring."""
 
     # -- running lines ---------------------------------------------------------------------------
 
@@ -186,7 +199,7 @@ class Simulation:
         data = dict(body)
         data.setdefault("platform", self.platform)
         data.setdefault("at", encode_value(self.clock.now()))
-        data.setdefault("event_id", f"sim-{self.lineno}")
+        data.setdefault("event_id", f"sim-{self.run_id}-{self.lineno}")
         if "community" not in data and not data.get("is_dm"):
             data["community"] = self.default_community
         data.setdefault("community", None)

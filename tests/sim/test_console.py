@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +64,11 @@ async def test_a_command_whose_handler_raises_is_reported_and_the_session_goes_o
     assert "! handling it raised ZeroDivisionError" in text
     assert "words someone typed" not in text
     assert "privacy info" in text.split("handling it raised")[1]  # the help still came
+
+
+async def test_two_sessions_on_one_db_both_get_their_answers(tmp_path: Path) -> None:
+    db = tmp_path / "kept.db"
+    for _ in range(2):
+        out = io.StringIO()
+        await run_console(default_settings(), db=db, stdin=io.StringIO("/privacy info\n"), out=out)
+        assert "What I keep" in out.getvalue()

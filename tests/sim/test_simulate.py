@@ -180,3 +180,23 @@ async def test_a_line_whose_handler_raises_is_reported_by_type_and_the_run_goes_
                         err), err
     assert "might quote" not in err
     assert [o["action"]["interaction"] for o in out] == ["i3", "i4"]  # type: ignore[index]
+
+
+# -- event ids across runs on one database ------------------------------------------------------
+
+
+async def test_two_runs_on_one_db_both_get_their_answers(tmp_path: Path) -> None:
+    db = tmp_path / "kept.db"
+    scenario = [{"event": {"type": "command", "user": "sam", "name": "privacy info"}}]
+    first, _, _ = await arun(scenario, db=db)
+    second, err, bad = await arun(scenario, db=db)
+    assert (len(first), len(second), err, bad) == (1, 1, "", 0)
+
+
+async def test_an_event_id_given_in_the_scenario_is_kept_as_it_is(tmp_path: Path) -> None:
+    db = tmp_path / "kept.db"
+    scenario = [{"event": {"type": "command", "user": "sam", "name": "privacy info",
+                           "event_id": "given", "interaction": "i"}}]
+    first, _, _ = await arun(scenario, db=db)
+    second, _, _ = await arun(scenario, db=db)
+    assert (len(first), len(second)) == (1, 0)  # the second is the same event, redelivered
