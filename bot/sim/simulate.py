@@ -2,10 +2,11 @@
 
 Each input line is one JSON object with exactly one of these keys (see docs/simulation.md):
 ``community``, ``member``, ``channel`` (declare the scenario's world), ``clock`` (``set`` an instant
-or ``advance`` by a duration; due jobs run as time passes, in order), ``event`` (a neutral event;
-``platform``, ``community``, ``at``, ``event_id`` and ``interaction`` are filled in when missing),
-``press`` (a button, by label, on the latest message that showed it) or ``submit`` (the latest
-form opened for someone).
+or ``advance`` by a duration; due jobs run as time passes, in order), ``down`` (the bot is down
+``until`` an instant or ``for`` a duration: time passes without it, and it restarts as
+``warmline run`` does), ``event`` (a neutral event; ``platform``, ``community``, ``at``,
+``event_id`` and ``interaction`` are filled in when missing), ``press`` (a button, by label, on the
+latest message that showed it) or ``submit`` (the latest form opened for someone).
 Each output line is ``{"at": <virtual time>, "action": <neutral action>}`` for every action the core
 took, in the order it went out. Bad lines, and lines whose handling raised, are reported on the
 error stream with their line number and the run goes on.
@@ -22,7 +23,7 @@ import logging
 import secrets
 import tempfile
 import traceback
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -40,6 +41,7 @@ from bot.features.registry import FEATURES, build_features
 from bot.jsonform import JsonFormError, encode_value, parse_datetime
 from bot.runtime.app import Warmline
 from bot.sim.recording import RecordingAdapter, Sent
+from bot.store.base import JobRepo
 from bot.store.open import open_store
 from bot.texts import TextCatalogue
 
@@ -81,6 +83,10 @@ class Simulation:
     lineno: int = 0
     run_id: str = field(default_factory=new_run_id)
     """Part of every generated event id (``sim-<run>-<line>``); see the module docstring."""
+    down_until: datetime | None = None
+    """While set, the bot is down: time passes without it and events are refused."""
+    rebuild: Callable[[], Awaitable[Warmline]] | None = None
+    """Builds a fresh runtime on the same store and adapter, for a restart after downtime."""
 
     # -- running lines ---------------------------------------------------------------------------
 
@@ -90,12 +96,12 @@ class Simulation:
         if not isinstance(obj, dict) or len(obj) != 1:
             raise ScenarioError(
                 "each line is an object with exactly one key: community, member, channel, clock,"
-                " event, press or submit"
+                " down, event, press or submit"
             )
         (kind, body), = obj.items()
         handler: dict[str, Callable[[Any], Any]] = {
             "community": self._community, "member": self._member, "channel": self._channel,
-            "clock": self._clock, "event": self._event, "press": self._press,
+            "clock": self._clock, "down": self._down, "event": self._event, "press": self._press,
             "submit": self._submit,
         }
         if kind not in handler:
@@ -104,6 +110,11 @@ class Simulation:
             )
         if not isinstance(body, dict):
             raise ScenarioError(f"{kind!r} must be a JSON object")
+        if kind in {"event", "press", "submit"} and self.down_until is not None:
+            raise ScenarioError(
+                f"{kind}: the bot is down until {encode_value(self.down_until)}, so nothing sees"
+                " it; move the clock there first"
+            )
         await handler[kind](body)
         return self.take_new()
 
@@ -113,11 +124,20 @@ class Simulation:
         return new
 
     async def advance_to(self, target: datetime) -> None:
-        """Move time forward, stopping at every due job on the way so each runs at its time."""
+        """Move time forward, stopping at every due job on the way so each runs at its time.
+
+        While the bot is down, time passes without running anything; at the end of the downtime
+        the bot restarts (:meth:`restart`) and what came due meanwhile runs then."""
         if target < self.clock.now():
             raise ScenarioError(
                 f"the clock is already at {encode_value(self.clock.now())}; it cannot go back"
             )
+        if self.down_until is not None:
+            if target < self.down_until:
+                self.clock.set(target)
+                return
+            self.clock.set(self.down_until)
+            await self.restart()
         while True:
             await self.bot.run_due_once()
             due = await self.bot.scheduler.next_due()
@@ -126,6 +146,17 @@ class Simulation:
             self.clock.set(max(due, self.clock.now()))
         self.clock.set(target)
         await self.bot.run_due_once()
+
+    async def restart(self) -> None:
+        """Come back up as ``warmline run`` does at start: a fresh runtime (nothing kept in memory,
+        such as recently seen event ids) on the same store, and ``scheduler.recover()``. The due
+        jobs then run with the usual coalescing (one occurrence per job, the latest) and expiry."""
+        self.down_until = None
+        if self.rebuild is not None:
+            self.bot = await self.rebuild()
+        recovered = await self.bot.scheduler.recover()
+        if recovered:
+            log.warning("%d deliveries were in flight when the bot went down; not resent", recovered)
 
     # -- line kinds ---------------------------------------------------------------------------------
 
@@ -194,6 +225,29 @@ class Simulation:
         else:
             raise ScenarioError('clock takes {"set": "2026-03-08T09:00:00Z"} or {"advance": "1h30m"}')
         await self.advance_to(target)
+
+    async def _down(self, body: dict[str, Any]) -> None:
+        """The bot is down from now until an instant: see :meth:`advance_to`."""
+        now = self.clock.now()
+        if self.down_until is not None:
+            raise ScenarioError(f"down: the bot is already down until {encode_value(self.down_until)}")
+        if set(body) == {"until"}:
+            try:
+                until = parse_datetime(str(body["until"]))
+            except JsonFormError as exc:
+                raise ScenarioError(f"down.until: {exc}") from exc
+        elif set(body) == {"for"}:
+            try:
+                until = now + parse_duration(str(body["for"]))
+            except ValueError as exc:
+                raise ScenarioError(f"down.for: {exc}") from exc
+        else:
+            raise ScenarioError('down takes {"until": "2026-03-02T10:00:00Z"} or {"for": "2h"}')
+        if until <= now:
+            raise ScenarioError(
+                f"down: {encode_value(until)} is not after the clock ({encode_value(now)})"
+            )
+        self.down_until = until
 
     async def _event(self, body: dict[str, Any]) -> None:
         data = dict(body)
@@ -314,12 +368,18 @@ async def simulation(
             clock = VirtualClock(start)
             adapter = RecordingAdapter(clock, platform=platform)
             texts = TextCatalogue.load(overrides=settings.texts.overrides)
-            bot = Warmline(
-                settings=settings, store=store, clock=clock, texts=texts,
-                features=await build_features(settings, store, features), adapters=[adapter],
-            )
+            jobs: JobRepo = store.jobs
+
+            async def build() -> Warmline:
+                store.jobs = jobs  # each runtime installs its own schedule signal around it
+                return Warmline(
+                    settings=settings, store=store, clock=clock, texts=texts,
+                    features=await build_features(settings, store, features), adapters=[adapter],
+                )
+
+            bot = await build()
             await bot.scheduler.recover()
-            yield Simulation(bot=bot, clock=clock, adapter=adapter, platform=platform)
+            yield Simulation(bot=bot, clock=clock, adapter=adapter, platform=platform, rebuild=build)
         finally:
             await store.close()
 
