@@ -149,6 +149,12 @@ def _raised_at(exc: BaseException) -> str:
 
 
 class FileAdapter:
+    """Follows ``events`` (resuming from ``<events>.offset``) and appends actions to ``actions``.
+
+    For the runtime: ``failed`` is set (and ``on_failure`` called) if the reader dies; ``failure``
+    is the exception. ``stop()`` never sets it and never raises what killed the reader.
+    """
+
     platform = PLATFORM
 
     def __init__(self, events: Path, actions: Path, *, poll_seconds: float = 0.1,
