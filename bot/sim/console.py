@@ -15,7 +15,7 @@ from typing import IO, Any
 from bot.actions import Button
 from bot.config import Settings
 from bot.sim.recording import Sent
-from bot.sim.simulate import ScenarioError, Simulation, simulation
+from bot.sim.simulate import ScenarioError, Simulation, raised_at, simulation
 from bot.sim.transcript import describe_action, when
 
 HELP = """Commands:
@@ -59,6 +59,10 @@ class Console:
             self.out.write(f"  ! {exc}\n")
         except ValueError as exc:
             self.out.write(f"  ! {exc}\n")
+        except Exception as exc:
+            # A bug the session found: say so and carry on, as the simulator does. Only the type
+            # and place: the message could quote what was typed.
+            self.out.write(f"  ! handling it raised {type(exc).__name__} ({raised_at(exc)})\n")
         return True
 
     async def _dispatch(self, raw: str) -> None:

@@ -2,21 +2,28 @@
 
 Each input line is one JSON object with exactly one of these keys (see docs/simulation.md):
 ``community``, ``member``, ``channel`` (declare the scenario's world), ``clock`` (``set`` an instant
-or ``advance`` by a duration; due jobs run as time passes, in order), ``event`` (a neutral event;
-``platform``, ``community``, ``at``, ``event_id`` and ``interaction`` are filled in when missing),
-``press`` (a button, by label, on the latest message that showed it) or ``submit`` (the latest
-form opened for someone).
+or ``advance`` by a duration; due jobs run as time passes, in order), ``down`` (the bot is down
+``until`` an instant or ``for`` a duration: time passes without it, and it restarts as
+``warmline run`` does), ``event`` (a neutral event; ``platform``, ``community``, ``at``,
+``event_id`` and ``interaction`` are filled in when missing), ``press`` (a button, by label, on the
+latest message that showed it) or ``submit`` (the latest form opened for someone).
 Each output line is ``{"at": <virtual time>, "action": <neutral action>}`` for every action the core
-took, in the order it went out. Bad lines are reported on the error stream with their line number
-and the run goes on.
+took, in the order it went out. Bad lines, and lines whose handling raised, are reported on the
+error stream with their line number and the run goes on.
+
+Generated event ids carry a random id of the run (``sim-<run>-<line>``): the core drops an event
+whose id it has recorded, and a ``--db`` kept from an earlier run (or console session) holds that
+run's ids, so ids numbered by line alone would make a second run lose its commands.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import secrets
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+import traceback
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -34,6 +41,7 @@ from bot.features.registry import FEATURES, build_features
 from bot.jsonform import JsonFormError, encode_value, parse_datetime
 from bot.runtime.app import Warmline
 from bot.sim.recording import RecordingAdapter, Sent
+from bot.store.base import JobRepo
 from bot.store.open import open_store
 from bot.texts import TextCatalogue
 
@@ -47,6 +55,12 @@ SIM_COMMUNITY_SETTINGS = {"moderator_roles": ["moderator"], "supporter_roles": [
 
 class ScenarioError(ValueError):
     """A scenario line that cannot be run; the message says why."""
+
+
+def new_run_id() -> str:
+    """A short random id for one run: enough to keep generated event ids apart across runs on
+    one database, short enough to read in an event id."""
+    return secrets.token_hex(3)
 
 
 @dataclass
@@ -67,6 +81,12 @@ class Simulation:
     members: dict[tuple[str, str], _DeclaredMember] = field(default_factory=dict)
     emitted: int = 0
     lineno: int = 0
+    run_id: str = field(default_factory=new_run_id)
+    """Part of every generated event id (``sim-<run>-<line>``); see the module docstring."""
+    down_until: datetime | None = None
+    """While set, the bot is down: time passes without it and events are refused."""
+    rebuild: Callable[[], Awaitable[Warmline]] | None = None
+    """Builds a fresh runtime on the same store and adapter, for a restart after downtime."""
 
     # -- running lines ---------------------------------------------------------------------------
 
@@ -76,12 +96,12 @@ class Simulation:
         if not isinstance(obj, dict) or len(obj) != 1:
             raise ScenarioError(
                 "each line is an object with exactly one key: community, member, channel, clock,"
-                " event, press or submit"
+                " down, event, press or submit"
             )
         (kind, body), = obj.items()
         handler: dict[str, Callable[[Any], Any]] = {
             "community": self._community, "member": self._member, "channel": self._channel,
-            "clock": self._clock, "event": self._event, "press": self._press,
+            "clock": self._clock, "down": self._down, "event": self._event, "press": self._press,
             "submit": self._submit,
         }
         if kind not in handler:
@@ -90,6 +110,11 @@ class Simulation:
             )
         if not isinstance(body, dict):
             raise ScenarioError(f"{kind!r} must be a JSON object")
+        if kind in {"event", "press", "submit"} and self.down_until is not None:
+            raise ScenarioError(
+                f"{kind}: the bot is down until {encode_value(self.down_until)}, so nothing sees"
+                " it; move the clock there first"
+            )
         await handler[kind](body)
         return self.take_new()
 
@@ -99,11 +124,20 @@ class Simulation:
         return new
 
     async def advance_to(self, target: datetime) -> None:
-        """Move time forward, stopping at every due job on the way so each runs at its time."""
+        """Move time forward, stopping at every due job on the way so each runs at its time.
+
+        While the bot is down, time passes without running anything; at the end of the downtime
+        the bot restarts (:meth:`restart`) and what came due meanwhile runs then."""
         if target < self.clock.now():
             raise ScenarioError(
                 f"the clock is already at {encode_value(self.clock.now())}; it cannot go back"
             )
+        if self.down_until is not None:
+            if target < self.down_until:
+                self.clock.set(target)
+                return
+            self.clock.set(self.down_until)
+            await self.restart()
         while True:
             await self.bot.run_due_once()
             due = await self.bot.scheduler.next_due()
@@ -112,6 +146,17 @@ class Simulation:
             self.clock.set(max(due, self.clock.now()))
         self.clock.set(target)
         await self.bot.run_due_once()
+
+    async def restart(self) -> None:
+        """Come back up as ``warmline run`` does at start: a fresh runtime (nothing kept in memory,
+        such as recently seen event ids) on the same store, and ``scheduler.recover()``. The due
+        jobs then run with the usual coalescing (one occurrence per job, the latest) and expiry."""
+        self.down_until = None
+        if self.rebuild is not None:
+            self.bot = await self.rebuild()
+        recovered = await self.bot.scheduler.recover()
+        if recovered:
+            log.warning("%d deliveries were in flight when the bot went down; not resent", recovered)
 
     # -- line kinds ---------------------------------------------------------------------------------
 
@@ -181,11 +226,34 @@ class Simulation:
             raise ScenarioError('clock takes {"set": "2026-03-08T09:00:00Z"} or {"advance": "1h30m"}')
         await self.advance_to(target)
 
+    async def _down(self, body: dict[str, Any]) -> None:
+        """The bot is down from now until an instant: see :meth:`advance_to`."""
+        now = self.clock.now()
+        if self.down_until is not None:
+            raise ScenarioError(f"down: the bot is already down until {encode_value(self.down_until)}")
+        if set(body) == {"until"}:
+            try:
+                until = parse_datetime(str(body["until"]))
+            except JsonFormError as exc:
+                raise ScenarioError(f"down.until: {exc}") from exc
+        elif set(body) == {"for"}:
+            try:
+                until = now + parse_duration(str(body["for"]))
+            except ValueError as exc:
+                raise ScenarioError(f"down.for: {exc}") from exc
+        else:
+            raise ScenarioError('down takes {"until": "2026-03-02T10:00:00Z"} or {"for": "2h"}')
+        if until <= now:
+            raise ScenarioError(
+                f"down: {encode_value(until)} is not after the clock ({encode_value(now)})"
+            )
+        self.down_until = until
+
     async def _event(self, body: dict[str, Any]) -> None:
         data = dict(body)
         data.setdefault("platform", self.platform)
         data.setdefault("at", encode_value(self.clock.now()))
-        data.setdefault("event_id", f"sim-{self.lineno}")
+        data.setdefault("event_id", f"sim-{self.run_id}-{self.lineno}")
         if "community" not in data and not data.get("is_dm"):
             data["community"] = self.default_community
         data.setdefault("community", None)
@@ -259,6 +327,12 @@ def _shown_to(action: Action) -> str | None:
     return user if isinstance(user, str) else action.recipient
 
 
+def raised_at(exc: BaseException) -> str:
+    """``file:line`` where ``exc`` was raised: enough to find the bug, nothing from the data."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return f"at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "at an unknown place"
+
+
 def sent_to_json(sent: Sent) -> dict[str, Any]:
     return {"at": encode_value(sent.at), "action": action_to_json(sent.action)}
 
@@ -294,12 +368,18 @@ async def simulation(
             clock = VirtualClock(start)
             adapter = RecordingAdapter(clock, platform=platform)
             texts = TextCatalogue.load(overrides=settings.texts.overrides)
-            bot = Warmline(
-                settings=settings, store=store, clock=clock, texts=texts,
-                features=await build_features(settings, store, features), adapters=[adapter],
-            )
+            jobs: JobRepo = store.jobs
+
+            async def build() -> Warmline:
+                store.jobs = jobs  # each runtime installs its own schedule signal around it
+                return Warmline(
+                    settings=settings, store=store, clock=clock, texts=texts,
+                    features=await build_features(settings, store, features), adapters=[adapter],
+                )
+
+            bot = await build()
             await bot.scheduler.recover()
-            yield Simulation(bot=bot, clock=clock, adapter=adapter, platform=platform)
+            yield Simulation(bot=bot, clock=clock, adapter=adapter, platform=platform, rebuild=build)
         finally:
             await store.close()
 
@@ -327,6 +407,14 @@ async def run_stream(
             except ScenarioError as exc:
                 bad += 1
                 err.write(f"line {number}: {exc}\n")
+                sent = sim.take_new()
+            except Exception as exc:
+                # A handler (or the store) raised: the scenario found a bug, and the lines after
+                # it still say something. Only the type and place: the message could quote
+                # what a member wrote.
+                bad += 1
+                err.write(f"line {number}: handling it raised {type(exc).__name__}"
+                          f" ({raised_at(exc)}); the run goes on\n")
                 sent = sim.take_new()
             for item in sent:
                 out.write(json.dumps(sent_to_json(item), ensure_ascii=False) + "\n")
