@@ -13,17 +13,15 @@ JSON parser runs, or by it as it goes, so one line costs bounded work and cannot
 (Python's own guards, ``RecursionError`` and the int-to-string limit, are a second line: the
 latter is process-wide, so it is not ours to set).
 
-**Where reading resumes.** The byte offset of the next unread line, and its line number, are kept
-in a sidecar file next to the events file (``<events>.offset``), replaced atomically after each
-batch of lines has been handed to the sink and when the adapter stops, so a restart does not
-hand the same plain messages to the core again (the core remembers interaction ids durably, but
-not every message). "Handed" means the sink returned: ``warmline run``'s dispatcher queues the
-event and returns, and a graceful stop drains that queue before the process ends, so a restart
-neither repeats nor loses a line. A crash (SIGKILL) can do both, within about one batch: lines
-of the batch in hand are read again (the core still drops interactions it recorded), and events
-queued but not yet handled are lost. If the events file is
-shorter than the offset (truncated, or replaced by a new file), reading starts again from its
-first line, with a warning.
+**Where reading resumes.** The byte offset of the first line whose event the core has not yet
+handled, and its line number, are kept in a sidecar file next to the events file
+(``<events>.offset``), replaced atomically after each batch, while idle, and when the adapter
+stops. The sink confirms each event once the core has handled it and committed what it wrote
+(``handled=``), and the position moves only past a prefix of handled lines, so a restart never
+skips a line. It may read a few again (those queued, or handled after the last save): the core
+drops interactions it recorded and counts messages by their id, so a replay changes nothing.
+If the events file is shorter than the offset (truncated, or replaced by a new file), reading
+starts again from its first line, with a warning.
 
 **A reader that dies says so.** An unexpected error (the events file unreadable, the sidecar not
 writable, a sink that raises) ends the reader task: it is logged at ERROR with the exception's
@@ -46,6 +44,7 @@ import logging
 import os
 import re
 import traceback
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -173,12 +172,16 @@ class FileAdapter:
         self.failure: BaseException | None = None
         self._task: asyncio.Task[None] | None = None
         self._ids = 0
-        # Reading state: ``_offset``/``_line`` are where the next unread line starts (what the
-        # sidecar keeps); ``_read_to`` is how far the file has been read; ``_pending`` holds the
-        # bytes of an unfinished line, unless it grew past the cap (``_oversize``): then the
-        # rest of that line is dropped as it arrives.
+        # Reading state: ``_offset``/``_line`` are where the next unread line starts;
+        # ``_read_to`` is how far the file has been read; ``_pending`` holds the bytes of an
+        # unfinished line, unless it grew past the cap (``_oversize``): then the rest of that
+        # line is dropped as it arrives. ``_inflight`` is every line read but not yet handled,
+        # in order, as [end offset, next line number, handled?]; ``_confirmed`` is where the
+        # handled prefix ends, which is what the sidecar keeps.
         self._offset = 0
         self._line = 1
+        self._inflight: deque[list[Any]] = deque()
+        self._confirmed = (0, 1)
         self._read_to = 0
         self._pending = b""
         self._oversize = False
@@ -205,6 +208,7 @@ class FileAdapter:
         try:
             while True:
                 if not await self._read_some(sink):
+                    self._save_position()  # events handled since the last batch
                     await asyncio.sleep(self.poll_seconds)
         finally:
             # Stopped or failed: keep what was handed over, so a restart starts after it.
@@ -234,6 +238,8 @@ class FileAdapter:
                 size, self._read_to,
             )
             self._offset, self._line, self._read_to, self._pending, self._oversize = 0, 1, 0, b"", False
+            self._inflight.clear()
+            self._confirmed = (0, 1)
             self._save_position()
             return True
         if not chunk:
@@ -244,7 +250,10 @@ class FileAdapter:
         start = 0
         try:
             while (end := data.find(b"\n", start)) >= 0:
-                await self._hand_over(sink, data[start:end])
+                entry = [base + end + 1, self._line + 1, False]
+                self._inflight.append(entry)
+                if not await self._hand_over(sink, data[start:end], entry):
+                    entry[2] = True  # skipped: nothing to wait for
                 start = end + 1
                 self._offset, self._line = base + start, self._line + 1
         finally:
@@ -255,19 +264,33 @@ class FileAdapter:
         self._save_position()
         return len(chunk) == READ_CHUNK
 
-    async def _hand_over(self, sink: EventSink, raw: bytes) -> None:
+    async def _hand_over(self, sink: EventSink, raw: bytes, entry: list[Any]) -> bool:
+        """Hand one line's event to the core; False when the line was skipped."""
         if self._oversize:
             self._oversize = False
             log.warning("events file line %d skipped: longer than %d bytes", self._line, MAX_LINE_BYTES)
-            return
+            return False
         if not raw.strip():
-            return
+            return False
         try:
             event = parse_event_line(raw)
         except BadLine as exc:
             log.warning("events file line %d skipped: %s", self._line, exc)
-            return
-        await sink(event)
+            return False
+
+        def handled() -> None:
+            entry[2] = True
+
+        await sink(event, handled=handled)
+        return True
+
+    def _confirm(self) -> None:
+        """Move the confirmed position past every line whose event the core has handled, in
+        file order: a line read but not yet handled is read again after a crash (a replay the
+        core drops or counts once), never skipped."""
+        while self._inflight and self._inflight[0][2]:
+            end, line, _ = self._inflight.popleft()
+            self._confirmed = (end, line)
 
     # -- the read position --------------------------------------------------------------------
 
@@ -286,12 +309,13 @@ class FileAdapter:
                         self.offset_path.name)
             return
         self._offset, self._line, self._read_to = offset, line, offset
-        self._saved = (offset, line)
+        self._saved = self._confirmed = (offset, line)
         log.info("files adapter: resuming the events file at line %d (byte %d)", line, offset)
 
     def _save_position(self) -> None:
         """Write the sidecar (atomically: a crash leaves the old one or the new one)."""
-        position = (self._offset, self._line)
+        self._confirm()
+        position = self._confirmed
         if position == self._saved:
             return
         tmp = self.offset_path.with_name(self.offset_path.name + ".tmp")

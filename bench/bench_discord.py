@@ -151,7 +151,7 @@ async def adapter_only_rate(n: int) -> float:
     done = asyncio.Event()
     last = 0.0
 
-    async def sink(event: Any) -> None:
+    async def sink(event: Any, *, handled: Any = None) -> None:
         nonlocal last
         if adapter.events_in >= n:
             last = time.perf_counter()
@@ -210,7 +210,7 @@ async def fanout(count: int) -> None:
             DiscordOptions(token="bench-token", guild_ready_timeout=0.1, sync_commands=False,
                            dm_opens_per_second=24.0, dm_open_burst=1.0), [])
 
-        async def sink(event: Any) -> None:
+        async def sink(event: Any, *, handled: Any = None) -> None:
             return None
 
         await adapter.start(sink)

@@ -17,7 +17,16 @@ from typing import Protocol
 from bot.actions import Action
 from bot.events import Event
 
-EventSink = Callable[[Event], Awaitable[None]]
+
+class EventSink(Protocol):
+    """Where an adapter hands each event. It returns once the event is accepted (queued), not
+    handled: a platform's event loop must not wait on the core. An adapter that must know when
+    an event was handled (to remember how far it has read) passes ``handled``, called once the
+    core has handled the event and committed what it wrote."""
+
+    def __call__(self, event: Event, *,
+                 handled: Callable[[], None] | None = None) -> Awaitable[None]: ...
+
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

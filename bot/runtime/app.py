@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -75,6 +76,8 @@ class Warmline:
         )
         self.delivery = DeliveryPipeline(core=self.core, outbox=self.outbox, features=features)
         self.dispatcher = Dispatcher(self.handle_event)
+        self.failures: deque[Exception] = deque(maxlen=32)
+        """The latest handler failures (for the simulator and tests; the log has ids and types)."""
         self._stop: asyncio.Event | None = None
         self._next_prune: datetime | None = None
         self.late = 0
@@ -91,6 +94,7 @@ class Warmline:
                 actions = await self.core.handle(event)
         except Exception as exc:
             self.core.forget(event)  # rolled back: a redelivery must be handled afresh
+            self.failures.append(exc)
             log.error("event %s/%s (%s) failed: %s", event.platform, event.event_id,
                       type(event).__name__, type(exc).__name__)
             actions = self.core.apology(event)

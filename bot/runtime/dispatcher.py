@@ -73,7 +73,7 @@ class Dispatcher:
     def __init__(self, handler: Handler, *, concurrency: int = 32) -> None:
         self._handler = handler
         self._slots = _Gate(concurrency)
-        self._lanes: dict[tuple[str, str, str], deque[Event]] = {}
+        self._lanes: dict[tuple[str, str, str], deque[tuple[Event, Callable[[], None] | None]]] = {}
         self._workers: set[asyncio.Task[None]] = set()
         self._closed = False
         self.handled = 0
@@ -84,18 +84,19 @@ class Dispatcher:
         """Events accepted and not yet finished (for metrics and tests)."""
         return sum(len(lane) for lane in self._lanes.values()) + len(self._workers)
 
-    async def submit(self, event: Event) -> None:
+    async def submit(self, event: Event, *, handled: Callable[[], None] | None = None) -> None:
         """Accept an event from an adapter; it is handled in order within its conversation.
-        Returns at once. A failing event is logged (ids only) and counted, never raised."""
+        Returns at once. A failing event is logged (ids only) and counted, never raised.
+        ``handled`` is called after the event was handled without an error."""
         if self._closed:
             log.warning("event %s/%s arrived during shutdown; not handled", event.platform, event.event_id)
             return
         key = conversation_key(event)
         lane = self._lanes.get(key)
         if lane is not None:
-            lane.append(event)
+            lane.append((event, handled))
             return
-        self._lanes[key] = deque((event,))
+        self._lanes[key] = deque(((event, handled),))
         worker = asyncio.create_task(self._work(key), name=f"lane-{key[0]}-{key[2]}")
         self._workers.add(worker)
         worker.add_done_callback(self._workers.discard)
@@ -104,11 +105,13 @@ class Dispatcher:
         lane = self._lanes[key]
         try:
             while lane:
-                event = lane[0]
+                event, handled = lane[0]
                 await self._slots.acquire()
                 try:
                     await self._handler(event)
                     self.handled += 1
+                    if handled is not None:
+                        handled()
                 except Exception as exc:
                     self.errors += 1
                     # The type only: an exception's message can quote what a member wrote.

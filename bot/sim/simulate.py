@@ -264,7 +264,12 @@ class Simulation:
         except JsonFormError as exc:
             raise ScenarioError(f"event: {exc}") from exc
         event = self._with_declared_actor(event, body)
+        failed = len(self.bot.failures)
         await self.bot.handle_event(event)
+        if len(self.bot.failures) > failed:
+            # The person got the apology (it is in this line's output); the scenario still
+            # says which line found a bug.
+            raise self.bot.failures[-1]
 
     async def _press(self, body: dict[str, Any]) -> None:
         """Press a button by its label on the latest message that showed it to ``user``."""

@@ -44,7 +44,7 @@ async def test_start_and_stop_are_idempotent_and_stop_cancels_every_task(
 ) -> None:
     adapter = harness.build()
 
-    async def sink(event: Event) -> None:
+    async def sink(event: Event, *, handled: object = None) -> None:
         return None
 
     await adapter.start(sink)

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -39,9 +40,12 @@ class Inbox:
         self.events: list[Event] = []
         self._changed = asyncio.Event()
 
-    async def __call__(self, event: Event) -> None:
+    async def __call__(self, event: Event, *, handled: Callable[[], None] | None = None) -> None:
+        """Records the event and confirms it at once, as a core that handled it would."""
         self.events.append(event)
         self._changed.set()
+        if handled is not None:
+            handled()
 
     @property
     def ids(self) -> list[str]:
@@ -183,7 +187,7 @@ async def test_a_reader_that_dies_logs_the_error_type_and_tells_the_runtime(
 ) -> None:
     told: list[BaseException] = []
 
-    async def broken_sink(event: Event) -> None:
+    async def broken_sink(event: Event, *, handled: Callable[[], None] | None = None) -> None:
         raise RuntimeError(f"a bug that quotes {event.event_id}")
 
     append(events, message("e1"))

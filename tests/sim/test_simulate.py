@@ -183,7 +183,8 @@ async def test_a_line_whose_handler_raises_is_reported_by_type_and_the_run_goes_
     assert re.fullmatch(r"line 2: handling it raised ZeroDivisionError \(at [\w.]+:\d+\); the run goes on\n",
                         err), err
     assert "might quote" not in err
-    assert [o["action"]["interaction"] for o in out] == ["i3", "i4"]  # type: ignore[index]
+    assert [o["action"]["interaction"] for o in out] == ["i2", "i3", "i4"]  # type: ignore[index]
+    assert "went wrong on my side" in out[0]["action"]["text"]  # type: ignore[index]
 
 
 # -- event ids across runs on one database ------------------------------------------------------

@@ -35,7 +35,7 @@ async def started(harness: Harness) -> AsyncIterator[tuple[DiscordAdapter, list[
     adapter = harness.adapter(COMMANDS)
     heard: list[Event] = []
 
-    async def sink(event: Event) -> None:
+    async def sink(event: Event, *, handled: object = None) -> None:
         heard.append(event)
 
     await adapter.start(sink)
@@ -124,7 +124,7 @@ async def test_opening_dms_too_fast_backs_off_as_rate_limited(
 ) -> None:
     adapter = harness_for.adapter(COMMANDS, dm_opens_per_second=1000, dm_open_burst=1000)
 
-    async def sink(event: Event) -> None:
+    async def sink(event: Event, *, handled: object = None) -> None:
         return None
 
     await adapter.start(sink)
@@ -145,7 +145,7 @@ async def test_a_form_after_a_deferral_is_refused_and_unknown_interactions_are_f
     adapter = harness.adapter((CommandSpec(name="probe form", description="x"),), ack_after=0.01)
     heard: list[Event] = []
 
-    async def sink(event: Event) -> None:
+    async def sink(event: Event, *, handled: object = None) -> None:
         heard.append(event)
 
     await adapter.start(sink)

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from bot.actions import action_to_json
 from bot.sim.simulate import Simulation
 from tests.helpers.checkins import advance, command, only, press, prompts, rows, run
 
@@ -162,8 +163,9 @@ async def test_a_handler_that_fails_still_answers_and_logs_no_words(
 
     monkeypatch.setattr(history, "history_text", broken)
     await command(sim, "sam", "checkin join")
-    with caplog.at_level(logging.DEBUG):
-        answer = only(await command(sim, "sam", "checkin history"))
+    with caplog.at_level(logging.DEBUG, logger="bot"), pytest.raises(ValueError):
+        await command(sim, "sam", "checkin history")  # the simulator names the failing line
+    (answer,) = [action_to_json(sent.action) for sent in sim.take_new()]
     assert "went wrong on my side" in answer["text"] and answer["type"] == "respond"
     assert "ValueError" in caplog.text
     assert "secret words" not in caplog.text
