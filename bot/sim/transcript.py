@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -39,9 +40,20 @@ def indent(text: str) -> str:
     return text.replace("\n", "\n        ")
 
 
+_MENTION = re.compile(r"<@([^<>\s]{1,128})>")
+
+
+def shown(text: str, names: Mapping[str, str]) -> str:
+    """Mentions rendered as a platform does: the person's name (``@Sam``), not their id."""
+    return _MENTION.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), text)
+
+
 def describe_action(action: Action, names: Mapping[str, str], numbered_from: int = 0) -> str:
     def who(user: str | None) -> str:
         return names.get(user or "", user or "someone")
+
+    def indent(text: str) -> str:
+        return shown(text, names).replace("\n", "\n        ")
 
     if isinstance(action, SendDirect):
         head = f"Warmline → {who(action.user)} (direct message)"

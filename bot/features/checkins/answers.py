@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from bot.actions import Action, Button, Form, FormField, OpenForm
 from bot.answer import answer
 from bot.events import ButtonPressed, Event, FormSubmitted
-from bot.features.checkins.common import split_value
+from bot.features.checkins.common import reach_channel, split_value
 from bot.features.checkins.declare import MOOD, NOTE, OFFER, SKIP, CheckinContext, handlers
 from bot.features.checkins.repo import Prompt
 from bot.numbers import small_int
@@ -59,7 +59,9 @@ async def on_mood(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action]
     if not await ctx.repo.answer(found.id, mood, ctx.now):
         return answer(event, ctx.t("checkin.answer.already"))
     text = mood_reply(ctx, found.id, mood)
-    if mood in LOW_MOODS and found.offer is None:
+    if mood in LOW_MOODS and found.offer is None and await reach_channel(ctx) is not None:
+        # Offered only when a request would reach someone (a supporters' or moderators'
+        # channel is set): never a promise nobody keeps.
         return answer(event, f"{text}\n{ctx.t('checkin.offer.text')}",
                      offer_buttons(ctx, found.id))
     return answer(event, text)

@@ -15,6 +15,8 @@ from bot.config.timezones import valid_zone
 from bot.features.checkins.declare import CheckinContext
 from bot.features.checkins.settings import DELIVERY, EXPIRY, GROUP_THREAD, REMINDER, SCHEDULES
 from bot.model import Member
+from bot.names import mention as platform_mention
+from bot.names import safe_name
 from bot.numbers import small_int
 
 PROMPT = "checkin.prompt"
@@ -71,6 +73,16 @@ def member_zone(ctx: CheckinContext, member: Member) -> str:
     return community_zone(ctx)
 
 
+async def reach_channel(ctx: CheckinContext) -> str | None:
+    """Where a request for someone to reach out goes: the supporters' channel, else the
+    moderators'. None when neither is set: then nobody would hear it, so nothing is offered."""
+    for purpose in ("supporters", "moderators"):
+        channel = await ctx.store.channels.for_purpose(ctx.community.id, purpose)
+        if channel is not None:
+            return channel
+    return None
+
+
 def supporter_roles(ctx: CheckinContext) -> set[str]:
     configured = ctx.community.settings.get("supporter_roles")
     roles = {r for r in configured if isinstance(r, str)} if isinstance(configured, list) else set()
@@ -78,7 +90,13 @@ def supporter_roles(ctx: CheckinContext) -> set[str]:
 
 
 def name_of(member: Member) -> str:
-    return member.display_name or member.platform_user_id
+    """The member's display name as plain text, made safe to print."""
+    return safe_name(member.display_name)
+
+
+def mention(member: Member) -> str:
+    """The member named to others: the platform's mention, never a spoofable display name."""
+    return platform_mention(member.platform_user_id)
 
 
 def when_text(ctx: CheckinContext, instant: datetime | None, zone: str) -> str:

@@ -12,22 +12,25 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot import recurrence
-from bot.actions import Action
+from bot.actions import Action, PostMessage
 from bot.answer import answer, quoted
 from bot.config import timezone_suggestions
 from bot.config.timezones import valid_zone
-from bot.events import CommandInvoked, Event
+from bot.events import CommandInvoked, Event, MemberLeft
 from bot.feature import ArgSpec
 from bot.features.checkins.common import (
+    REACHOUT,
     RESUME,
     allowed_days,
     enabled,
     member_zone,
+    reach_channel,
     when_text,
 )
 from bot.features.checkins.declare import JOIN, CheckinContext, handlers
 from bot.features.checkins.group import ensure_group_job
 from bot.features.checkins.schedule import next_prompt, schedule_member, unschedule_member
+from bot.model import Member
 from bot.numbers import small_int
 
 MAX_PAUSE_DAYS = 90
@@ -67,10 +70,37 @@ async def join(event: Event, ctx: CheckinContext) -> Sequence[Action]:
 async def leave(event: Event, ctx: CheckinContext) -> Sequence[Action]:
     member = ctx.member
     assert member is not None
-    await unschedule_member(ctx.store, member.id)
-    if not await ctx.repo.leave(member.id):
+    enrolled, withdrawn = await withdraw(ctx, member)
+    if not enrolled:
         return answer(event, ctx.t("checkin.leave.not_enrolled"))
-    return answer(event, ctx.t("checkin.leave.done"))
+    return [*answer(event, ctx.t("checkin.leave.done")), *withdrawn]
+
+
+@handlers.event(MemberLeft)
+async def member_left(event: MemberLeft, ctx: CheckinContext) -> Sequence[Action]:
+    """The platform says the member left the community: their check-ins stop, as if they had
+    left check-ins themselves, and any request they made is withdrawn."""
+    member = await ctx.store.members.find(ctx.community.id, event.user)
+    if member is None:
+        return ()
+    _, withdrawn = await withdraw(ctx, member)
+    return withdrawn
+
+
+async def withdraw(ctx: CheckinContext, member: Member) -> tuple[bool, list[Action]]:
+    """Stop everything pending about ``member``: their jobs, their enrolment, and any open
+    request for someone to reach out (whose supporters' post is followed by a short note that it
+    is no longer open, with no name). Returns (were they enrolled, the notes to post)."""
+    await unschedule_member(ctx.store, member.id)
+    enrolled = await ctx.repo.leave(member.id)
+    notes: list[Action] = []
+    for reachout in await ctx.repo.withdraw_reachouts(member.id):
+        await ctx.store.jobs.delete(REACHOUT, f"reachout:{reachout.id}")
+        channel = await reach_channel(ctx)
+        if channel is not None:
+            notes.append(PostMessage(platform=ctx.platform, community=ctx.community.platform_id,
+                                     channel=channel, text=ctx.t("checkin.reachout.withdrawn")))
+    return enrolled, notes
 
 
 @handlers.command("checkin timezone", "Set your timezone for check-ins",

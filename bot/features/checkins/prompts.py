@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.actions import Action, Button, PostMessage, SendDirect, StartThread
@@ -108,18 +108,26 @@ def prompt_expiry(ctx: CheckinContext) -> timedelta:
 
 
 @handlers.job(PROMPT, expiry=prompt_expiry)
-
 async def run_prompt(claim: Claim, ctx: CheckinContext) -> Sequence[Action]:
     """One occurrence of a member's check-in: create the prompt row and say hello.
 
-    Nothing is sent when check-ins are off or the member left or is paused. An occurrence older
-    than the expiry never gets here: the scheduler skips it as ``expired``."""
+    Nothing is sent when check-ins are off, the member left or is paused, the member already
+    had a check-in this local day (a new time or zone, or a new community schedule, never means
+    a second one), or their direct messages failed and they have not been back since. An
+    occurrence older than the expiry never gets here: the scheduler skips it as ``expired``."""
     member = ctx.member
     if member is None or not enabled(ctx):
         return ()
+    if not member.reachable and delivery(ctx) == "dm":
+        log.info("check-in for member %s not sent: their direct messages are closed", member.id)
+        return ()
     hours = expiry_hours(ctx)
+    zone = ZoneInfo(member_zone(ctx, member))
+    local = claim.occurrence.astimezone(zone)
+    day_start = datetime.combine(local.date(), time(0), tzinfo=zone)
     prompt = await ctx.repo.create_prompt(
-        member.id, claim.occurrence, claim.occurrence + timedelta(hours=hours)
+        member.id, claim.occurrence, claim.occurrence + timedelta(hours=hours),
+        day_start=day_start,
     )
     if prompt is None:
         return ()

@@ -14,7 +14,13 @@ from bot.actions import Action, AlertModerators, Button, PostMessage, SendDirect
 from bot.answer import answer
 from bot.events import ButtonPressed
 from bot.features.checkins.answers import checked_prompt
-from bot.features.checkins.common import REACHOUT, name_of, split_value, supporter_roles
+from bot.features.checkins.common import (
+    REACHOUT,
+    mention,
+    reach_channel,
+    split_value,
+    supporter_roles,
+)
 from bot.features.checkins.declare import CLAIM, OFFER, CheckinContext, handlers
 from bot.features.checkins.repo import Prompt, Reachout
 from bot.model import Claim, Member
@@ -26,16 +32,21 @@ def _claim_button(ctx: CheckinContext, reachout_id: int) -> Button:
 
 
 async def _announce(ctx: CheckinContext, member: Member, reachout: Reachout, key: str,
-                    **params: object) -> Action:
-    text = ctx.t(key, name=name_of(member), **params)
-    channel = await ctx.store.channels.for_purpose(ctx.community.id, "supporters")
-    if channel is None:
-        moderators = await ctx.store.channels.for_purpose(ctx.community.id, "moderators")
-        return AlertModerators(platform=ctx.platform, community=ctx.community.platform_id,
-                               channel=moderators, text=text,
-                               buttons=(_claim_button(ctx, reachout.id),))
-    return PostMessage(platform=ctx.platform, community=ctx.community.platform_id,
-                       channel=channel, text=text, buttons=(_claim_button(ctx, reachout.id),))
+                    **params: object) -> tuple[Action, str] | None:
+    """The post asking someone to reach out, and who it went to ("supporters" or
+    "moderators"); None when no channel is set up for either, so nobody would see it."""
+    text = ctx.t(key, name=mention(member), **params)
+    supporters = await ctx.store.channels.for_purpose(ctx.community.id, "supporters")
+    if supporters is not None:
+        return (PostMessage(platform=ctx.platform, community=ctx.community.platform_id,
+                            channel=supporters, text=text,
+                            buttons=(_claim_button(ctx, reachout.id),)), "supporters")
+    moderators = await ctx.store.channels.for_purpose(ctx.community.id, "moderators")
+    if moderators is not None:
+        return (AlertModerators(platform=ctx.platform, community=ctx.community.platform_id,
+                                channel=moderators, text=text,
+                                buttons=(_claim_button(ctx, reachout.id),)), "moderators")
+    return None
 
 
 @handlers.button(OFFER)
@@ -52,6 +63,9 @@ async def on_offer(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action
     if choice == "no":
         return answer(event, ctx.t("checkin.offer.declined"))
     assert ctx.member is not None
+    if await reach_channel(ctx) is None:
+        # Set up changed since the offer was made: say so, never "I've let them know".
+        return answer(event, ctx.t("checkin.offer.nobody"))
     reachout = await checkins.create_reachout(ctx.member.id, ctx.community.id, found.id, ctx.now)
     if reachout is None:
         return answer(event, ctx.t("checkin.offer.already"))
@@ -61,8 +75,10 @@ async def on_offer(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action
         member_id=ctx.member.id, rule=None, zone="UTC",
         next_run=ctx.now + timedelta(minutes=minutes), payload={"reachout": reachout.id},
     )
-    announce = await _announce(ctx, ctx.member, reachout, "checkin.reachout.post")
-    return [*answer(event, ctx.t("checkin.offer.sent")), announce]
+    announced = await _announce(ctx, ctx.member, reachout, "checkin.reachout.post")
+    assert announced is not None  # reach_channel said there is somewhere to post it
+    post, told = announced
+    return [*answer(event, ctx.t(f"checkin.offer.sent_{told}")), post]
 
 
 def _is_supporter(event: ButtonPressed, ctx: CheckinContext) -> bool:
@@ -90,20 +106,20 @@ async def on_claim(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action
         claimer = (await ctx.store.members.get(current.claimed_by)
                    if current and current.claimed_by else None)
         return answer(event, ctx.t("checkin.reachout.already_claimed",
-                                       supporter=name_of(claimer) if claimer else "someone"))
+                                   supporter=mention(claimer) if claimer else "someone"))
     await ctx.store.jobs.delete(REACHOUT, f"reachout:{reachout.id}")
     actions: list[Action] = [
         SendDirect(platform=ctx.platform, community=ctx.community.platform_id,
                    recipient=requester.platform_user_id, user=requester.platform_user_id,
-                   text=ctx.t("checkin.reachout.claimed_member", supporter=name_of(supporter))),
-        *answer(event, ctx.t("checkin.reachout.claimed_thanks", name=name_of(requester))),
+                   text=ctx.t("checkin.reachout.claimed_member", supporter=mention(supporter))),
+        *answer(event, ctx.t("checkin.reachout.claimed_thanks", name=mention(requester))),
     ]
     channel = await ctx.store.channels.for_purpose(ctx.community.id, "supporters")
     if channel is not None:
         actions.append(PostMessage(
             platform=ctx.platform, community=ctx.community.platform_id, channel=channel,
-            text=ctx.t("checkin.reachout.claimed_post", supporter=name_of(supporter),
-                       name=name_of(requester)),
+            text=ctx.t("checkin.reachout.claimed_post", supporter=mention(supporter),
+                       name=mention(requester)),
         ))
     return actions
 
@@ -127,11 +143,15 @@ async def run_reannounce(claim: Claim, ctx: CheckinContext) -> Sequence[Action]:
             member_id=member.id, rule=None, zone="UTC",
             next_run=ctx.now + timedelta(minutes=minutes), payload={"reachout": rid},
         )
-        return (await _announce(ctx, member, reachout, "checkin.reachout.reannounce"),)
+        announced = await _announce(ctx, member, reachout, "checkin.reachout.reannounce")
+        return () if announced is None else (announced[0],)
     await checkins.mark_reachout(rid, status="escalated")
     moderators = await ctx.store.channels.for_purpose(ctx.community.id, "moderators")
+    channel = moderators or await reach_channel(ctx)
+    if channel is None:
+        return ()
     return (AlertModerators(
-        platform=ctx.platform, community=ctx.community.platform_id, channel=moderators,
-        text=ctx.t("checkin.reachout.escalate", name=name_of(member), minutes=2 * minutes),
+        platform=ctx.platform, community=ctx.community.platform_id, channel=channel,
+        text=ctx.t("checkin.reachout.escalate", name=mention(member), minutes=2 * minutes),
         buttons=(_claim_button(ctx, rid),),
     ),)

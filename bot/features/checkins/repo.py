@@ -114,10 +114,12 @@ class CheckinRepo(Protocol):
     async def enrolled_count(self, community_id: int) -> int: ...
 
     # -- prompts -----------------------------------------------------------------------------
-    async def create_prompt(self, member_id: int, sent_at: datetime,
-                            expires_at: datetime) -> Prompt | None:
-        """Create a prompt for an enrolled, unpaused member (one transaction; the goal is copied
-        from the enrolment). None when the member is not enrolled or is paused at ``sent_at``."""
+    async def create_prompt(self, member_id: int, sent_at: datetime, expires_at: datetime,
+                            *, day_start: datetime) -> Prompt | None:
+        """Create a prompt for an enrolled, unpaused member who has had none since
+        ``day_start`` (the start of their local day): at most one check-in per local day,
+        whatever changed in between. One statement: the checks and the goal copy happen in the
+        same transaction as the insert. None when nothing was created."""
         ...
     async def prompt(self, prompt_id: int) -> Prompt | None: ...
     async def answer(self, prompt_id: int, mood: int | None, now: datetime) -> bool:
@@ -141,6 +143,10 @@ class CheckinRepo(Protocol):
     async def reachout(self, reachout_id: int) -> Reachout | None: ...
     async def claim_reachout(self, reachout_id: int, supporter_id: int, now: datetime) -> bool:
         """Claim an open (or escalated) request; False if someone already claimed it."""
+        ...
+    async def withdraw_reachouts(self, member_id: int) -> list[Reachout]:
+        """Remove the member's requests nobody has picked up yet (open or escalated); return
+        them. A claimed one stays: someone is already reaching out."""
         ...
     async def mark_reachout(self, reachout_id: int, *, status: ReachoutStatus | None = None,
                             reannounced: bool | None = None) -> None: ...

@@ -130,18 +130,21 @@ class SqlCheckinRepo:
 
     # -- prompts ---------------------------------------------------------------------------------
 
-    async def create_prompt(self, member_id: int, sent_at: datetime,
-                            expires_at: datetime) -> Prompt | None:
-        # One statement: the enrolment check, the pause check and the goal copy happen in the
-        # same transaction as the insert (and it is the fan-out's only write besides the claim).
+    async def create_prompt(self, member_id: int, sent_at: datetime, expires_at: datetime,
+                            *, day_start: datetime) -> Prompt | None:
+        # One statement: the enrolment, pause and once-a-day checks and the goal copy happen in
+        # the same transaction as the insert (and it is the fan-out's only write besides the
+        # claim).
         sent = to_db(sent_at)
         async with self._db.transaction() as tx:
             row = await tx.fetchone(
                 "INSERT INTO checkin_prompts (member_id, community_id, sent_at, expires_at, goal) "
                 "SELECT member_id, community_id, ?, ?, goal FROM checkin_enrolments "
                 "WHERE member_id = ? AND (paused_until IS NULL OR paused_until <= ?) "
+                "AND NOT EXISTS (SELECT 1 FROM checkin_prompts p WHERE p.member_id = ? "
+                "AND p.sent_at >= ?) "
                 "RETURNING *",
-                (sent, to_db(expires_at), member_id, sent),
+                (sent, to_db(expires_at), member_id, sent, member_id, to_db(day_start)),
             )
         return None if row is None else _prompt(row)
 
@@ -233,6 +236,15 @@ class SqlCheckinRepo:
             (supporter_id, to_db(now), reachout_id),
         )
         return changed > 0
+
+    async def withdraw_reachouts(self, member_id: int) -> list[Reachout]:
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "DELETE FROM checkin_reachouts WHERE member_id = ? "
+                "AND status IN ('open', 'escalated') RETURNING *",
+                (member_id,),
+            )
+        return [_reachout(r) for r in rows]
 
     async def mark_reachout(self, reachout_id: int, *, status: ReachoutStatus | None = None,
                             reannounced: bool | None = None) -> None:

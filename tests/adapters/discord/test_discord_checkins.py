@@ -88,7 +88,10 @@ async def test_join_then_the_nine_oclock_checkin_a_low_mood_and_a_note(harness: 
         await fake.wait_until(lambda: fake.reply_to(low["id"]), what="the answer to a low mood")
         answer = fake.reply_to(low["id"])
         assert answer is not None and answer.ephemeral and answer.data is not None
-        assert "Would you like someone from the group to reach out?" in answer.data["content"]
+        # No supporters' or moderators' channel is set yet: nobody would hear a request, so
+        # none is offered (never "I've let the supporters know" with nobody told).
+        assert "reach out" not in answer.data["content"]
+        assert not answer.data.get("components")
 
         note = await fake.press_button(buttons["Add a note"], message=prompt.message, user=alice,
                                        dm=True)
@@ -161,3 +164,44 @@ async def test_thread_delivery_opens_one_thread_a_day_and_posts_each_prompt_in_i
         history = await store.export_member(member.id)
         moods = [p["mood"] for p in history["tables"]["checkin_prompts"]]
         assert moods == [4]  # bob's press changed nothing
+
+
+async def test_a_request_to_reach_out_really_reaches_the_supporters_channel(
+    harness: Harness,
+) -> None:
+    """"I've let the supporters know" is said only after the post went to a named channel; the
+    post names the member by mention (their real name, no ping), never by display name."""
+    fake = harness.fake
+    async with real_warmline(harness, "reach.db") as live:
+        alice = fake.user("alice")
+        setup = await fake.slash("warmline", group="setup", subcommand="channel", options=[
+            {"name": "purpose", "type": 3, "value": "supporters"},
+            {"name": "channel", "type": 7, "value": fake.channel_id}])
+        await fake.wait_until(lambda: fake.reply_to(setup["id"]), what="/warmline setup channel")
+        join = await fake.slash("checkin", subcommand="join", user=alice)
+        await fake.wait_until(lambda: fake.reply_to(join["id"]), what="the answer to join")
+
+        live.clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+        await fake.wait_until(
+            lambda: any(m.dm_user_id == alice["id"] for m in fake.messages_sent), what="the DM")
+        prompt = next(m for m in fake.messages_sent if m.dm_user_id == alice["id"])
+        low = await fake.press_button(buttons_of(prompt)["Low"], message=prompt.message,
+                                      user=alice, dm=True)
+        await fake.wait_until(lambda: fake.reply_to(low["id"]), what="the answer to a low mood")
+        offered = fake.reply_to(low["id"])
+        assert offered is not None and offered.data is not None
+        assert "Would you like someone from the group to reach out?" in offered.data["content"]
+        yes = next(c["custom_id"] for row in offered.data["components"]
+                   for c in row["components"] if c.get("label") == "Yes, please")
+
+        before = len(fake.messages_sent)
+        pressed = await fake.press_button(yes, user=alice, dm=True)
+        await fake.wait_until(lambda: fake.reply_to(pressed["id"]), what="the answer to yes")
+        await fake.wait_until(lambda: len(fake.messages_sent) > before, what="the supporters' post")
+        told = fake.reply_to(pressed["id"])
+        assert told is not None and told.data is not None
+        assert "I've let the supporters know" in told.data["content"]
+        post = fake.messages_sent[-1]
+        assert post.channel_id == fake.channel_id
+        assert f"<@{alice['id']}>" in post.body["content"]
+        assert post.body.get("allowed_mentions", {}).get("parse") == []

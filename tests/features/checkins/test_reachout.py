@@ -39,16 +39,16 @@ async def test_yes_asks_supporters_without_the_note_and_a_supporter_claims(sim: 
     sent = await press(sim, "sam", "Yes, please")
     request = only(sent, "post")
     assert request["channel"] == "supporters-chan"
-    assert "Sam" in request["text"] and "private words" not in request["text"]
+    assert "<@sam>" in request["text"] and "private words" not in request["text"]
     assert [b["action"] for b in request["buttons"]] == ["checkin.claim"]
     assert "supporters know" in only(sent, "respond")["text"]
     refused = only(await press(sim, "ny", "I'll reach out"))
     assert "Only supporters" in refused["text"]
     claimed = await press(sim, "dee", "I'll reach out")
     told = only(claimed, "send_dm")
-    assert told["user"] == "sam" and "Dee from the group will reach out" in told["text"]
+    assert told["user"] == "sam" and "<@dee> from the group will reach out" in told["text"]
     assert "Thank you" in only(claimed, "respond")["text"]
-    assert "Dee is reaching out to Sam" in only(claimed, "post")["text"]
+    assert "<@dee> is reaching out to <@sam>" in only(claimed, "post")["text"]
     twice = only(await press(sim, "dee", "I'll reach out"))
     assert "already picked" in twice["text"]
     assert await advance(sim, "2026-01-05T12:00:00Z") == []  # no re-announce once claimed
@@ -64,7 +64,7 @@ async def test_unclaimed_is_reannounced_once_then_goes_to_moderators(sim: Simula
     assert "120 minutes" in alert["text"] and "private words" not in alert["text"]
     assert await advance(sim, "2026-01-06T08:00:00Z") == []
     claimed = await press(sim, "mod", "I'll reach out")
-    assert "Priya from the group" in only(claimed, "send_dm")["text"]
+    assert "<@mod> from the group" in only(claimed, "send_dm")["text"]
 
 
 async def test_the_offer_is_answered_once(sim: Simulation) -> None:

@@ -20,11 +20,11 @@ async def test_prompts_answers_reachouts_export_and_delete(tmp_path: Path) -> No
         community = await store.communities.ensure("sim", "c")
         member = await store.members.ensure(community.id, "sam", now=T0)
         supporter = await store.members.ensure(community.id, "dee", now=T0)
-        assert await repo.create_prompt(member.id, T0, T0 + timedelta(hours=12)) is None
+        assert await repo.create_prompt(member.id, T0, T0 + timedelta(hours=12), day_start=T0) is None
         _, created = await repo.enrol(member.id, community.id, T0)
         assert created and not (await repo.enrol(member.id, community.id, T0))[1]
         await repo.set_goal(member.id, "walk", T0)
-        prompt = await repo.create_prompt(member.id, T0, T0 + timedelta(hours=12))
+        prompt = await repo.create_prompt(member.id, T0, T0 + timedelta(hours=12), day_start=T0)
         assert prompt is not None and prompt.goal == "walk"
         assert await repo.answer(prompt.id, 2, T0)
         assert not await repo.answer(prompt.id, 5, T0)
@@ -35,7 +35,9 @@ async def test_prompts_answers_reachouts_export_and_delete(tmp_path: Path) -> No
         assert await repo.claim_reachout(reachout.id, supporter.id, T0)
         assert not await repo.claim_reachout(reachout.id, supporter.id, T0)
         await repo.set_pause(member.id, T0 + timedelta(days=2))
-        assert await repo.create_prompt(member.id, T0 + timedelta(days=1), T0) is None
+        paused = await repo.create_prompt(member.id, T0 + timedelta(days=1), T0,
+                                          day_start=T0 + timedelta(days=1))
+        assert paused is None
         week = await repo.community_week(community.id, T0 - timedelta(days=7))
         assert (week.members_answered, week.answers, week.moods) == (1, 1, {2: 1})
 

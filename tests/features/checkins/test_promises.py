@@ -1,0 +1,148 @@
+"""What Warmline tells people is what it does: reach-outs only when someone will hear them,
+leaving withdraws everything, at most one check-in a local day, and no prompts to people who
+left or whose direct messages are closed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.adapter import Unreachable
+from bot.config import default_settings
+from bot.names import safe_name
+from bot.sim.simulate import Simulation, simulation
+from tests.helpers.checkins import MONDAY, advance, command, only, press, prompts, run
+
+
+async def _low_mood(sim: Simulation) -> dict[str, object]:
+    await command(sim, "sam", "checkin join")
+    await advance(sim, "2026-01-05T09:00:00Z")
+    return only(await press(sim, "sam", "Low"))
+
+
+# -- honesty: "I've let the supporters know" only when someone was told -----------------------
+
+
+async def test_with_nobody_to_tell_no_reach_out_is_offered(tmp_path: Path) -> None:
+    async with simulation(db=tmp_path / "w.db", start=MONDAY) as sim:
+        for line in ({"community": {"id": "c"}},
+                     {"member": {"id": "sam", "name": "Sam", "timezone": "Europe/London"}}):
+            await sim.run_line(line)
+        answer = await _low_mood(sim)
+        assert "reach out" not in str(answer["text"]) and answer["buttons"] == []
+
+
+async def test_with_only_a_moderators_channel_the_member_is_told_the_moderators_know(
+    tmp_path: Path,
+) -> None:
+    async with simulation(db=tmp_path / "w.db", start=MONDAY) as sim:
+        for line in ({"community": {"id": "c"}},
+                     {"member": {"id": "sam", "name": "Sam", "timezone": "Europe/London"}},
+                     {"channel": {"id": "mods-chan", "purpose": "moderators"}}):
+            await sim.run_line(line)
+        await _low_mood(sim)
+        sent = await press(sim, "sam", "Yes, please")
+        told = only(sent, "respond")
+        alert = only(sent, "alert")
+        assert "I've let the moderators know" in told["text"]
+        assert alert["channel"] == "mods-chan" and "<@sam>" in alert["text"]
+
+
+async def test_a_channel_removed_after_the_offer_is_said_honestly(sim: Simulation) -> None:
+    await _low_mood(sim)
+    for purpose in ("supporters", "moderators"):
+        await sim.bot.store.channels.set_purpose(1, purpose, None)
+    sent = await press(sim, "sam", "Yes, please")
+    assert [a["type"] for a in sent] == ["respond"]
+    assert "couldn't pass it on" in sent[0]["text"] and "let the" not in sent[0]["text"]
+
+
+# -- consent: leaving withdraws every pending job and request ----------------------------------
+
+
+async def test_leaving_withdraws_an_open_request_and_nobody_is_alerted_later(
+    sim: Simulation,
+) -> None:
+    await _low_mood(sim)
+    await press(sim, "sam", "Yes, please")
+    left = await command(sim, "sam", "checkin leave")
+    assert "Nothing more will be sent" in only(left, "respond")["text"]
+    note = only(left, "post")
+    assert note["channel"] == "supporters-chan" and "no longer open" in note["text"]
+    assert "sam" not in note["text"].lower()
+    assert await advance(sim, "2026-01-06T12:00:00Z") == []  # no "still open", no alert
+    pressed = await press(sim, "dee", "I'll reach out")
+    assert "isn't open any more" in only(pressed)["text"]
+
+
+async def test_a_member_who_left_the_server_gets_no_more_check_ins(sim: Simulation) -> None:
+    await command(sim, "sam", "checkin join")
+    await run(sim, {"event": {"type": "member_left", "user": "sam"}})
+    assert prompts(await advance(sim, "2026-01-07T12:00:00Z")) == []
+
+
+# -- at most one check-in per member per local day ---------------------------------------------
+
+
+async def test_a_new_time_after_todays_check_in_waits_for_tomorrow(sim: Simulation) -> None:
+    await command(sim, "sam", "checkin join")
+    assert len(prompts(await advance(sim, "2026-01-05T09:00:00Z"))) == 1
+    await command(sim, "sam", "checkin time", time="11:00")
+    assert prompts(await advance(sim, "2026-01-05T23:00:00Z")) == []
+    assert len(prompts(await advance(sim, "2026-01-06T11:00:00Z"))) == 1
+
+
+async def test_a_new_timezone_after_todays_check_in_waits_for_tomorrow(sim: Simulation) -> None:
+    await command(sim, "sam", "checkin join")
+    assert len(prompts(await advance(sim, "2026-01-05T09:00:00Z"))) == 1  # 09:00 in London
+    await command(sim, "sam", "checkin timezone", zone="America/New_York")
+    # 09:00 in New York is 14:00 UTC: still the same local day there, so nothing.
+    assert prompts(await advance(sim, "2026-01-05T23:59:00Z")) == []
+    assert len(prompts(await advance(sim, "2026-01-06T14:00:00Z"))) == 1
+
+
+async def test_a_moderators_new_schedule_does_not_send_a_second_one_today(sim: Simulation) -> None:
+    for user in ("sam", "ny"):
+        await command(sim, user, "checkin join")
+    assert len(prompts(await advance(sim, "2026-01-05T09:00:00Z"))) == 1  # Sam in London
+    await command(sim, "mod", "checkin setup", schedule="daily 11:00")
+    later = prompts(await advance(sim, "2026-01-05T23:59:00Z"))
+    assert [p["user"] for p in later] == ["ny"]  # Nia had none today yet; Sam waits
+
+
+# -- people whose direct messages are closed ---------------------------------------------------
+
+
+async def test_after_a_closed_dm_no_more_prompts_until_the_member_comes_back(
+    sim: Simulation,
+) -> None:
+    await command(sim, "sam", "checkin join")
+    sim.adapter.fail_next(Unreachable("sam", "dm_closed"))
+    assert prompts(await advance(sim, "2026-01-05T09:00:00Z")) == []  # it failed
+    assert prompts(await advance(sim, "2026-01-07T10:00:00Z")) == []  # not tried again
+    back = only(await command(sim, "sam", "checkin history"))
+    assert "direct messages are closed" in back["text"]
+    assert len(prompts(await advance(sim, "2026-01-08T09:00:00Z"))) == 1
+
+
+# -- names -------------------------------------------------------------------------------------
+
+
+def test_display_names_shown_as_text_are_made_safe() -> None:
+    assert safe_name("Sam\u202egnp.exe") == "Samgnp.exe"  # no right-to-left override
+    assert "@" not in safe_name("@everyone") and "everyone" in safe_name("@everyone")
+    assert "<" not in safe_name("<@&123> mods") and ">" not in safe_name("<@&123> mods")
+    assert safe_name("\u200b\u200b") == "there" and safe_name(None) == "there"
+    assert len(safe_name("N" * 1000)) == 32
+
+
+async def test_a_hostile_display_name_never_reaches_a_post(tmp_path: Path) -> None:
+    async with simulation(db=tmp_path / "w.db", start=MONDAY,
+                          settings=default_settings()) as sim:
+        for line in ({"community": {"id": "c"}},
+                     {"member": {"id": "sam", "name": "@everyone \u202eoops",
+                                 "timezone": "Europe/London"}},
+                     {"channel": {"id": "supporters-chan", "purpose": "supporters"}}):
+            await sim.run_line(line)
+        await _low_mood(sim)
+        post = only(await press(sim, "sam", "Yes, please"), "post")
+        assert post["text"].startswith("<@sam>") and "everyone" not in post["text"]
