@@ -185,10 +185,21 @@ def _is_json_scalar(value: Any) -> bool:
     return value is None or isinstance(value, str | int | float | bool)
 
 
-def setup_logging(level: str, fmt: str, stream: TextIO | None = None) -> None:
+THIRD_PARTY = ("aiosqlite", "discord", "slack_bolt", "slack_sdk", "aiohttp", "asyncio",
+               "websockets", "asyncpg", "urllib3")
+"""Libraries whose DEBUG output carries content: aiosqlite logs every SQL parameter (notes,
+goals, moods, names), discord.py whole gateway payloads (message text)."""
+
+
+def setup_logging(level: str, fmt: str, stream: TextIO | None = None, *,
+                  third_party_debug: bool = False) -> None:
     """Send all logging to ``stream`` (default stderr) at ``level`` (debug|info|warning|error) in
     ``fmt`` (text|json). Calling it again replaces the handler it installed before, and leaves
-    other handlers alone."""
+    other handlers alone.
+
+    The promise "logs carry ids and counts, never what members wrote" holds at every level: the
+    libraries in :data:`THIRD_PARTY` stay at INFO or above even when ``level`` is debug, unless
+    ``third_party_debug`` says otherwise (then a loud warning says what that means)."""
     try:
         numeric = LEVELS[level.lower()]
     except KeyError:
@@ -210,3 +221,11 @@ def setup_logging(level: str, fmt: str, stream: TextIO | None = None) -> None:
         old.close()
     root.addHandler(handler)
     root.setLevel(numeric)
+    quiet = numeric if third_party_debug else max(numeric, logging.INFO)
+    for name in THIRD_PARTY:
+        logging.getLogger(name).setLevel(quiet)
+    if third_party_debug and numeric <= logging.DEBUG:
+        logging.getLogger(__name__).warning(
+            "[logging] third_party_debug is on: libraries now log at DEBUG, which writes SQL "
+            "parameters and whole platform payloads, including what members wrote, to this log. "
+            "Switch it off again as soon as you are done.")

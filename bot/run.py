@@ -71,5 +71,6 @@ async def run_until_signalled(settings: Settings) -> int:
 
 
 def run_forever(settings: Settings) -> int:
-    setup_logging(settings.logging.level, settings.logging.format)
+    setup_logging(settings.logging.level, settings.logging.format,
+                  third_party_debug=settings.logging.third_party_debug)
     return asyncio.run(run_until_signalled(settings))

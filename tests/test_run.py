@@ -245,3 +245,66 @@ def test_sigkill_during_a_burst_of_joins_leaves_no_one_enrolled_without_a_schedu
         total = conn.execute("SELECT COUNT(*) FROM checkin_enrolments").fetchone()[0]
     assert total == joins
     assert orphans == 0
+
+
+def _session_at_debug(tmp_path: Path, *, third_party_debug: bool) -> str:
+    """A short real session at [logging] level = "debug": a member with a telling name joins,
+    sets a goal, and writes in a channel. Returns everything the process logged."""
+    events, actions = tmp_path / "events.jsonl", tmp_path / "actions.jsonl"
+    config = write_config(
+        tmp_path,
+        f'[files]\nevents = "{events}"\nactions = "{actions}"\n'
+        f"third_party_debug = {'true' if third_party_debug else 'false'}\n",
+    )
+    text = config.read_text(encoding="utf-8").replace('level = "info"', 'level = "debug"')
+    text = text.replace(f"third_party_debug = {'true' if third_party_debug else 'false'}\n", "")
+    text = text.replace('format = "json"\n', 'format = "json"\nthird_party_debug = '
+                        f"{'true' if third_party_debug else 'false'}\n")
+    config.write_text(text, encoding="utf-8")
+    actor = {"display_name": "Marigold-Name-Secret"}
+    lines = [
+        {"type": "command", "event_id": "e1", "name": "checkin join", "args": {}},
+        {"type": "command", "event_id": "e2", "name": "checkin goal",
+         "args": {"text": "goal-words-secret"}},
+        {"type": "message", "event_id": "e3", "message_id": "m1", "channel": "general",
+         "text": "message-words-secret"},
+    ]
+    with events.open("w", encoding="utf-8") as out:
+        for line in lines:
+            out.write(json.dumps({**line, "platform": "files", "at": "2026-01-05T08:00:00Z",
+                                  "community": "c1", "user": "u1", "actor": actor}) + "\n")
+
+    def answered() -> bool:
+        return actions.exists() and actions.read_text(encoding="utf-8").count("\n") >= 2
+
+    # The log goes to a file: at debug a library can write more than a pipe holds.
+    log_path = tmp_path / "warmline.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WARMLINE_")}
+    with log_path.open("w", encoding="utf-8") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--config", str(config)],
+                                stdout=subprocess.DEVNULL, stderr=log, text=True, env=env)
+        try:
+            deadline = time.monotonic() + 30
+            while not answered() and time.monotonic() < deadline and proc.poll() is None:
+                time.sleep(0.01)
+            assert answered(), "the session was not answered"
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=30) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    return log_path.read_text(encoding="utf-8")
+
+
+def test_a_whole_session_at_debug_logs_no_member_words(tmp_path: Path) -> None:
+    log = _session_at_debug(tmp_path, third_party_debug=False)
+    assert '"level": "debug"' in log or '"level": "info"' in log
+    for secret in ("Marigold-Name-Secret", "goal-words-secret", "message-words-secret"):
+        assert secret not in log, secret
+
+
+def test_the_library_debug_switch_is_loud_and_the_leak_test_can_see_a_leak(tmp_path: Path) -> None:
+    log = _session_at_debug(tmp_path, third_party_debug=True)
+    assert "third_party_debug is on" in log
+    assert "goal-words-secret" in log  # aiosqlite at debug logs SQL parameters: the test sees it

@@ -78,6 +78,8 @@ class StoreSettings:
 class LoggingSettings:
     level: str = _setting("info", _choice("debug", "info", "warning", "error"))
     format: str = _setting("text", _choice("text", "json"))
+    third_party_debug: bool = _setting(False, _bool)
+    """Let libraries log at DEBUG too: their debug output includes what members wrote."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
