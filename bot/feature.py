@@ -148,6 +148,9 @@ class Handlers(Generic[R]):
         self.forms: dict[str, FormHandler[R]] = {}
         self.jobs: dict[str, JobKind] = {}
         self.events: dict[type[Event], list[EventHandler[R]]] = {}
+        self.creating: set[str] = set()
+        """Button and form ids whose press may be someone's first contact (joining, picking up
+        a request): only these, and commands, create a member row."""
 
     def command(self, name: str, description: str, *, args: Sequence[ArgSpec] = (),
                 moderator_only: bool = False) -> Callable[[_F], _F]:
@@ -160,11 +163,13 @@ class Handlers(Generic[R]):
             return handler
         return declare
 
-    def button(self, action: str) -> Callable[[_F], _F]:
+    def button(self, action: str, *, creates_member: bool = False) -> Callable[[_F], _F]:
         def declare(handler: _F) -> _F:
             self._own(action)
             _unique(self.buttons, action, "button")
             self.buttons[action] = handler
+            if creates_member:
+                self.creating.add(action)
             return handler
         return declare
 

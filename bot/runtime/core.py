@@ -88,6 +88,10 @@ class Core:
         ctx = await self.context_for_event(event)
         if ctx is None:
             return answer(event, self.texts.render("common.use_in_server"), dm_fallback=False)
+        if ctx.member is None and isinstance(event, ButtonPressed | FormSubmitted):
+            # A button from before the person deleted their data: nothing to act on, and
+            # pressing it must not bring a member row back.
+            return answer(event, ctx.t("common.nothing_kept"), dm_fallback=False)
         if isinstance(event, MemberUnreachable) and ctx.member is not None:
             await self.store.members.update(
                 ctx.member.id, reachable=False, unreachable_reason=event.reason
@@ -234,9 +238,12 @@ class Core:
         member: Member | None
         if event.community is not None:
             community = await self.store.communities.ensure(event.platform, event.community)
-            member = await self.store.members.ensure(
-                community.id, event.user, display_name=_display_name(actor), now=now,
-            )
+            if self._creates_member(event):
+                member = await self.store.members.ensure(
+                    community.id, event.user, display_name=_display_name(actor), now=now,
+                )
+            else:
+                member = await self.store.members.find(community.id, event.user)
         else:
             found = await self.store.members.find_everywhere(event.platform, event.user)
             if len(found) != 1:
@@ -245,7 +252,7 @@ class Core:
             community = await self.store.communities.get(member.community_id)
             if community is None:
                 return None
-        if (actor is not None and actor.timezone and member.timezone is None
+        if (member is not None and actor is not None and actor.timezone and member.timezone is None
                 and valid_zone(actor.timezone)):
             # Slack tells us each person's zone; use it until they choose one themselves. A
             # platform's value is checked like a person's: "America" or "../etc" is not a zone.
@@ -253,6 +260,17 @@ class Core:
         return self._context(event.platform, community, member=member,
                              is_moderator=self._is_moderator(community, actor),
                              extra={"commands": self.commands()})
+
+    def _creates_member(self, event: Event) -> bool:
+        """Only a command, or a button or form declared as a first contact (joining), makes a
+        member row: a stale button after a deletion, or a platform's "member left", does not."""
+        if isinstance(event, CommandInvoked):
+            return True
+        if isinstance(event, ButtonPressed):
+            return event.action in self.routes.creating
+        if isinstance(event, FormSubmitted):
+            return event.form in self.routes.creating
+        return False
 
     async def community_context(self, platform: str, community_id: str) -> Context[Any] | None:
         """A context with no member, for work that follows a delivery (a thread that opened)."""
@@ -300,8 +318,10 @@ class Routes:
         self.forms: dict[str, tuple[Feature[Any], FormHandler[Any]]] = {}
         self.jobs: dict[str, Feature[Any]] = {}
         self.events: dict[type[Event], list[tuple[Feature[Any], EventHandler[Any]]]] = {}
+        self.creating: set[str] = set()
         for feature in features:
             declared = feature.handlers
+            self.creating |= declared.creating
             for name, (spec, command) in declared.commands.items():
                 if name in self.commands:
                     raise ValueError(f"command {name!r} declared twice")

@@ -10,6 +10,7 @@ and :meth:`CoreStore.delete_member` deletes the member row and lets the cascade 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -67,25 +68,35 @@ class CoreStore:
 
     async def export_member(self, member_id: int) -> dict[str, Any]:
         """``{"schema_versions", "member", "tables": {table: [rows]}}``, read in one transaction
-        so the parts agree. JSON columns are returned as their stored text."""
-        owned, dependent = _member_tables(await self.db.tables())
+        so the parts agree. JSON columns are returned as their stored text.
+
+        It holds every row about the member: rows they own (``member_id``), rows that point at
+        them from another column (a request they claimed), rows hanging off their own (a job's
+        deliveries) and the audit entries of what they did. It never holds another member's
+        internal id: such a reference reads ``"another member"``."""
+        plan = _export_plan(await self.db.tables())
         async with self.db.transaction() as tx:
             member = await tx.fetchone("SELECT * FROM members WHERE id = ?", (member_id,))
             if member is None:
                 raise LookupError(f"no member with id {member_id}")
             tables: dict[str, list[dict[str, Any]]] = {}
-            for table in owned:
-                rows = await tx.fetchall(
-                    f"SELECT * FROM {_quote(table)} WHERE member_id = ?", (member_id,)
-                )
-                tables[table] = [_plain(r) for r in rows]
-            for table, column, parent, parent_column in dependent:
+            for table, columns in plan.referencing.items():
+                where = " OR ".join(f"{_quote(c)} = ?" for c in columns)
+                rows = await tx.fetchall(f"SELECT * FROM {_quote(table)} WHERE {where}",
+                                         [member_id] * len(columns))
+                tables[table] = [_scrubbed(r, columns, member_id) for r in rows]
+            for table, column, parent, parent_column in plan.dependent:
                 rows = await tx.fetchall(
                     f"SELECT * FROM {_quote(table)} WHERE {_quote(column)} IN "
                     f"(SELECT {_quote(parent_column)} FROM {_quote(parent)} WHERE member_id = ?)",
                     (member_id,),
                 )
                 tables.setdefault(table, []).extend(_plain(r) for r in rows)
+            audit = await tx.fetchall(
+                "SELECT action, detail, at FROM audit_log WHERE community_id = ? AND actor = ? "
+                "ORDER BY id", (member["community_id"], member["platform_user_id"]),
+            )
+            tables["audit_log"] = [_plain(r) for r in audit]
             applied = await tx.fetchall(
                 "SELECT component, MAX(version) AS version FROM schema_migrations "
                 "GROUP BY component ORDER BY component"
@@ -97,26 +108,62 @@ class CoreStore:
         }
 
     async def delete_member(self, member_id: int) -> None:
-        """Delete the member row; ``ON DELETE CASCADE`` removes every ``member_id`` row and,
-        through jobs, their deliveries."""
-        await self.db.execute("DELETE FROM members WHERE id = ?", (member_id,))
+        """Delete the member row (``ON DELETE CASCADE`` removes every ``member_id`` row and,
+        through jobs, their deliveries) and, in the same transaction, pseudonymise what the
+        audit log says they did: the entries stay (moderators' record of changes), the person
+        does not."""
+        async with self.db.transaction() as tx:
+            member = await tx.fetchone(
+                "DELETE FROM members WHERE id = ? RETURNING community_id, platform_user_id",
+                (member_id,))
+            if member is not None:
+                await tx.execute(
+                    "UPDATE audit_log SET actor = ? WHERE community_id = ? AND actor = ?",
+                    (FORMER_MEMBER, member["community_id"], member["platform_user_id"]))
 
     async def close(self) -> None:
         await self.db.close()
 
 
-def _member_tables(
-    tables: list[TableInfo],
-) -> tuple[list[str], list[tuple[str, str, str, str]]]:
-    """Tables with a ``member_id`` column, and (table, column, parent, parent column) for
-    tables whose foreign key points at one of them."""
-    owned = [t.name for t in tables if t.name != "members" and "member_id" in t.columns]
+FORMER_MEMBER = "a former member"
+"""What the audit log says instead of a deleted member's id."""
+ANOTHER_MEMBER = "another member"
+"""What an export says instead of someone else's internal id."""
+
+
+@dataclass(frozen=True, slots=True)
+class _ExportPlan:
+    referencing: dict[str, tuple[str, ...]]
+    """Table → its columns that reference ``members(id)`` (``member_id`` among them)."""
+    dependent: list[tuple[str, str, str, str]]
+    """(table, column, parent, parent column) for tables hanging off a member-owned table."""
+
+
+def _export_plan(tables: list[TableInfo]) -> _ExportPlan:
+    referencing: dict[str, tuple[str, ...]] = {}
+    for t in tables:
+        if t.name == "members":
+            continue
+        columns = {fk.column for fk in t.foreign_keys if fk.table == "members"}
+        if "member_id" in t.columns:
+            columns.add("member_id")
+        if columns:
+            referencing[t.name] = tuple(sorted(columns))
+    owned = {name for name, cols in referencing.items() if "member_id" in cols}
     dependent = [
         (t.name, fk.column, fk.table, fk.to)
-        for t in tables if t.name not in owned and t.name != "members"
+        for t in tables if t.name not in referencing and t.name != "members"
         for fk in t.foreign_keys if fk.table in owned
     ]
-    return owned, dependent
+    return _ExportPlan(referencing, dependent)
+
+
+def _scrubbed(row: Row, member_columns: tuple[str, ...], member_id: int) -> dict[str, Any]:
+    plain = _plain(row)
+    for column in member_columns:
+        if plain.get(column) is not None and plain[column] != member_id:
+            plain[column] = ANOTHER_MEMBER
+    return plain
 
 
 async def open_sqlite(path: str | Path) -> CoreStore:

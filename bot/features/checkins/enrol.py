@@ -37,7 +37,7 @@ MAX_PAUSE_DAYS = 90
 _TIME = re.compile(r"^\d{1,2}:\d{2}$")
 
 
-@handlers.button(JOIN)
+@handlers.button(JOIN, creates_member=True)
 @handlers.command("checkin join",
                   "Start receiving check-ins (you can leave any time)")
 async def join(event: Event, ctx: CheckinContext) -> Sequence[Action]:

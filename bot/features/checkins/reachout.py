@@ -86,7 +86,7 @@ def _is_supporter(event: ButtonPressed, ctx: CheckinContext) -> bool:
     return ctx.is_moderator or bool(roles & supporter_roles(ctx))
 
 
-@handlers.button(CLAIM)
+@handlers.button(CLAIM, creates_member=True)
 async def on_claim(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action]:
     parsed = split_value(event.value)
     checkins = ctx.repo

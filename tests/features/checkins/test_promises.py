@@ -146,3 +146,41 @@ async def test_a_hostile_display_name_never_reaches_a_post(tmp_path: Path) -> No
         await _low_mood(sim)
         post = only(await press(sim, "sam", "Yes, please"), "post")
         assert post["text"].startswith("<@sam>") and "everyone" not in post["text"]
+
+
+# -- privacy: delete and export ----------------------------------------------------------------
+
+
+async def test_export_holds_what_they_did_and_claimed_but_never_another_members_id(
+    sim: Simulation,
+) -> None:
+    await _low_mood(sim)
+    await press(sim, "sam", "Yes, please")
+    await press(sim, "dee", "I'll reach out")
+    await command(sim, "dee", "checkin join")
+    dee = await sim.bot.store.members.find(1, "dee")
+    sam = await sim.bot.store.members.find(1, "sam")
+    assert dee is not None and sam is not None
+    exported = await sim.bot.store.export_member(dee.id)
+    claimed = exported["tables"]["checkin_reachouts"]
+    assert [(r["claimed_by"], r["member_id"]) for r in claimed] == [(dee.id, "another member")]
+    assert sam.id not in [v for r in claimed for v in r.values() if isinstance(v, int)]
+    mod = await sim.bot.store.members.find(1, "mod")
+    assert mod is not None
+    await command(sim, "mod", "warmline setup timezone", zone="Europe/Paris")
+    mine = (await sim.bot.store.export_member(mod.id))["tables"]["audit_log"]
+    assert [(e["action"], e["detail"]) for e in mine] == [("setup timezone", "Europe/Paris")]
+
+
+async def test_deleting_pseudonymises_the_audit_log_and_old_buttons_bring_nothing_back(
+    sim: Simulation,
+) -> None:
+    await command(sim, "mod", "warmline setup timezone", zone="Europe/Paris")
+    await command(sim, "mod", "privacy delete")
+    await press(sim, "mod", "Yes, delete everything")
+    assert await sim.bot.store.members.find(1, "mod") is None
+    entries = await sim.bot.store.audit.recent(1)
+    assert [e["actor"] for e in entries] == ["a former member"]
+    again = only(await press(sim, "mod", "Yes, delete everything"))  # the old button, pressed again
+    assert "nothing of yours here" in again["text"]
+    assert await sim.bot.store.members.find(1, "mod") is None
