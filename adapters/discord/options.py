@@ -24,7 +24,7 @@ class DiscordOptions:
     shard_count: int = 0
     shard_ids: tuple[int, ...] = ()
     sends_per_second: float = 40.0
-    message_content_intent: bool = True
+    message_content_intent: bool = False
     delivery_window_seconds: int = 600
     sync_commands: bool = True
     guild_ready_timeout: float = 2.0

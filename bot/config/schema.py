@@ -148,7 +148,8 @@ class DiscordSettings:
     sends_per_second: float = _setting(
         40.0, _float(0.0, 50.0, "sends per second", 40.0, lo_open=True)
     )
-    message_content_intent: bool = _setting(True, _bool)
+    message_content_intent: bool = _setting(False, _bool)
+    """Off until a feature that reads message text (listening, safety) is available."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

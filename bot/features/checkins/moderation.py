@@ -21,7 +21,7 @@ from bot.features.checkins.declare import JOIN, CheckinContext, handlers
 from bot.features.checkins.group import ensure_group_job
 from bot.features.checkins.insights import insights_text
 from bot.features.checkins.schedule import schedule_member
-from bot.features.checkins.settings import CHAT_SETTINGS, SCHEDULES
+from bot.features.checkins.settings import CHAT_SETTINGS, DELIVERY, SCHEDULES
 from bot.overrides import BadValue
 
 
@@ -53,6 +53,12 @@ async def setup(event: CommandInvoked, ctx: CheckinContext) -> Sequence[Action]:
                                        value=quoted(args[setting.arg]), hint=bad.reason))
         changes[setting.key] = value
         shown.append(f"{setting.arg} = {_shown(value)}")
+    warnings: list[str] = []
+    if changes.get(DELIVERY.key) == "thread":
+        # Thread delivery is not private: say so, and never accept it with nowhere to go.
+        if await ctx.store.channels.for_purpose(ctx.community.id, "checkins") is None:
+            return answer(event, ctx.t("checkin.setup.thread_needs_channel"))
+        warnings.append(ctx.t("checkin.setup.thread_is_visible"))
     if not changes:
         return answer(event, ctx.t("checkin.setup.nothing"))
     community = await ctx.store.communities.update_settings(ctx.community.id, changes)
@@ -66,7 +72,8 @@ async def setup(event: CommandInvoked, ctx: CheckinContext) -> Sequence[Action]:
                 if member is not None:
                     await schedule_member(ctx, member, enrolment)
     await ensure_group_job(ctx)
-    return answer(event, ctx.t("checkin.setup.done", changes="; ".join(shown)))
+    return answer(event, "\n".join([ctx.t("checkin.setup.done", changes="; ".join(shown)),
+                                    *warnings]))
 
 
 def _shown(value: object) -> str:

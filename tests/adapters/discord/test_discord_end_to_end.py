@@ -130,7 +130,7 @@ async def test_a_moderator_command_is_refused_politely_for_a_member(harness: Har
 
 async def test_a_guild_message_reaches_the_core_with_its_reply_context(harness: Harness) -> None:
     fake = harness.fake
-    run = await harness.warmline()
+    run = await harness.warmline(message_content_intent=True)  # a deployment that opted in
     alice, bob = fake.user("alice"), fake.user("bob")
     first = await fake.user_message("rough day", author=alice)
     reply = fake.payloads.message(
@@ -275,7 +275,7 @@ async def test_without_the_message_content_intent_it_says_how_and_keeps_working(
     harness.fake.privileged_intents = 0  # the portal switch is off
     fake = harness.fake
     with caplog.at_level(logging.ERROR, logger="adapters.discord.adapter"):
-        run = await harness.warmline()
+        run = await harness.warmline(message_content_intent=True)
     assert [i["intents"] & INTENT_MESSAGE_CONTENT for i in fake.identifies] == [
         INTENT_MESSAGE_CONTENT,
         0,
@@ -371,7 +371,7 @@ async def test_two_shards_each_carry_their_guilds_messages_to_the_core_and_repli
     )
     guilds = [fake.guild, second]
 
-    run = await harness.warmline(shard_count=2)
+    run = await harness.warmline(shard_count=2, message_content_intent=True)
     assert run.adapter.sharded and isinstance(run.adapter.client, discord.AutoShardedClient)
     assert sorted(tuple(i["shard"]) for i in fake.identifies) == [(0, 2), (1, 2)]
     sessions = fake.shard_sessions()
@@ -386,3 +386,10 @@ async def test_two_shards_each_carry_their_guilds_messages_to_the_core_and_repli
     assert heard == {(g["id"], g["channels"][0]["id"], f"hello from {g['name']}") for g in guilds}
     after = fake.shard_sessions()
     assert all(after[s].seq >= sessions[s].seq + 2 for s in (0, 1))  # a message and a command each
+
+
+async def test_by_default_no_privileged_intent_is_requested(harness: Harness) -> None:
+    """No feature available today reads what members write, so Message Content is not asked
+    for unless a deployment opts in."""
+    await harness.warmline()
+    assert [i["intents"] & INTENT_MESSAGE_CONTENT for i in harness.fake.identifies] == [0]

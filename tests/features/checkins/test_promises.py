@@ -184,3 +184,22 @@ async def test_deleting_pseudonymises_the_audit_log_and_old_buttons_bring_nothin
     again = only(await press(sim, "mod", "Yes, delete everything"))  # the old button, pressed again
     assert "nothing of yours here" in again["text"]
     assert await sim.bot.store.members.find(1, "mod") is None
+
+
+# -- thread delivery says what it is ------------------------------------------------------------
+
+
+async def test_thread_delivery_is_refused_without_a_channel_and_warned_about_with_one(
+    tmp_path: Path,
+) -> None:
+    async with simulation(db=tmp_path / "w.db", start=MONDAY) as sim:
+        for line in ({"community": {"id": "c"}},
+                     {"member": {"id": "mod", "name": "Priya", "roles": ["moderator"]}}):
+            await sim.run_line(line)
+        refused = only(await command(sim, "mod", "checkin setup", delivery="thread"))
+        assert "needs a check-ins channel" in refused["text"]
+        community = await sim.bot.store.communities.get(1)
+        assert community is not None and "checkin_delivery" not in community.settings
+        await sim.run_line({"channel": {"id": "checkins-chan", "purpose": "checkins"}})
+        accepted = only(await command(sim, "mod", "checkin setup", delivery="thread"))
+        assert "delivery = thread" in accepted["text"] and "not private" in accepted["text"]
