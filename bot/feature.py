@@ -131,6 +131,7 @@ CommandHandler = Callable[[CommandInvoked, Context[R]], Awaitable[Sequence[Actio
 ButtonHandler = Callable[[ButtonPressed, Context[R]], Awaitable[Sequence[Action]]]
 FormHandler = Callable[[FormSubmitted, Context[R]], Awaitable[Sequence[Action]]]
 EventHandler = Callable[[Any, Context[R]], Awaitable[Sequence[Action]]]
+StatusCheck = Callable[[Context[R]], Awaitable[Sequence[str]]]
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
@@ -151,6 +152,7 @@ class Handlers(Generic[R]):
         self.creating: set[str] = set()
         """Button and form ids whose press may be someone's first contact (joining, picking up
         a request): only these, and commands, create a member row."""
+        self.status: list[StatusCheck[R]] = []
 
     def command(self, name: str, description: str, *, args: Sequence[ArgSpec] = (),
                 moderator_only: bool = False) -> Callable[[_F], _F]:
@@ -188,6 +190,12 @@ class Handlers(Generic[R]):
             self.jobs[kind] = JobKind(run=handler, expiry=expiry)
             return handler
         return declare
+
+    def setup_check(self, check: _F) -> _F:
+        """A check of this feature's setup in a community: it returns what is missing, as
+        sentences a moderator can act on (``/warmline setup status`` shows them all)."""
+        self.status.append(check)
+        return check
 
     def event(self, *types: type[Event]) -> Callable[[_F], _F]:
         """Every event of these types (plain messages, members joining or leaving, …)."""

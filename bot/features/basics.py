@@ -139,6 +139,27 @@ async def setup_timezone(event: CommandInvoked, ctx: Context[None]) -> Sequence[
     return answer(event, ctx.t("basics.setup.timezone_set", zone=zone))
 
 
+@handlers.command("warmline setup status", "What is set up here, and what is missing",
+                  moderator_only=True)
+async def setup_status(event: CommandInvoked, ctx: Context[None]) -> Sequence[Action]:
+    channels = await ctx.store.channels.all(ctx.community.id)
+    lines = [ctx.t("basics.status.header")]
+    for purpose in PURPOSES:
+        channel = channels.get(purpose)
+        lines.append(ctx.t("basics.status.channel", purpose=purpose, channel=f"<#{channel}>")
+                     if channel else ctx.t("basics.status.channel_missing", purpose=purpose))
+    for kind in ROLE_KINDS:
+        configured = ctx.community.settings.get(f"{kind[:-1]}_roles")
+        roles = [*(configured if isinstance(configured, list) else []),
+                 *getattr(ctx.settings.community, f"{kind[:-1]}_roles")]
+        lines.append(ctx.t("basics.status.roles", kind=kind, roles=", ".join(roles))
+                     if roles else ctx.t("basics.status.roles_missing", kind=kind))
+    problems = await ctx.extra["setup_problems"]()
+    lines.append(ctx.t("basics.status.missing_header") if problems else ctx.t("basics.status.ok"))
+    lines.extend(f"• {problem}" for problem in problems)
+    return answer(event, "\n".join(lines))
+
+
 @handlers.command("warmline audit", "Recent changes moderators made", moderator_only=True)
 async def audit(event: CommandInvoked, ctx: Context[None]) -> Sequence[Action]:
     entries = await ctx.store.audit.recent(ctx.community.id, limit=20)

@@ -36,6 +36,7 @@ from bot.feature import (
     EventHandler,
     Feature,
     FormHandler,
+    StatusCheck,
     all_commands,
 )
 from bot.model import Claim, Community, Member
@@ -257,9 +258,17 @@ class Core:
             # Slack tells us each person's zone; use it until they choose one themselves. A
             # platform's value is checked like a person's: "America" or "../etc" is not a zone.
             member = await self.store.members.update(member.id, timezone=actor.timezone)
-        return self._context(event.platform, community, member=member,
-                             is_moderator=self._is_moderator(community, actor),
-                             extra={"commands": self.commands()})
+        ctx = self._context(event.platform, community, member=member,
+                            is_moderator=self._is_moderator(community, actor))
+        ctx.extra.update(commands=self.commands(), setup_problems=lambda: self._problems(ctx))
+        return ctx
+
+    async def _problems(self, ctx: Context[Any]) -> list[str]:
+        """What every feature says is missing from this community's setup."""
+        found: list[str] = []
+        for feature, check in self.routes.status:
+            found.extend(await check(ctx.bind(feature.repo)))
+        return found
 
     def _creates_member(self, event: Event) -> bool:
         """Only a command, or a button or form declared as a first contact (joining), makes a
@@ -319,9 +328,11 @@ class Routes:
         self.jobs: dict[str, Feature[Any]] = {}
         self.events: dict[type[Event], list[tuple[Feature[Any], EventHandler[Any]]]] = {}
         self.creating: set[str] = set()
+        self.status: list[tuple[Feature[Any], StatusCheck[Any]]] = []
         for feature in features:
             declared = feature.handlers
             self.creating |= declared.creating
+            self.status.extend((feature, check) for check in declared.status)
             for name, (spec, command) in declared.commands.items():
                 if name in self.commands:
                     raise ValueError(f"command {name!r} declared twice")

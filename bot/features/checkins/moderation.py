@@ -16,6 +16,9 @@ from bot.events import CommandInvoked
 from bot.feature import ArgSpec
 from bot.features.checkins.common import (
     MAX_SCHEDULES,
+    delivery,
+    reach_channel,
+    supporter_roles,
 )
 from bot.features.checkins.declare import JOIN, CheckinContext, handlers
 from bot.features.checkins.group import ensure_group_job
@@ -104,3 +107,17 @@ async def invite(event: CommandInvoked, ctx: CheckinContext) -> Sequence[Action]
                         style="primary"),),
     )
     return [post, *answer(event, ctx.t("checkin.invite.done", channel=channel))]
+
+
+@handlers.setup_check
+async def reach_out_path(ctx: CheckinContext) -> list[str]:
+    """A low mood can ask for a peer only if a request would reach someone."""
+    problems = []
+    if await reach_channel(ctx) is None:
+        problems.append(ctx.t("checkin.status.no_reach_channel"))
+    if not supporter_roles(ctx) and not ctx.community.settings.get("moderator_roles"):
+        problems.append(ctx.t("checkin.status.no_supporter_role"))
+    if delivery(ctx) == "thread" and await ctx.store.channels.for_purpose(
+            ctx.community.id, "checkins") is None:
+        problems.append(ctx.t("checkin.status.thread_without_channel"))
+    return problems

@@ -203,3 +203,18 @@ async def test_thread_delivery_is_refused_without_a_channel_and_warned_about_wit
         await sim.run_line({"channel": {"id": "checkins-chan", "purpose": "checkins"}})
         accepted = only(await command(sim, "mod", "checkin setup", delivery="thread"))
         assert "delivery = thread" in accepted["text"] and "not private" in accepted["text"]
+
+
+async def test_setup_status_tells_moderators_what_is_missing_and_why(tmp_path: Path) -> None:
+    async with simulation(db=tmp_path / "w.db", start=MONDAY) as sim:
+        for line in ({"community": {"id": "c"}},
+                     {"member": {"id": "mod", "name": "Priya", "roles": ["moderator"]}}):
+            await sim.run_line(line)
+        status = only(await command(sim, "mod", "warmline setup status"))["text"]
+        assert "supporters channel: not set" in status
+        assert "not offered someone to reach out" in status
+        await sim.run_line({"channel": {"id": "supporters-chan", "purpose": "supporters"}})
+        await command(sim, "mod", "warmline setup role", kind="supporters", role="helpers")
+        status = only(await command(sim, "mod", "warmline setup status"))["text"]
+        assert "supporters channel: <#supporters-chan>" in status
+        assert "not offered" not in status and "Nothing is missing" in status
