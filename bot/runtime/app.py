@@ -19,25 +19,30 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.actions import Action
+from bot.actions import Action, action_from_json, action_to_json
 from bot.adapter import Adapter
 from bot.clock import Clock
 from bot.config import Settings
 from bot.events import Event
-from bot.feature import Context, Feature
+from bot.feature import Context, Feature, JobKind
 from bot.model import Claim
 from bot.model import Outcome as DeliveryOutcome
 from bot.runtime.core import Core
 from bot.runtime.delivery import DeliveryPipeline
 from bot.runtime.dispatcher import Dispatcher
-from bot.runtime.outbox import Outbox, RetryPolicy
+from bot.runtime.outbox import Outbox, Outcome, RetryPolicy
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.wakeup import ScheduleSignal, SignallingJobs
 from bot.store.base import Store
+from bot.store.db import to_db
 from bot.texts import TextCatalogue
 
 log = logging.getLogger(__name__)
 
+RETRY = "warmline.retry"
+"""The job kind of a parked delivery (one recipient had to wait; the round went on)."""
+RETRY_EXPIRY = timedelta(hours=1)
+"""A parked delivery still unsent after an hour is dropped, recorded as expired."""
 SEEN_EVENTS_KEPT = timedelta(days=1)
 SEEN_EVENTS_PRUNE_EVERY = timedelta(hours=1)
 
@@ -65,6 +70,7 @@ class Warmline:
         for feature in features:
             for kind, job_kind in feature.job_kinds().items():
                 self.scheduler.register(kind, job_kind)
+        self.scheduler.register(RETRY, JobKind(run=self._retry, expiry=RETRY_EXPIRY))
         self.outbox = Outbox(
             {a.platform: a for a in self.adapters},
             clock,
@@ -112,10 +118,17 @@ class Warmline:
         return await self.core.job_context(claim)
 
     async def deliver(self, claim: Claim, ctx: Context[Any],
-                      actions: Sequence[Action]) -> DeliveryOutcome:
+                      actions: Sequence[Action]) -> DeliveryOutcome | tuple[DeliveryOutcome, str]:
         if not actions:
             return "skipped"
-        outcome = await self.delivery.deliver(actions, ctx)
+        attempt = int(claim.job.payload.get("attempt", 0)) if claim.job.kind == RETRY else 0
+        park = attempt < self.settings.outbox.max_attempts
+        outcome = await self.delivery.deliver(actions, ctx, park=park)
+        if outcome.status == "parked":
+            # One recipient must wait: their delivery waits as a durable job of its own, and
+            # the round goes on for everyone else.
+            await self._park(claim, outcome, attempt + 1)
+            return "skipped", "parked"
         adapter = self.outbox.adapters.get(actions[0].platform)
         if adapter is not None:
             lateness = (self.clock.now() - claim.occurrence).total_seconds()
@@ -124,6 +137,22 @@ class Warmline:
                 log.warning("job %s (%s) went out %.0fs after it was due", claim.job.id,
                             claim.job.kind, lateness)
         return "sent" if outcome.status == "sent" else "failed"
+
+    async def _park(self, claim: Claim, outcome: Outcome, attempt: int) -> None:
+        job = claim.job
+        subject = (job.subject if job.kind == RETRY
+                   else f"{job.kind}:{job.id}:{to_db(claim.occurrence)}")
+        wait = max(outcome.retry_after, 1.0)
+        await self.store.jobs.upsert(
+            kind=RETRY, subject=subject, community_id=job.community_id, member_id=job.member_id,
+            rule=None, zone="UTC", next_run=self.clock.now() + timedelta(seconds=wait),
+            payload={"actions": [action_to_json(a) for a in outcome.parked], "attempt": attempt},
+        )
+
+    async def _retry(self, claim: Claim, ctx: Context[Any]) -> Sequence[Action]:
+        """A parked delivery, due again: the actions exactly as they were decided."""
+        stored = claim.job.payload.get("actions")
+        return [action_from_json(a) for a in stored] if isinstance(stored, list) else []
 
     async def prune_seen_events(self) -> int:
         """Forget redelivery ids older than a day, at most once an hour: platforms redeliver

@@ -38,13 +38,13 @@ class DeliveryPipeline:
         self.outbox = outbox
         self.features = tuple(features)
 
-    async def deliver(self, actions: Sequence[Action],
-                      ctx: Context[Any] | None = None) -> Outcome:
+    async def deliver(self, actions: Sequence[Action], ctx: Context[Any] | None = None, *,
+                      park: bool = False) -> Outcome:
         """Send what was decided. ``ctx`` is the context it was decided in: its member saves a
-        lookup per action (a check-in fan-out)."""
+        lookup per action (a check-in fan-out). ``park``: see :meth:`Outbox.deliver`."""
         prepared = [await self._known_dm_channel(action, ctx) for action in actions]
         # Step 2, the gate: quiet hours, snooze and do-not-disturb defer here (not built yet).
-        outcome = await self.outbox.deliver(prepared)
+        outcome = await self.outbox.deliver(prepared, park=park)
         await self._learn(outcome, ctx)
         return outcome
 

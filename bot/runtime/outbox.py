@@ -43,13 +43,17 @@ class RetryPolicy:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    status: Literal["sent", "failed", "unreachable", "dropped"]
+    status: Literal["sent", "failed", "unreachable", "dropped", "parked"]
     results: tuple[SendResult, ...] = ()
     reason: str | None = None
     delivered: tuple[tuple[Action, SendResult], ...] = ()
     """Each action that went out, with what the platform gave back for it."""
     unreachable: tuple[tuple[Action, Unreachable], ...] = ()
     """Each action whose person could not be reached privately, with the platform's reason."""
+    parked: tuple[Action, ...] = ()
+    """With ``park``: the actions not sent because one recipient must wait (a per-channel 429,
+    a 5xx), in order, for the caller to retry later; ``retry_after`` says how long to wait."""
+    retry_after: float = 0.0
 
 
 def _into_opened_thread(action: Action, opened: dict[str, str]) -> Action:
@@ -78,17 +82,27 @@ class Outbox:
         self.sent = 0
         self.failed = 0
 
-    async def deliver(self, actions: Sequence[Action]) -> Outcome:
+    async def deliver(self, actions: Sequence[Action], *, park: bool = False) -> Outcome:
         """Send actions in order. The outcome is the worst of them: one failed action makes the
-        whole delivery ``failed`` (its record says so), the others still go out."""
+        whole delivery ``failed`` (its record says so), the others still go out.
+
+        ``park``: a recipient who must wait (a per-channel 429, a 5xx) does not hold up anyone
+        else: instead of waiting, the delivery stops there and returns ``parked`` with the
+        actions still to send, for the caller to retry later. A platform-wide 429 is still
+        waited out: everyone waits for it anyway."""
         results: list[SendResult] = []
         delivered: list[tuple[Action, SendResult]] = []
         unreachable: list[tuple[Action, Unreachable]] = []
         opened: dict[str, str] = {}
         worst: Outcome | None = None
-        for action in actions:
+        for index, action in enumerate(actions):
             action = _into_opened_thread(action, opened)
-            outcome = await self.send_one(action)
+            outcome = await self.send_one(action, park=park)
+            if outcome.status == "parked":
+                rest = tuple(_into_opened_thread(a, opened) for a in actions[index + 1:])
+                return Outcome("parked", tuple(results), outcome.reason, tuple(delivered),
+                               tuple(unreachable), parked=(action, *rest),
+                               retry_after=outcome.retry_after)
             thread = outcome.results[0].channel if outcome.results else None
             if isinstance(action, StartThread) and action.ref and thread:
                 opened[action.ref] = thread
@@ -102,7 +116,7 @@ class Outbox:
                            tuple(unreachable))
         return Outcome("sent", tuple(results), delivered=tuple(delivered))
 
-    async def send_one(self, action: Action) -> Outcome:
+    async def send_one(self, action: Action, *, park: bool = False) -> Outcome:
         adapter = self.adapters.get(action.platform)
         if adapter is None:
             log.error("no adapter for platform %s; action %s dropped", action.platform, type(action).__name__)
@@ -118,9 +132,13 @@ class Outbox:
             except RateLimited as exc:
                 if exc.is_global:
                     pacer.pause(self.clock, exc.retry_after)
+                elif park:
+                    return self._parked(action, "rate-limited", exc.retry_after)
                 if not await self._wait_retry(action, attempt, exc.retry_after, "rate-limited"):
                     return Outcome("failed", reason="rate-limited")
             except Transient:
+                if park:
+                    return self._parked(action, "transient", self.retry.backoff(1))
                 if not await self._wait_retry(action, attempt, 0.0, "transient"):
                     return Outcome("failed", reason="transient")
             except Unreachable as exc:
@@ -134,6 +152,12 @@ class Outbox:
             else:
                 self.sent += 1
                 return Outcome("sent", (result,))
+
+    @staticmethod
+    def _parked(action: Action, why: str, retry_after: float) -> Outcome:
+        log.info("%s on %s parked for %.1fs (%s); the round goes on", type(action).__name__,
+                 action.platform, retry_after, why)
+        return Outcome("parked", reason=why, retry_after=retry_after)
 
     async def _wait_retry(self, action: Action, attempt: int, floor: float, why: str) -> bool:
         if attempt >= self.retry.max_attempts:

@@ -59,8 +59,9 @@ class JobHost(Protocol):
         ...
 
     async def deliver(self, claim: Claim, ctx: Context[Any],
-                      actions: Sequence[Action]) -> Outcome:
-        """Send what the runner decided, in the context it decided in."""
+                      actions: Sequence[Action]) -> Outcome | tuple[Outcome, str]:
+        """Send what the runner decided, in the context it decided in; the outcome, or the
+        outcome and its reason."""
         ...
 
 
@@ -163,12 +164,13 @@ class Scheduler:
                 return "skipped", "expired"
             async with self._store.db.unit_of_work():  # what the runner writes, together
                 actions = await kind.run(claim, ctx)
-            status = await host.deliver(claim, ctx, actions)
+            delivered = await host.deliver(claim, ctx, actions)
         except Exception as exc:
             # Only the exception type: its message could quote what a member wrote.
             log.error("job %s (kind %s) failed: %s", job.id, job.kind, type(exc).__name__)
             return "failed", "error"
+        status, reason = delivered if isinstance(delivered, tuple) else (delivered, None)
         if status not in FINAL_STATUSES:
             log.error("deliver returned an invalid status for job %s; marked failed", job.id)
             return "failed", "bad-status"
-        return status, None
+        return status, reason

@@ -139,13 +139,17 @@ class Simulation:
             self.clock.set(self.down_until)
             await self.restart()
         while True:
-            await self.bot.run_due_once()
+            await self._run_due()
             due = await self.bot.scheduler.next_due()
             if due is None or due > target:
                 break
             self.clock.set(max(due, self.clock.now()))
-        self.clock.set(target)
-        await self.bot.run_due_once()
+        self.clock.set(max(target, self.clock.now()))
+        await self._run_due()
+
+    async def _run_due(self) -> None:
+        """Run what is due; a send that waits (a retry's backoff) moves virtual time on."""
+        await self.clock.run(self.bot.run_due_once())
 
     async def restart(self) -> None:
         """Come back up as ``warmline run`` does at start: a fresh runtime (nothing kept in memory,

@@ -1,0 +1,57 @@
+"""One slow recipient never stalls a round: a per-recipient 429 or 5xx parks that delivery as a
+durable job of its own, and everyone else's check-in goes out on time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.adapter import RateLimited, Transient
+from bot.sim.simulate import Simulation
+from tests.helpers.checkins import command
+
+
+async def _three_due_at_nine(sim: Simulation) -> None:
+    await sim.run_line({"member": {"id": "ana", "name": "Ana", "timezone": "UTC"}})
+    await sim.run_line({"member": {"id": "ben", "name": "Ben", "timezone": "UTC"}})
+    await sim.run_line({"member": {"id": "cai", "name": "Cai", "timezone": "UTC"}})
+    for user in ("ana", "ben", "cai"):
+        await command(sim, user, "checkin join")
+    sim.take_new()
+
+
+def _prompt_times(sim: Simulation) -> dict[str, list[datetime]]:
+    times: dict[str, list[datetime]] = {}
+    for sent in sim.adapter.sent:
+        if getattr(sent.action, "buttons", ()) and hasattr(sent.action, "user"):
+            times.setdefault(sent.action.user, []).append(sent.at)  # type: ignore[attr-defined]
+    return times
+
+
+async def test_a_rate_limited_member_waits_alone(sim: Simulation) -> None:
+    await _three_due_at_nine(sim)
+    sim.adapter.fail_next(RateLimited(30.0))  # Ana's DM channel is rate limited for 30 s
+    await sim.run_line({"clock": {"set": "2026-01-05T09:10:00Z"}})
+    nine = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    times = _prompt_times(sim)
+    assert times["ben"] == [nine] and times["cai"] == [nine]  # nobody waited for Ana
+    assert times["ana"] == [datetime(2026, 1, 5, 9, 0, 30, tzinfo=UTC)]  # once, 30 s later
+    ana = await sim.bot.store.members.find(1, "ana")
+    assert ana is not None
+    job = await sim.bot.store.jobs.get("checkin.prompt", f"member:{ana.id}:0")
+    assert job is not None
+    assert [(d.status, d.reason) for d in await sim.bot.store.jobs.deliveries(job.id)] == [
+        ("skipped", "parked")]
+
+
+async def test_a_parked_delivery_that_keeps_failing_gives_up_and_is_recorded(
+    sim: Simulation,
+) -> None:
+    await _three_due_at_nine(sim)
+    sim.adapter.fail_next(*[Transient("502")] * 20)
+    await sim.run_line({"clock": {"set": "2026-01-05T10:30:00Z"}})
+    times = _prompt_times(sim)
+    assert len(times.get("ana", [])) <= 1 and len(times.get("ben", [])) <= 1
+    retries = await sim.bot.store.db.fetchall(
+        "SELECT d.status FROM deliveries d JOIN jobs j ON j.id = d.job_id "
+        "WHERE j.kind = 'warmline.retry'")
+    assert retries and {r["status"] for r in retries} <= {"skipped", "failed", "sent"}
