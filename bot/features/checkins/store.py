@@ -233,10 +233,13 @@ class SqlCheckinRepo:
                     "AND status = 'answered'",
                     (community_id, start, end),
                 )
+                # Sent in the period, or sent just before it and answered in it (a Sunday-night
+                # check-in answered after midnight), so "members of prompted" never exceeds 1.
                 prompted = await tx.fetchone(
                     "SELECT COUNT(DISTINCT member_id) FROM checkin_prompts "
-                    "WHERE community_id = ? AND sent_at >= ? AND sent_at < ?",
-                    (community_id, start, end),
+                    "WHERE community_id = ? AND ((sent_at >= ? AND sent_at < ?) "
+                    "OR (answered_at >= ? AND answered_at < ?))",
+                    (community_id, start, end, start, end),
                 )
                 moods: dict[str, int] = {}
                 answers = skips = 0
