@@ -96,8 +96,15 @@ class Context(Generic[R]):
                        extra=self.extra)
 
     def t(self, key: str, **params: Any) -> str:
-        """Render a catalogue text in the community's locale, with moderator overrides."""
-        locale = str(self.community.settings.get("locale", "")) or None
+        """Render a catalogue text in the community's locale, with moderator overrides.
+
+        The locale is the community's own (``warmline setup language``), else the deployment's
+        ``[community] locale``, else ``[texts] locale``, else English: the first one set wins, so a
+        deployment can choose a language once and a community can still choose its own."""
+        own = self.community.settings.get("locale")
+        locale = next((name for name in (own if isinstance(own, str) else "",
+                                         self.settings.community.locale,
+                                         self.settings.texts.locale) if name), None)
         overrides = self.community.settings.get("texts")
         return self.texts.render(
             key, locale=locale, overrides=overrides if isinstance(overrides, dict) else None,

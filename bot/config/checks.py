@@ -263,6 +263,16 @@ def _locale(value: Any, ctx: _Ctx, key: str) -> str:
     raise _Bad("no texts for this language; available: " + ", ".join(repr(a) for a in available))
 
 
+def _locale_or_unset(value: Any, ctx: _Ctx, key: str) -> str:
+    """A locale, or "" for "not set here": the next setting in the chain decides."""
+    if value == "":
+        return ""
+    try:
+        return _locale(value, ctx, key)
+    except _Bad as exc:
+        raise _Bad(exc.message + ", or \"\" to use texts.locale") from None
+
+
 def _overrides(value: Any, ctx: _Ctx, key: str) -> Mapping[str, str]:
     from bot.texts import TextError, flatten_texts
 

@@ -20,6 +20,7 @@ from bot.config.checks import (
     _float,
     _int,
     _locale,
+    _locale_or_unset,
     _overrides,
     _recurrence,
     _roles,
@@ -97,7 +98,8 @@ class CommunitySettings:
     default_timezone: str = _setting("UTC", _timezone)
     moderator_roles: tuple[str, ...] = _setting((), _roles)
     supporter_roles: tuple[str, ...] = _setting((), _roles)
-    locale: str = _setting("en", _locale)
+    locale: str = _setting("", _locale_or_unset)
+    """Every community's language until its moderators choose one; "" means ``[texts] locale``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

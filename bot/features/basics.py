@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from bot.actions import Action, Button
@@ -16,6 +17,7 @@ from bot.answer import answer, quoted
 from bot.config.timezones import timezone_suggestions, valid_zone
 from bot.events import ButtonPressed, CommandInvoked
 from bot.feature import ArgSpec, CommandSpec, Context, Feature, Handlers
+from bot.texts import shipped_locales
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +160,38 @@ async def setup_status(event: CommandInvoked, ctx: Context[None]) -> Sequence[Ac
     lines.append(ctx.t("basics.status.missing_header") if problems else ctx.t("basics.status.ok"))
     lines.extend(f"• {problem}" for problem in problems)
     return answer(event, "\n".join(lines))
+
+
+@handlers.command(
+    "warmline setup language", "The language Warmline speaks in this community",
+    moderator_only=True,
+    args=(ArgSpec(name="language", description="One of the languages with complete texts",
+                  kind="choice", choices=shipped_locales()),),
+)
+async def setup_language(event: CommandInvoked, ctx: Context[None]) -> Sequence[Action]:
+    """Stores the community's locale, which ``Context.t`` prefers to the config's. Only complete
+    locales are accepted (checked against the running catalogue, not the declared choices, which
+    a platform may not enforce), so members never get half their messages in another language."""
+    wanted = event.args.get("language", "").strip()
+    available = ctx.texts.complete_locales()
+    language = next((name for name in available if name.casefold() == wanted.casefold()), None)
+    if language is None:
+        names = ", ".join(ctx.t("basics.setup.language_option", language=_language_name(ctx, name),
+                                code=name) for name in available)
+        return answer(event, ctx.t("basics.setup.language_unknown", value=quoted(wanted),
+                                   available=names))
+    await ctx.store.communities.update_settings(ctx.community.id, {"locale": language})
+    await _audit_change(ctx, event, "setup language", language)
+    # Answer in the language just chosen: that is the first thing the moderator should see.
+    settings = {**ctx.community.settings, "locale": language}
+    chosen = replace(ctx, community=replace(ctx.community, settings=settings))
+    return answer(event, chosen.t("basics.setup.language_set",
+                                  language=_language_name(chosen, language)))
+
+
+def _language_name(ctx: Context[None], locale: str) -> str:
+    """A language's own name for itself ("English", "Français"), from its catalogue."""
+    return ctx.texts.render("language.name", locale=locale)
 
 
 @handlers.command("warmline audit", "Recent changes moderators made", moderator_only=True)

@@ -5,7 +5,9 @@ place where they can be reviewed, translated and (by moderators) adjusted withou
 
 Files: ``bot/texts/<locale>.toml``; nested tables flatten to dotted keys, so ``[checkin]
 prompt = "…"`` is ``checkin.prompt``. English (``en.toml``) is the reference: it defines which keys
-exist and which ``{placeholders}`` each one takes; other locales may translate any subset.
+exist and which ``{placeholders}`` each one takes. A locale may translate a subset (missing keys fall
+back to English), but only a *complete* one (:meth:`TextCatalogue.complete_locales`) is shipped and
+offered to moderators by ``warmline setup language``; ``tests/texts/test_locales.py`` checks it.
 
 Lookup order in :meth:`TextCatalogue.render`, first hit wins:
 
@@ -21,6 +23,7 @@ is refused, because override texts come from people and must not reach into Pyth
 from __future__ import annotations
 
 import difflib
+import functools
 import logging
 import string
 import tomllib
@@ -29,7 +32,10 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["ENGLISH", "MissingPlaceholder", "TextCatalogue", "TextError", "placeholders_of"]
+__all__ = [
+    "ENGLISH", "MissingPlaceholder", "TextCatalogue", "TextError", "placeholders_of",
+    "shipped_locales",
+]
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +184,30 @@ class TextCatalogue:
         """Keys that ``locale`` translates itself (without falling back to English)."""
         return frozenset(self._locales.get(locale, {}))
 
+    def complete_locales(self) -> list[str]:
+        """Locales that have every English key with the same placeholders, sorted. Only these
+        are offered to moderators: a community that chose a language should not get half of its
+        texts in English."""
+        return [name for name in self.locales() if not self.incomplete(name)]
+
+    def incomplete(self, locale: str) -> list[str]:
+        """Why ``locale`` is not complete, one line per key (empty list: complete)."""
+        own = self._locales.get(locale, {})
+        problems: list[str] = []
+        for key, expected in sorted(self._placeholders.items()):
+            text = own.get(key)
+            if text is None:
+                problems.append(f"{locale}: {key} is missing")
+                continue
+            try:
+                used = placeholders_of(text)
+            except TextError as exc:
+                problems.append(f"{locale}: {key}: {exc}")
+                continue
+            if used != expected:
+                problems.append(f"{locale}: {key} uses {sorted(used)}, English uses {sorted(expected)}")
+        return problems
+
     def raw(self, key: str, locale: str) -> str | None:
         """The unrendered text ``locale`` itself has for ``key``, or None."""
         return self._locales.get(locale, {}).get(key)
@@ -251,6 +281,13 @@ class TextCatalogue:
                 continue
             return _fill(key, text, params)
         raise KeyError(f"unknown text key {key!r}")  # pragma: no cover - English always has it
+
+
+@functools.cache
+def shipped_locales() -> tuple[str, ...]:
+    """The complete locales shipped with the package: the choices a command can offer when it is
+    declared (a runtime catalogue may hold more, e.g. a test's; handlers check against that)."""
+    return tuple(TextCatalogue.load().complete_locales())
 
 
 def _lookup_override(overrides: Mapping[str, Any], key: str) -> str | None:

@@ -62,7 +62,7 @@ def test_valid_text_overrides_are_kept_flat_by_dotted_key(tmp_path: Path) -> Non
 def test_a_locale_without_a_catalogue_is_refused() -> None:
     (line,) = problems({"texts": {"locale": "de"}})
     assert line.startswith("texts.locale = 'de': no texts for this language; available: 'en'")
-    assert parse_settings({"community": {"locale": "fr-CA"}}, {}).community.locale == "fr-CA"
+    assert parse_settings({"community": {"locale": "en-GB"}}, {}).community.locale == "en-GB"
 
 
 # -- timezone suggestions -------------------------------------------------------------------------

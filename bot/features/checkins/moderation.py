@@ -83,7 +83,7 @@ def _shown(value: object) -> str:
     return ("on" if value else "off") if isinstance(value, bool) else str(value)
 
 
-@handlers.command("checkin insights", "This week's check-ins in aggregate",
+@handlers.command("checkin insights", "Last week's check-ins in aggregate",
                   moderator_only=True)
 async def insights(event: CommandInvoked, ctx: CheckinContext) -> Sequence[Action]:
     await ctx.store.audit.record(ctx.community.id, event.user, "checkin insights", "viewed",

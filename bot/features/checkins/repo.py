@@ -99,6 +99,25 @@ class CommunityWeek:
     moods: dict[int, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InsightPeriod:
+    """One closed period's totals, frozen the first time a moderator looked at it.
+
+    ``period`` names it (``2026-W02``, the ISO week of its local Monday), so a later change of the
+    community's timezone cannot open a shifted window over the same week. ``prompted`` is how many
+    members were sent a check-in in it; ``members`` how many of them gave at least one mood.
+    """
+
+    period: str
+    starts_at: datetime
+    ends_at: datetime
+    prompted: int
+    members: int
+    answers: int
+    skips: int
+    moods: dict[int, int] = field(default_factory=dict)
+
+
 class CheckinRepo(Protocol):
     # -- enrolment ---------------------------------------------------------------------------
     async def enrol(self, member_id: int, community_id: int,
@@ -134,6 +153,12 @@ class CheckinRepo(Protocol):
         ...
     async def prompts_since(self, member_id: int, since: datetime) -> list[Prompt]: ...
     async def community_week(self, community_id: int, since: datetime) -> CommunityWeek: ...
+    async def insight_period(self, community_id: int, period: str, starts_at: datetime,
+                             ends_at: datetime) -> InsightPeriod:
+        """The totals of a closed period: the stored row if someone looked before, else counted
+        now over ``[starts_at, ends_at)`` and stored (first writer wins), so every view of one
+        period is the same whenever it is taken."""
+        ...
 
     # -- reach-outs --------------------------------------------------------------------------
     async def create_reachout(self, member_id: int, community_id: int, prompt_id: int,

@@ -7,6 +7,7 @@ Every "only once" rule (answer a prompt once, claim a request once) is a single 
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import datetime
 
@@ -17,11 +18,12 @@ from bot.features.checkins.repo import (
     DailyThread,
     Enrolment,
     GroupThread,
+    InsightPeriod,
     Prompt,
     Reachout,
     ReachoutStatus,
 )
-from bot.store.db import Db, Row, from_db, maybe_from_db, to_db
+from bot.store.db import Db, Row, from_db, maybe_from_db, to_db, to_json
 
 
 def _enrolment(row: Row) -> Enrolment:
@@ -209,6 +211,64 @@ class SqlCheckinRepo:
         return CommunityWeek(
             members_answered=0 if people is None else int(people[0]),
             answers=answers, skips=skips, moods=moods,
+        )
+
+    async def insight_period(self, community_id: int, period: str, starts_at: datetime,
+                             ends_at: datetime) -> InsightPeriod:
+        # Counted and stored in one transaction; a second moderator racing the first inserts
+        # nothing (ON CONFLICT DO NOTHING) and both read the one stored row.
+        start, end = to_db(starts_at), to_db(ends_at)
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT * FROM checkin_insight_periods WHERE community_id = ? AND period = ?",
+                (community_id, period),
+            )
+            if row is None:
+                counts = await tx.fetchall(
+                    "SELECT status, mood, COUNT(*) AS n FROM checkin_prompts "
+                    "WHERE community_id = ? AND answered_at >= ? AND answered_at < ? "
+                    "GROUP BY status, mood",
+                    (community_id, start, end),
+                )
+                people = await tx.fetchone(
+                    "SELECT COUNT(DISTINCT member_id) FROM checkin_prompts "
+                    "WHERE community_id = ? AND answered_at >= ? AND answered_at < ? "
+                    "AND status = 'answered'",
+                    (community_id, start, end),
+                )
+                # Sent in the period, or sent just before it and answered in it (a Sunday-night
+                # check-in answered after midnight), so "members of prompted" never exceeds 1.
+                prompted = await tx.fetchone(
+                    "SELECT COUNT(DISTINCT member_id) FROM checkin_prompts "
+                    "WHERE community_id = ? AND ((sent_at >= ? AND sent_at < ?) "
+                    "OR (answered_at >= ? AND answered_at < ?))",
+                    (community_id, start, end, start, end),
+                )
+                moods: dict[str, int] = {}
+                answers = skips = 0
+                for count in counts:
+                    if count["status"] == "answered" and count["mood"] is not None:
+                        moods[str(int(count["mood"]))] = int(count["n"])
+                        answers += int(count["n"])
+                    elif count["status"] == "skipped":
+                        skips += int(count["n"])
+                await tx.execute(
+                    "INSERT INTO checkin_insight_periods (community_id, period, starts_at, "
+                    "ends_at, prompted, members, answers, skips, moods) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    (community_id, period, start, end, 0 if prompted is None else int(prompted[0]),
+                     0 if people is None else int(people[0]), answers, skips, to_json(moods)),
+                )
+                row = await tx.fetchone(
+                    "SELECT * FROM checkin_insight_periods WHERE community_id = ? AND period = ?",
+                    (community_id, period),
+                )
+        assert row is not None
+        return InsightPeriod(
+            period=row["period"], starts_at=from_db(row["starts_at"]),
+            ends_at=from_db(row["ends_at"]), prompted=int(row["prompted"]),
+            members=int(row["members"]), answers=int(row["answers"]), skips=int(row["skips"]),
+            moods={int(k): int(v) for k, v in json.loads(row["moods"]).items()},
         )
 
     # -- reach-outs ------------------------------------------------------------------------------
