@@ -20,6 +20,7 @@ from typing import Any
 
 import discord
 
+from adapters.discord.commands import core_command_name
 from adapters.discord.custom_ids import decode_custom_id
 from bot.events import Actor, ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted
 
@@ -131,7 +132,8 @@ class CommandPath:
 def command_path(data: Mapping[str, Any]) -> CommandPath:
     """Flatten ``/checkin join zone:Europe/Paris`` (nested sub-command options) into
     ``CommandPath("checkin join", {"zone": "Europe/Paris"})``. Channel, role and user options
-    arrive as their ids, which is what the core stores."""
+    arrive as their ids, which is what the core stores. A moderator group's name comes back as
+    the core's (``/checkin-admin setup`` → ``checkin setup``, see :mod:`.commands`)."""
     parts = [str(data.get("name", ""))]
     options: Sequence[Mapping[str, Any]] = data.get("options") or ()
     while len(options) == 1 and options[0].get("type") in (
@@ -147,7 +149,7 @@ def command_path(data: Mapping[str, Any]) -> CommandPath:
         args[str(opt["name"])] = "" if value is None else str(value)
         if opt.get("focused"):
             focused = str(opt["name"])
-    return CommandPath(" ".join(parts), args, focused)
+    return CommandPath(core_command_name(" ".join(parts)), args, focused)
 
 
 def _interaction_common(interaction: discord.Interaction[Any]) -> dict[str, Any]:

@@ -124,9 +124,9 @@ async def test_thread_delivery_opens_one_thread_a_day_and_posts_each_prompt_in_i
         store, clock = live.store, live.clock
         alice, bob = fake.user("alice"), fake.user("bob")
         # the default slash payload grants the caller every permission: a server admin
-        assert "checkins" in await run("warmline", "channel", group="setup", purpose="checkins",
+        assert "checkins" in await run("warmline-admin", "channel", group="setup", purpose="checkins",
                                        channel=fake.channel_id)
-        assert "thread" in await run("checkin", "setup", delivery="thread")
+        assert "thread" in await run("checkin-admin", "setup", delivery="thread")
         for member in (alice, bob):
             assert "signed up" in await run("checkin", "join", user=member)
 

@@ -1,0 +1,70 @@
+"""Discord fit ("Keep every promise"): what members see in the command picker, what a
+moderator's confirmation reads like, how a prompt looks once answered, and that no press goes
+unanswered. Each story runs the real discord.py client, the real runtime and every real feature
+against the local fake Discord."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+from bot.texts import TextCatalogue
+from tests.adapters.discord.test_discord_checkins import real_warmline
+from tests.fakes.discord_server import FakeDiscord
+from tests.helpers.discord import Harness
+
+MANAGE_SERVER = str(discord.Permissions(manage_guild=True).value)
+
+
+def _synced(fake: FakeDiscord) -> dict[str, dict[str, Any]]:
+    return {c["name"]: c for c in fake.command_syncs[-1].commands}
+
+
+def _leaves(command: dict[str, Any], prefix: str = "") -> list[str]:
+    """Every invocable path under a synced top-level command, e.g. ``checkin-admin setup``."""
+    name = f"{prefix} {command['name']}".strip()
+    subs = [o for o in command.get("options") or () if o.get("type") in (1, 2)]
+    if not subs:
+        return [name]
+    return [leaf for sub in subs for leaf in _leaves(sub, name)]
+
+
+async def _answer(fake: FakeDiscord, payload: dict[str, Any], what: str) -> dict[str, Any]:
+    await fake.wait_until(lambda: fake.reply_to(payload["id"]), what=what)
+    reply = fake.reply_to(payload["id"])
+    assert reply is not None and reply.data is not None
+    return reply.data
+
+
+async def test_moderator_commands_live_in_groups_only_manage_server_sees_by_default(
+    harness: Harness,
+) -> None:
+    fake = harness.fake
+    async with real_warmline(harness, "fit-perms.db"):
+        synced = _synced(fake)
+        restricted = {n for n, c in synced.items() if c["default_member_permissions"] is not None}
+        assert restricted == {"checkin-admin", "warmline-admin"}
+        assert all(synced[n]["default_member_permissions"] == MANAGE_SERVER for n in restricted)
+        paths = {leaf for c in synced.values() for leaf in _leaves(c)}
+        assert {"checkin-admin setup", "checkin-admin insights", "checkin-admin invite",
+                "warmline-admin setup channel", "warmline-admin setup role",
+                "warmline-admin setup timezone", "warmline-admin audit"} <= paths
+        assert {"checkin join", "warmline help", "privacy delete"} <= paths
+        assert not {"checkin setup", "warmline audit", "warmline setup channel"} & paths
+
+        # still the core's "warmline audit": a moderator gets the audit log ...
+        audit = await fake.slash("warmline-admin", subcommand="audit")
+        said = await _answer(fake, audit, "/warmline-admin audit")
+        assert said["content"] == TextCatalogue.load().render("basics.audit.empty")
+        # ... and the core still refuses a member, whatever Discord's settings show
+        bob = fake.user("bob")
+        payload = fake.payloads.slash_command(
+            "checkin-admin", subcommand="insights", user=bob,
+            application_id=fake.application_id, channel_id=fake.channel_id,
+            guild_id=fake.guild_id,
+        )
+        payload["member"]["permissions"] = "0"
+        await fake.dispatch("INTERACTION_CREATE", payload)
+        refused = await _answer(fake, payload, "the refusal")
+        assert refused["content"] == TextCatalogue.load().render("common.not_moderator")
