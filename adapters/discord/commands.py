@@ -38,6 +38,9 @@ SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2
 CHAT_INPUT = 1
 GUILD_TEXT, GUILD_ANNOUNCEMENT, PUBLIC_THREAD, PRIVATE_THREAD, GUILD_FORUM = 0, 5, 11, 12, 15
 
+TIME_MAX_LENGTH = max(len("HH:MM"), len("default"))
+"""A time option holds ``09:00`` or ``default``; Discord refuses longer input as it is typed."""
+
 _NAME = re.compile(r"^[-_\w]{1,32}$")
 MAX_CHOICES = 25
 
@@ -105,7 +108,8 @@ def option_payload(arg: ArgSpec, where: str) -> dict[str, Any]:
         if arg.kind == "timezone":
             option["autocomplete"] = True
         elif arg.kind == "time":
-            option["max_length"] = min(option["max_length"], 5)
+            # "HH:MM" or the word "default" (the description offers it): the longer of the two
+            option["max_length"] = min(option["max_length"], TIME_MAX_LENGTH)
         elif arg.kind == "choice":
             if not arg.choices or len(arg.choices) > MAX_CHOICES:
                 raise CommandShapeError(f"{where}: a choice needs 1 to {MAX_CHOICES} choices")

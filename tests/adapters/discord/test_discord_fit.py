@@ -68,3 +68,13 @@ async def test_moderator_commands_live_in_groups_only_manage_server_sees_by_defa
         await fake.dispatch("INTERACTION_CREATE", payload)
         refused = await _answer(fake, payload, "the refusal")
         assert refused["content"] == TextCatalogue.load().render("common.not_moderator")
+
+
+async def test_the_time_option_lets_a_member_type_default(harness: Harness) -> None:
+    fake = harness.fake
+    async with real_warmline(harness, "fit-time.db"):
+        checkin = _synced(fake)["checkin"]
+        time_cmd = next(o for o in checkin["options"] if o["name"] == "time")
+        option = next(o for o in time_cmd["options"] if o["name"] == "time")
+        assert "default" in option["description"]
+        assert option["max_length"] >= len("default")
