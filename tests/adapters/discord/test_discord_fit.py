@@ -78,3 +78,23 @@ async def test_the_time_option_lets_a_member_type_default(harness: Harness) -> N
         option = next(o for o in time_cmd["options"] if o["name"] == "time")
         assert "default" in option["description"]
         assert option["max_length"] >= len("default")
+
+
+async def test_setup_confirmations_show_mentions_that_ping_nobody(harness: Harness) -> None:
+    fake = harness.fake
+    async with real_warmline(harness, "fit-mentions.db"):
+        channel = await fake.slash("warmline-admin", group="setup", subcommand="channel", options=[
+            {"name": "purpose", "type": 3, "value": "support"},
+            {"name": "channel", "type": 7, "value": fake.channel_id},
+        ])
+        said = await _answer(fake, channel, "/warmline-admin setup channel")
+        assert f"<#{fake.channel_id}>" in said["content"]
+        assert said["allowed_mentions"] == {"parse": []}
+
+        role = await fake.slash("warmline-admin", group="setup", subcommand="role", options=[
+            {"name": "kind", "type": 3, "value": "supporters"},
+            {"name": "role", "type": 8, "value": fake.guild_id},
+        ])
+        said = await _answer(fake, role, "/warmline-admin setup role")
+        assert f"<@&{fake.guild_id}>" in said["content"]
+        assert said["allowed_mentions"] == {"parse": []}
