@@ -34,6 +34,12 @@ THREAD_TYPES = frozenset(
     }
 )
 
+UNREADABLE = "discord.unreadable"
+"""The action (or form) of a component whose ``custom_id`` is not Warmline's format (a forged id,
+a button from a version that wrote ids differently). No feature declares it, so the core answers
+the person with its kind generic text: Discord shows "This interaction failed" to anyone whose
+press goes unanswered, and the adapter itself decides no words."""
+
 # Application command option types (Discord "Application Command Option Type").
 OPTION_SUB_COMMAND = 1
 OPTION_SUB_COMMAND_GROUP = 2
@@ -204,12 +210,17 @@ def form_values(components: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     return values
 
 
-def form_event(interaction: discord.Interaction[Any]) -> FormSubmitted | None:
+def unreadable_custom_id(interaction: discord.Interaction[Any]) -> bool:
+    """True for a component or modal whose ``custom_id`` Warmline cannot read (see
+    :data:`UNREADABLE`); a readable button is routed by :class:`~.views.WarmlineButton`."""
     data: Mapping[str, Any] = interaction.data or {}
-    decoded = decode_custom_id(str(data.get("custom_id", "")))
-    if decoded is None:
-        return None
-    form, context = decoded
+    return decode_custom_id(str(data.get("custom_id", ""))) is None
+
+
+def form_event(interaction: discord.Interaction[Any]) -> FormSubmitted:
+    """A modal submit; one whose id cannot be read names the form :data:`UNREADABLE`."""
+    data: Mapping[str, Any] = interaction.data or {}
+    form, context = decode_custom_id(str(data.get("custom_id", ""))) or (UNREADABLE, "")
     components: Sequence[Mapping[str, Any]] = data.get("components") or ()
     return FormSubmitted(
         form=form,

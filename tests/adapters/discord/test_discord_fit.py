@@ -98,3 +98,27 @@ async def test_setup_confirmations_show_mentions_that_ping_nobody(harness: Harne
         said = await _answer(fake, role, "/warmline-admin setup role")
         assert f"<@&{fake.guild_id}>" in said["content"]
         assert said["allowed_mentions"] == {"parse": []}
+
+
+async def test_a_button_id_that_does_not_parse_still_gets_a_kind_private_answer(
+    harness: Harness,
+) -> None:
+    fake = harness.fake
+    async with real_warmline(harness, "fit-garbage.db"):
+        pressed = await fake.press_button("garbage", user=fake.user("alice"))
+        answer = await _answer(fake, pressed, "an answer to an unreadable button")
+        reply = fake.reply_to(pressed["id"])
+        assert reply is not None and reply.ephemeral
+        assert answer["content"] == TextCatalogue.load().render("common.error_generic")
+
+
+async def test_a_form_id_that_does_not_parse_still_gets_a_kind_private_answer(
+    harness: Harness,
+) -> None:
+    fake = harness.fake
+    async with real_warmline(harness, "fit-garbage-form.db"):
+        submitted = await fake.submit_modal("garbage", {"note": "hello"}, user=fake.user("alice"))
+        answer = await _answer(fake, submitted, "an answer to an unreadable form")
+        reply = fake.reply_to(submitted["id"])
+        assert reply is not None and reply.ephemeral
+        assert answer["content"] == TextCatalogue.load().render("common.error_generic")
