@@ -19,7 +19,7 @@ from bot.runtime.app import Warmline
 from bot.store.base import Store
 from bot.store.store import open_sqlite
 from bot.texts import TextCatalogue
-from tests.fakes.discord_server import CALLBACK_MODAL, SentMessage
+from tests.fakes.discord_server import CALLBACK_MODAL, CALLBACK_UPDATE_MESSAGE, SentMessage
 from tests.helpers.discord import Harness
 
 MONDAY_8AM = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -87,7 +87,9 @@ async def test_join_then_the_nine_oclock_checkin_a_low_mood_and_a_note(harness: 
         low = await fake.press_button(buttons["Low"], message=prompt.message, user=alice, dm=True)
         await fake.wait_until(lambda: fake.reply_to(low["id"]), what="the answer to a low mood")
         answer = fake.reply_to(low["id"])
-        assert answer is not None and answer.ephemeral and answer.data is not None
+        # in her DM, the prompt itself becomes the answer: the mood, the reply and the offer
+        assert answer is not None and answer.type == CALLBACK_UPDATE_MESSAGE
+        assert answer.data is not None and "Today: 😕 Low" in answer.data["content"]
         assert "Would you like someone from the group to reach out?" in answer.data["content"]
 
         note = await fake.press_button(buttons["Add a note"], message=prompt.message, user=alice,

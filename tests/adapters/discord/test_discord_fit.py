@@ -5,13 +5,14 @@ against the local fake Discord."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import discord
 
 from bot.texts import TextCatalogue
-from tests.adapters.discord.test_discord_checkins import real_warmline
-from tests.fakes.discord_server import FakeDiscord
+from tests.adapters.discord.test_discord_checkins import buttons_of, real_warmline
+from tests.fakes.discord_server import CALLBACK_UPDATE_MESSAGE, FakeDiscord
 from tests.helpers.discord import Harness
 
 MANAGE_SERVER = str(discord.Permissions(manage_guild=True).value)
@@ -122,3 +123,29 @@ async def test_a_form_id_that_does_not_parse_still_gets_a_kind_private_answer(
         reply = fake.reply_to(submitted["id"])
         assert reply is not None and reply.ephemeral
         assert answer["content"] == TextCatalogue.load().render("common.error_generic")
+
+
+async def test_an_answered_prompt_shows_the_mood_and_loses_its_mood_buttons(
+    harness: Harness,
+) -> None:
+    fake = harness.fake
+    async with real_warmline(harness, "fit-replace.db") as live:
+        alice = fake.user("alice")
+        join = await fake.slash("checkin", subcommand="join", user=alice)
+        await _answer(fake, join, "/checkin join")
+        live.clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+        await fake.wait_until(lambda: any(m.dm_user_id == alice["id"] for m in fake.messages_sent),
+                              what="the 09:00 check-in DM")
+        prompt = next(m for m in fake.messages_sent if m.dm_user_id == alice["id"])
+        good = buttons_of(prompt)["Good"]
+
+        press = await fake.press_button(good, message=prompt.message, user=alice, dm=True)
+        await fake.wait_until(lambda: fake.reply_to(press["id"]), what="the answer to Good")
+        reply = fake.reply_to(press["id"])
+        assert reply is not None and reply.type == CALLBACK_UPDATE_MESSAGE
+        shown = fake.world.messages[prompt.message["id"]]
+        assert shown["content"].startswith("Today: 🙂 Good\n")  # the mood, then the warm reply
+        assert "How are you doing today?" not in shown["content"]
+        left = [c.get("label") for row in shown.get("components") or () for c in row["components"]]
+        assert left == ["Add a note"]  # no mood or skip buttons; a note can still be added
+        assert all(r.elapsed < 3.0 for r in fake.interaction_replies)
