@@ -126,13 +126,19 @@ class SendPrivateNote(Action):
 class Respond(Action):
     """The answer to a command, button or form, identified by its ``interaction`` token.
 
-    ``private`` answers are seen only by the person who acted.
+    ``private`` answers are seen only by the person who acted. ``replace`` updates the message
+    the button was on (its text becomes ``text`` and its buttons ``buttons``, none when empty)
+    instead of sending a new reply: an answered prompt then shows the answer and no longer offers
+    buttons that would only say "already answered". The message keeps who can see it, so a
+    feature replaces only a message that only this person sees. Where there is no such message
+    (a command) or the platform cannot update it, it is an ordinary answer.
     """
 
     interaction: str
     text: str
     private: bool = True
     buttons: tuple[Button, ...] = ()
+    replace: bool = False
 
 
 @ACTIONS.register("open_form")

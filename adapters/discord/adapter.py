@@ -61,8 +61,9 @@ PORTAL_HELP = (
     "without it: slash commands, buttons, forms and DMs work, but messages in channels arrive "
     "without their text. To enable it: https://discord.com/developers/applications → your "
     "application → Bot → Privileged Gateway Intents → switch on 'MESSAGE CONTENT INTENT' → Save "
-    "Changes, then restart Warmline. (Bots in 100 or more servers must be verified and approved "
-    "for it.) To silence this warning instead, set [discord] message_content_intent = false."
+    "Changes, then restart Warmline. (Once more than 10,000 people can see the bot, Discord "
+    "must approve the intent first.) Or, to run without it and stop this error, set [discord] "
+    "message_content_intent = false."
 )
 
 
@@ -198,6 +199,7 @@ class DiscordAdapter:
             except discord.PrivilegedIntentsRequired:
                 if not self.message_content or self._stopping:
                     raise
+                # ERROR, not WARNING: reading channel messages is lost until someone acts.
                 log.error(PORTAL_HELP)
                 self.message_content = False
                 self.intent_downgrades += 1

@@ -9,10 +9,15 @@ space-separated names by :func:`adapters.discord.convert.command_path`.
 Shape: the first word of a spec's name is the top-level command (``/checkin``, ``/warmline``),
 the rest become sub-command groups and sub-commands (Discord allows two levels below the top).
 
-Permissions: Discord's ``default_member_permissions`` applies to a whole top-level command, so it
-is set (to Manage Server) only on a top-level command whose every sub-command is moderator-only.
-It is a hint that hides the command from members; the core still checks every call, because server
-admins can override command permissions in Discord's settings.
+Permissions: Discord grants ``default_member_permissions`` per *top-level* command, so a group
+mixing member and moderator commands would show ``/warmline setup …`` to every member. Every
+``moderator_only`` command of two or three words is therefore registered under its own top-level
+group, the first word plus ``-admin`` (the core's ``checkin setup`` is ``/checkin-admin setup``,
+``warmline audit`` is ``/warmline-admin audit``), and a top-level command whose every command is
+moderator-only carries Manage Server by default. The name depends on the spec alone, so adding a
+member command never renames a moderator's; :func:`core_command_name` maps it back for the core.
+It is a hint that hides commands from members; the core still checks every call, because server
+admins can change command permissions in Discord's settings.
 """
 
 from __future__ import annotations
@@ -24,12 +29,17 @@ from typing import Any
 from bot.feature import ArgSpec, CommandSpec
 
 MANAGE_GUILD = 1 << 5
+ADMIN_SUFFIX = "-admin"
+"""Appended to the first word of a moderator-only command: its own top-level group on Discord."""
 
 # Option types (Discord "Application Command Option Type").
 STRING, INTEGER, CHANNEL, ROLE = 3, 4, 7, 8
 SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2
 CHAT_INPUT = 1
 GUILD_TEXT, GUILD_ANNOUNCEMENT, PUBLIC_THREAD, PRIVATE_THREAD, GUILD_FORUM = 0, 5, 11, 12, 15
+
+TIME_MAX_LENGTH = max(len("HH:MM"), len("default"))
+"""A time option holds ``09:00`` or ``default``; Discord refuses longer input as it is typed."""
 
 _NAME = re.compile(r"^[-_\w]{1,32}$")
 MAX_CHOICES = 25
@@ -45,6 +55,24 @@ def _check_name(name: str, where: str) -> str:
             f"{where}: {name!r} is not a valid Discord command name (1-32 lowercase letters, "
             "digits, - or _)"
         )
+    return name
+
+
+def discord_words(spec: CommandSpec) -> list[str]:
+    """The words of ``spec`` as registered on Discord (``checkin setup`` → ``checkin-admin
+    setup`` when moderator-only; a one-word command is its own top level and keeps its name)."""
+    words = spec.name.split()
+    if spec.moderator_only and len(words) > 1:
+        words[0] += ADMIN_SUFFIX
+    return words
+
+
+def core_command_name(name: str) -> str:
+    """The core's name for a command invoked on Discord: ``checkin-admin setup`` → ``checkin
+    setup``. Only a group name (a first word followed by more) carries the suffix."""
+    first, sep, rest = name.partition(" ")
+    if sep and first.endswith(ADMIN_SUFFIX):
+        return f"{first.removesuffix(ADMIN_SUFFIX)} {rest}"
     return name
 
 
@@ -80,7 +108,8 @@ def option_payload(arg: ArgSpec, where: str) -> dict[str, Any]:
         if arg.kind == "timezone":
             option["autocomplete"] = True
         elif arg.kind == "time":
-            option["max_length"] = min(option["max_length"], 5)
+            # "HH:MM" or the word "default" (the description offers it): the longer of the two
+            option["max_length"] = min(option["max_length"], TIME_MAX_LENGTH)
         elif arg.kind == "choice":
             if not arg.choices or len(arg.choices) > MAX_CHOICES:
                 raise CommandShapeError(f"{where}: a choice needs 1 to {MAX_CHOICES} choices")
@@ -115,7 +144,12 @@ def build_commands(specs: Sequence[CommandSpec]) -> list[dict[str, Any]]:
             raise CommandShapeError(f"{spec.name!r}: Discord commands have 1 to 3 words")
         for word in words:
             _check_name(word, spec.name)
-        top_name = words[0]
+        if len(words) > 1 and words[0].endswith(ADMIN_SUFFIX):
+            raise CommandShapeError(
+                f"{spec.name!r}: a group name ending in {ADMIN_SUFFIX!r} is kept for moderator groups"
+            )
+        words = discord_words(spec)
+        top_name = _check_name(words[0], spec.name)
         moderator_only[top_name] = moderator_only.get(top_name, True) and spec.moderator_only
         if len(words) == 1:
             if top_name in tops:
@@ -129,7 +163,11 @@ def build_commands(specs: Sequence[CommandSpec]) -> list[dict[str, Any]]:
             {
                 "type": CHAT_INPUT,
                 "name": top_name,
-                "description": _description(f"Warmline: {top_name}"),
+                "description": _description(
+                    f"Warmline: {words[0].removesuffix(ADMIN_SUFFIX)}, for moderators"
+                    if spec.moderator_only
+                    else f"Warmline: {top_name}"
+                ),
                 "options": [],
             },
         )
@@ -171,7 +209,7 @@ def _group(top: dict[str, Any], name: str, where: str) -> dict[str, Any]:
 
 
 def autocomplete_kinds(specs: Sequence[CommandSpec]) -> dict[tuple[str, str], str]:
-    """``(command name, option name) → ArgSpec.kind`` for every autocompleted option."""
+    """``(core command name, option name) → ArgSpec.kind`` for every autocompleted option."""
     return {
         (spec.name, arg.name): arg.kind
         for spec in specs

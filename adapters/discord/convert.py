@@ -20,6 +20,7 @@ from typing import Any
 
 import discord
 
+from adapters.discord.commands import core_command_name
 from adapters.discord.custom_ids import decode_custom_id
 from bot.events import Actor, ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted
 
@@ -32,6 +33,12 @@ THREAD_TYPES = frozenset(
         discord.ChannelType.news_thread,
     }
 )
+
+UNREADABLE = "discord.unreadable"
+"""The action (or form) of a component whose ``custom_id`` is not Warmline's format (a forged id,
+a button from a version that wrote ids differently). No feature declares it, so the core answers
+the person with its kind generic text: Discord shows "This interaction failed" to anyone whose
+press goes unanswered, and the adapter itself decides no words."""
 
 # Application command option types (Discord "Application Command Option Type").
 OPTION_SUB_COMMAND = 1
@@ -131,7 +138,8 @@ class CommandPath:
 def command_path(data: Mapping[str, Any]) -> CommandPath:
     """Flatten ``/checkin join zone:Europe/Paris`` (nested sub-command options) into
     ``CommandPath("checkin join", {"zone": "Europe/Paris"})``. Channel, role and user options
-    arrive as their ids, which is what the core stores."""
+    arrive as their ids, which is what the core stores. A moderator group's name comes back as
+    the core's (``/checkin-admin setup`` → ``checkin setup``, see :mod:`.commands`)."""
     parts = [str(data.get("name", ""))]
     options: Sequence[Mapping[str, Any]] = data.get("options") or ()
     while len(options) == 1 and options[0].get("type") in (
@@ -147,7 +155,7 @@ def command_path(data: Mapping[str, Any]) -> CommandPath:
         args[str(opt["name"])] = "" if value is None else str(value)
         if opt.get("focused"):
             focused = str(opt["name"])
-    return CommandPath(" ".join(parts), args, focused)
+    return CommandPath(core_command_name(" ".join(parts)), args, focused)
 
 
 def _interaction_common(interaction: discord.Interaction[Any]) -> dict[str, Any]:
@@ -202,12 +210,17 @@ def form_values(components: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     return values
 
 
-def form_event(interaction: discord.Interaction[Any]) -> FormSubmitted | None:
+def unreadable_custom_id(interaction: discord.Interaction[Any]) -> bool:
+    """True for a component or modal whose ``custom_id`` Warmline cannot read (see
+    :data:`UNREADABLE`); a readable button is routed by :class:`~.views.WarmlineButton`."""
     data: Mapping[str, Any] = interaction.data or {}
-    decoded = decode_custom_id(str(data.get("custom_id", "")))
-    if decoded is None:
-        return None
-    form, context = decoded
+    return decode_custom_id(str(data.get("custom_id", ""))) is None
+
+
+def form_event(interaction: discord.Interaction[Any]) -> FormSubmitted:
+    """A modal submit; one whose id cannot be read names the form :data:`UNREADABLE`."""
+    data: Mapping[str, Any] = interaction.data or {}
+    form, context = decode_custom_id(str(data.get("custom_id", ""))) or (UNREADABLE, "")
     components: Sequence[Mapping[str, Any]] = data.get("components") or ()
     return FormSubmitted(
         form=form,

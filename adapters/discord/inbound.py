@@ -25,11 +25,13 @@ from typing import Any
 import discord
 
 from adapters.discord.convert import (
+    UNREADABLE,
     button_event,
     command_event,
     command_path,
     form_event,
     message_event,
+    unreadable_custom_id,
 )
 from bot.adapter import EventSink, Fatal
 from bot.config import timezone_suggestions
@@ -153,10 +155,13 @@ class Inbound:
             await self._autocomplete_answer(interaction)
         elif kind == discord.InteractionType.modal_submit:
             form = form_event(interaction)
-            if form is not None:
-                self._interactions.register(interaction, "form")
-                await self._emit(form)
-        # Components are routed by WarmlineButton (a DynamicItem), which calls on_button.
+            self._interactions.register(interaction, "form")
+            await self._emit(form)
+        elif kind == discord.InteractionType.component and unreadable_custom_id(interaction):
+            # Readable ids are routed by WarmlineButton (a DynamicItem), which calls on_button;
+            # any other still reaches the core, which answers it, so no press goes unanswered.
+            log.warning("answered a component whose custom_id Warmline cannot read")
+            await self.on_button(interaction, UNREADABLE, "")
 
     async def on_button(
         self, interaction: discord.Interaction[Any], action: str, value: str

@@ -1,8 +1,10 @@
 """Outbound: every neutral action has its Discord form (see :meth:`Outbound.send`).
 
 Texts longer than ``max_text`` are split at paragraph or sentence boundaries; mentions ping nobody
-unless ``PostMessage.mention`` names one user. A form (modal) can only be a first answer, so an
-``OpenForm`` that comes after a deferral is refused as :class:`~bot.adapter.Fatal`.
+unless ``PostMessage.mention`` names one user. A ``Respond`` with ``replace`` answering a button
+updates the message the button was on (UPDATE_MESSAGE, or an edit after a deferral). A form
+(modal) can only be a first answer, so an ``OpenForm`` that comes after a deferral is refused as
+:class:`~bot.adapter.Fatal`.
 
 Rate limits, in three layers:
 1. discord.py's own per-route buckets (it reads Discord's headers and waits before a bucket runs
@@ -26,7 +28,7 @@ from typing import Any
 import aiohttp
 import discord
 
-from adapters.discord.inbound import PendingInteractions
+from adapters.discord.inbound import Pending, PendingInteractions
 from adapters.discord.options import DiscordOptions
 from adapters.discord.views import WarmlineModal, build_view
 from adapters.text import split_text
@@ -227,9 +229,15 @@ class Outbound:
                 pending.timer.cancel()
             interaction = pending.interaction
             message_id: str | None = None
+            replace = action.replace and self._can_replace(pending)
             for i, piece in enumerate(pieces):
                 kwargs: dict[str, Any] = {"allowed_mentions": none}
-                if view is not None and i == len(pieces) - 1:
+                if replace and i == 0:
+                    # The message the button was on takes the text and the new buttons (none:
+                    # the old ones are removed); a long text continues in followups below it.
+                    message_id = await self._replace(pending, piece, view, none)
+                    continue
+                if view is not None and i == len(pieces) - 1 and not replace:
                     kwargs["view"] = view
                 if not interaction.response.is_done():
                     result = await interaction.response.send_message(
@@ -248,6 +256,40 @@ class Outbound:
                     message_id = str(sent.id)
         channel = str(interaction.channel_id) if interaction.channel_id is not None else None
         return SendResult(message_id=message_id, channel=channel)
+
+    @staticmethod
+    def _can_replace(pending: Pending) -> bool:
+        """Only the first answer to a button can update the message it was on: before any
+        answer, or after the silent deferral (DEFERRED_UPDATE_MESSAGE) of a slow core."""
+        if pending.kind != "button" or pending.original_used:
+            return False
+        response = pending.interaction.response
+        return not response.is_done() or (
+            response.type == discord.InteractionResponseType.deferred_message_update
+        )
+
+    async def _replace(
+        self,
+        pending: Pending,
+        text: str,
+        view: discord.ui.View | None,
+        allowed: discord.AllowedMentions,
+    ) -> str | None:
+        """Update the message a button was on: UPDATE_MESSAGE (interaction response type 7) as
+        the first answer, or, after the silent deferral of a slow core, an edit of that message
+        (the original response of a deferred button is the message itself)."""
+        interaction = pending.interaction
+        pending.original_used = True
+        if not interaction.response.is_done():
+            await interaction.response.edit_message(
+                content=text, view=view, allowed_mentions=allowed
+            )
+            message = interaction.message
+            return str(message.id) if message is not None else None
+        edited = await interaction.edit_original_response(
+            content=text, view=view, allowed_mentions=allowed
+        )
+        return str(edited.id)
 
     async def _open_form(self, action: OpenForm) -> SendResult:
         pending = self._interactions.get(action.interaction)

@@ -13,6 +13,7 @@ arrives after it. The modal object discord.py keeps is inert (its ``on_submit`` 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -21,6 +22,8 @@ import discord
 
 from adapters.discord.custom_ids import CUSTOM_ID_TEMPLATE, encode_custom_id
 from bot.actions import Button, Form
+
+log = logging.getLogger(__name__)
 
 MAX_BUTTONS = 25  # 5 rows of 5
 MAX_FIELDS = 5
@@ -46,8 +49,20 @@ class ButtonHandler(Protocol):
     ) -> None: ...
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def fit_label(text: str, limit: int) -> str:
+    """``text`` within Discord's ``limit``, as a last resort: the catalogue keeps every label
+    short enough (a test checks the forms), so this only guards against a future text. It cuts
+    at the last word that fits and adds "…", so nobody reads "Only you will se…", and logs it
+    so the text gets fixed; a single word longer than the limit is cut where it must be."""
+    if len(text) <= limit:
+        return text
+    log.warning("a text of %d characters was shortened to Discord's %d", len(text), limit)
+    head = text[: limit - 1]
+    if text[limit - 1] != " ":
+        before, space, _ = head.rpartition(" ")
+        if space and before.strip():
+            head = before
+    return head.rstrip(" ,;:-") + "…"
 
 
 class WarmlineButton(
@@ -64,7 +79,7 @@ class WarmlineButton(
         super().__init__(
             discord.ui.Button(
                 custom_id=encode_custom_id(action, value),
-                label=_cut(button.label, LABEL_MAX) if button is not None else None,
+                label=fit_label(button.label, LABEL_MAX) if button is not None else None,
                 style=_STYLES.get(button.style, discord.ButtonStyle.secondary)
                 if button is not None
                 else discord.ButtonStyle.secondary,
@@ -108,7 +123,7 @@ class WarmlineModal(discord.ui.Modal):
                 f"a Discord modal has 1 to {MAX_FIELDS} fields, not {len(form.fields)}"
             )
         super().__init__(
-            title=_cut(form.title, TITLE_MAX),
+            title=fit_label(form.title, TITLE_MAX),
             timeout=None,
             custom_id=encode_custom_id(form.id, form.context),
         )
@@ -116,11 +131,11 @@ class WarmlineModal(discord.ui.Modal):
             self.add_item(
                 discord.ui.TextInput(
                     custom_id=f.id,
-                    label=_cut(f.label, INPUT_LABEL_MAX),
+                    label=fit_label(f.label, INPUT_LABEL_MAX),
                     style=discord.TextStyle.paragraph if f.multiline else discord.TextStyle.short,
                     required=f.required,
                     max_length=max(1, min(f.max_length, INPUT_MAX)),
-                    placeholder=_cut(f.placeholder, PLACEHOLDER_MAX) if f.placeholder else None,
+                    placeholder=fit_label(f.placeholder, PLACEHOLDER_MAX) if f.placeholder else None,
                     default=f.value[:INPUT_MAX] if f.value else None,
                 )
             )

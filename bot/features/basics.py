@@ -29,6 +29,18 @@ DELETE = "warmline.delete"
 handlers: Handlers[None] = Handlers("warmline")
 
 
+def channel_mention(channel: str) -> str:
+    """How a confirmation names a channel: ``<#id>`` for a platform id (Discord and Slack both
+    show it as the channel's name, where a bare id means nothing to a moderator), ``#name``
+    otherwise. Adapters send answers with mentions disabled, so this pings nobody."""
+    return f"<#{channel}>" if channel.isdigit() else f"#{channel}"
+
+
+def role_mention(role: str) -> str:
+    """``<@&id>`` for a role id (shown as the role's name, pinging nobody), the name otherwise."""
+    return f"<@&{role}>" if role.isdigit() else role
+
+
 class Basics(Feature[None]):
     name = "warmline"
     handlers = handlers
@@ -97,7 +109,8 @@ async def setup_channel(event: CommandInvoked, ctx: Context[None]) -> Sequence[A
                                    hint=ctx.t("basics.setup.channel_hint")))
     await ctx.store.channels.set_purpose(ctx.community.id, purpose, channel)
     await _audit_change(ctx, event, "setup channel", f"{purpose} -> {channel}")
-    return answer(event, ctx.t("basics.setup.channel_set", purpose=purpose, channel=channel))
+    return answer(event, ctx.t("basics.setup.channel_set", purpose=purpose,
+                               channel=channel_mention(channel)))
 
 
 @handlers.command(
@@ -124,7 +137,7 @@ async def setup_role(event: CommandInvoked, ctx: Context[None]) -> Sequence[Acti
         roles.append(role)
     await ctx.store.communities.update_settings(ctx.community.id, {key: roles})
     await _audit_change(ctx, event, "setup role", f"{kind} += {role}")
-    return answer(event, ctx.t("basics.setup.role_added", kind=kind, role=role))
+    return answer(event, ctx.t("basics.setup.role_added", kind=kind, role=role_mention(role)))
 
 
 @handlers.command(

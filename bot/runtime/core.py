@@ -89,7 +89,8 @@ class Core:
         ctx = await self.context_for_event(event)
         if ctx is None:
             return answer(event, self.texts.render("common.use_in_server"), dm_fallback=False)
-        if ctx.member is None and isinstance(event, ButtonPressed | FormSubmitted):
+        if (ctx.member is None and isinstance(event, ButtonPressed | FormSubmitted)
+                and self._declared(event)):
             # A button from before the person deleted their data: nothing to act on, and
             # pressing it must not bring a member row back.
             return answer(event, ctx.t("common.nothing_kept"), dm_fallback=False)
@@ -269,6 +270,11 @@ class Core:
         for feature, check in self.routes.status:
             found.extend(await check(ctx.bind(feature.repo)))
         return found
+
+    def _declared(self, event: ButtonPressed | FormSubmitted) -> bool:
+        if isinstance(event, ButtonPressed):
+            return event.action in self.routes.buttons
+        return event.form in self.routes.forms
 
     def _creates_member(self, event: Event) -> bool:
         """Only a command, or a button or form declared as a first contact (joining), makes a

@@ -3,17 +3,24 @@
 Every press is checked in the same order (whose prompt, still enrolled, not expired, not already
 answered) and each refusal is a kind, private answer that changes nothing. Replies vary with the
 mood and are chosen by prompt id, so they are deterministic but not the same every day.
+
+A mood or a skip pressed in the member's private conversation replaces the prompt itself: it then
+shows the chosen mood and the reply, and keeps only the buttons that still do something (add a
+note, the goal's answers, the offer of someone reaching out), so nobody is left facing mood
+buttons that can only say "already answered". A prompt in a shared check-in thread is never
+replaced, because everyone there would see the mood: it gets a private reply, as before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.actions import Action, Button, Form, FormField, OpenForm
+from bot.actions import Action, Button, Form, FormField, OpenForm, Respond
 from bot.answer import answer
 from bot.events import ButtonPressed, Event, FormSubmitted
 from bot.features.checkins.common import reach_channel, split_value
-from bot.features.checkins.declare import MOOD, NOTE, OFFER, SKIP, CheckinContext, handlers
+from bot.features.checkins.declare import GOAL, MOOD, NOTE, OFFER, SKIP, CheckinContext, handlers
+from bot.features.checkins.prompts import prompt_buttons
 from bot.features.checkins.repo import Prompt
 from bot.numbers import small_int
 
@@ -49,6 +56,33 @@ def offer_buttons(ctx: CheckinContext, prompt_id: int) -> tuple[Button, ...]:
     )
 
 
+def pressed_in_private(event: ButtonPressed, ctx: CheckinContext) -> bool:
+    """Whether the button was on a message only this member sees: their private conversation
+    with the bot, as the delivery remembered it. Unknown counts as shared, so a mood is never
+    shown to others by mistake."""
+    member = ctx.member
+    return bool(event.interaction and member is not None and member.dm_channel
+                and event.channel == member.dm_channel)
+
+
+def buttons_after_answer(ctx: CheckinContext, prompt: Prompt) -> tuple[Button, ...]:
+    """The prompt's buttons that still mean something once the mood is in: the note, and the
+    goal's answers while the goal has none."""
+    done = {MOOD, SKIP} | ({GOAL} if prompt.goal_answer is not None else set())
+    return tuple(b for b in prompt_buttons(ctx, prompt) if b.action not in done)
+
+
+def answered(event: ButtonPressed, ctx: CheckinContext, prompt: Prompt, text: str,
+             buttons: Sequence[Button] = ()) -> list[Action]:
+    """The reply to a mood or a skip: in a private conversation it replaces the prompt (``text``
+    then names the choice), elsewhere it is a private reply with ``buttons`` only."""
+    if not pressed_in_private(event, ctx):
+        return answer(event, text, buttons)
+    return [Respond(platform=event.platform, community=event.community, recipient=event.user,
+                    interaction=event.interaction or "", text=text, replace=True,
+                    buttons=(*buttons, *buttons_after_answer(ctx, prompt)))]
+
+
 @handlers.button(MOOD)
 async def on_mood(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action]:
     parsed = split_value(event.value)
@@ -59,12 +93,16 @@ async def on_mood(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action]
     if not await ctx.repo.answer(found.id, mood, ctx.now):
         return answer(event, ctx.t("checkin.answer.already"))
     text = mood_reply(ctx, found.id, mood)
+    if pressed_in_private(event, ctx):
+        chosen = ctx.t("checkin.answer.chosen", emoji=ctx.t(f"checkin.mood.{mood}.emoji"),
+                       label=ctx.t(f"checkin.mood.{mood}.label"))
+        text = f"{chosen}\n{text}"
     if mood in LOW_MOODS and found.offer is None and await reach_channel(ctx) is not None:
         # Offered only when a request would reach someone (a supporters' or moderators'
         # channel is set): never a promise nobody keeps.
-        return answer(event, f"{text}\n{ctx.t('checkin.offer.text')}",
-                     offer_buttons(ctx, found.id))
-    return answer(event, text)
+        return answered(event, ctx, found, f"{text}\n{ctx.t('checkin.offer.text')}",
+                        offer_buttons(ctx, found.id))
+    return answered(event, ctx, found, text)
 
 
 @handlers.button(SKIP)
@@ -75,7 +113,8 @@ async def on_skip(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action]
         return found
     if not await ctx.repo.answer(found.id, None, ctx.now):
         return answer(event, ctx.t("checkin.answer.already"))
-    return answer(event, ctx.t("checkin.reply.skip"))
+    # The reply itself says it was skipped ("Skipped for today, …"): no separate line needed.
+    return answered(event, ctx, found, ctx.t("checkin.reply.skip"))
 
 
 def note_form(ctx: CheckinContext, prompt_id: int) -> Form:

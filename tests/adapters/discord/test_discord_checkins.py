@@ -19,7 +19,7 @@ from bot.runtime.app import Warmline
 from bot.store.base import Store
 from bot.store.store import open_sqlite
 from bot.texts import TextCatalogue
-from tests.fakes.discord_server import CALLBACK_MODAL, SentMessage
+from tests.fakes.discord_server import CALLBACK_MODAL, CALLBACK_UPDATE_MESSAGE, SentMessage
 from tests.helpers.discord import Harness
 
 MONDAY_8AM = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -87,11 +87,15 @@ async def test_join_then_the_nine_oclock_checkin_a_low_mood_and_a_note(harness: 
         low = await fake.press_button(buttons["Low"], message=prompt.message, user=alice, dm=True)
         await fake.wait_until(lambda: fake.reply_to(low["id"]), what="the answer to a low mood")
         answer = fake.reply_to(low["id"])
-        assert answer is not None and answer.ephemeral and answer.data is not None
+        # in her DM, the prompt itself becomes the answer: the mood and the reply
+        assert answer is not None and answer.type == CALLBACK_UPDATE_MESSAGE
+        assert answer.data is not None and "Today: 😕 Low" in answer.data["content"]
         # No supporters' or moderators' channel is set yet: nobody would hear a request, so
         # none is offered (never "I've let the supporters know" with nobody told).
         assert "reach out" not in answer.data["content"]
-        assert not answer.data.get("components")
+        labels = [c.get("label") for row in answer.data.get("components", ())
+                  for c in row["components"]]
+        assert "Yes, please" not in labels
 
         note = await fake.press_button(buttons["Add a note"], message=prompt.message, user=alice,
                                        dm=True)
@@ -127,9 +131,9 @@ async def test_thread_delivery_opens_one_thread_a_day_and_posts_each_prompt_in_i
         store, clock = live.store, live.clock
         alice, bob = fake.user("alice"), fake.user("bob")
         # the default slash payload grants the caller every permission: a server admin
-        assert "checkins" in await run("warmline", "channel", group="setup", purpose="checkins",
+        assert "checkins" in await run("warmline-admin", "channel", group="setup", purpose="checkins",
                                        channel=fake.channel_id)
-        assert "thread" in await run("checkin", "setup", delivery="thread")
+        assert "thread" in await run("checkin-admin", "setup", delivery="thread")
         for member in (alice, bob):
             assert "signed up" in await run("checkin", "join", user=member)
 

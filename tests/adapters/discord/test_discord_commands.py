@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from adapters.discord.cli import PERMISSION_INTEGER, client_id_from_token, invite_url, main
-from adapters.discord.commands import MANAGE_GUILD, CommandShapeError, build_commands
+from adapters.discord.commands import (
+    MANAGE_GUILD,
+    CommandShapeError,
+    build_commands,
+    core_command_name,
+)
 from bot.feature import ArgSpec, CommandSpec
 
 SPECS = (
@@ -41,9 +46,10 @@ def _by_name(payload: list[dict]) -> dict[str, dict]:  # type: ignore[type-arg]
 
 def test_commands_are_grouped_by_their_first_word() -> None:
     tops = _by_name(build_commands(SPECS))
-    assert set(tops) == {"checkin", "warmline"}
-    assert [o["name"] for o in tops["checkin"]["options"]] == ["join", "timezone", "insights"]
-    setup = tops["warmline"]["options"][0]
+    assert set(tops) == {"checkin", "checkin-admin", "warmline-admin"}
+    assert [o["name"] for o in tops["checkin"]["options"]] == ["join", "timezone"]
+    assert [o["name"] for o in tops["checkin-admin"]["options"]] == ["insights"]
+    setup = tops["warmline-admin"]["options"][0]
     assert (setup["type"], setup["name"]) == (2, "setup")
     assert setup["options"][0]["name"] == "channel"
 
@@ -52,7 +58,7 @@ def test_option_kinds_map_to_discord_types_and_required_ones_come_first() -> Non
     tops = _by_name(build_commands(SPECS))
     zone = tops["checkin"]["options"][1]["options"][0]
     assert (zone["type"], zone["autocomplete"]) == (3, True)
-    channel_cmd = tops["warmline"]["options"][0]["options"][0]
+    channel_cmd = tops["warmline-admin"]["options"][0]["options"][0]
     options = channel_cmd["options"]
     assert [o["name"] for o in options] == ["channel", "purpose", "note"]
     assert options[0]["type"] == 7
@@ -64,9 +70,19 @@ def test_option_kinds_map_to_discord_types_and_required_ones_come_first() -> Non
 
 def test_a_group_of_moderator_commands_is_hidden_from_members_by_default() -> None:
     tops = _by_name(build_commands(SPECS))
-    assert tops["warmline"]["default_member_permissions"] == str(MANAGE_GUILD)
-    # /checkin mixes member and moderator commands: the core alone enforces those
+    assert tops["warmline-admin"]["default_member_permissions"] == str(MANAGE_GUILD)
+    assert tops["checkin-admin"]["default_member_permissions"] == str(MANAGE_GUILD)
+    # members' commands stay visible to everyone
     assert "default_member_permissions" not in tops["checkin"]
+
+
+def test_moderator_group_names_map_back_to_the_cores_names() -> None:
+    assert core_command_name("checkin-admin setup") == "checkin setup"
+    assert core_command_name("warmline-admin setup channel") == "warmline setup channel"
+    assert core_command_name("checkin join") == "checkin join"
+    assert core_command_name("solo-admin") == "solo-admin"  # a one-word command is its own top
+    with pytest.raises(CommandShapeError):
+        build_commands([CommandSpec(name="checkin-admin join", description="clash")])
 
 
 @pytest.mark.parametrize(

@@ -108,7 +108,7 @@ async def test_a_moderator_command_is_refused_politely_for_a_member(harness: Har
     await harness.warmline()
     bob = fake.user("bob")
     payload = fake.payloads.slash_command(
-        "probe",
+        "probe-admin",
         subcommand="admin",
         user=bob,
         application_id=fake.application_id,
@@ -122,7 +122,7 @@ async def test_a_moderator_command_is_refused_politely_for_a_member(harness: Har
     assert reply is not None and reply.ephemeral and reply.data is not None
     assert reply.data["content"] == TextCatalogue.load().render("common.not_moderator")
 
-    admin = await fake.slash("probe", subcommand="admin", user=bob)  # Manage Server granted
+    admin = await fake.slash("probe-admin", subcommand="admin", user=bob)  # Manage Server granted
     await fake.wait_until(lambda: fake.reply_to(admin["id"]), what="the admin answer")
     answer = fake.reply_to(admin["id"])
     assert answer is not None and answer.data is not None and answer.data["content"] == "admin ok"
@@ -223,7 +223,7 @@ async def test_closed_dms_mark_the_member_unreachable_without_stalling(harness: 
             break
         await asyncio.sleep(0.01)
     assert await unreachable()
-    ask = await fake.slash("probe", subcommand="admin", user=alice)  # still answering
+    ask = await fake.slash("probe-admin", subcommand="admin", user=alice)  # still answering
     await fake.wait_until(lambda: fake.reply_to(ask["id"]), what="help after the refusal")
     told = fake.reply_to(ask["id"])
     assert told is not None and told.data is not None
@@ -284,7 +284,7 @@ async def test_without_the_message_content_intent_it_says_how_and_keeps_working(
     assert any("MESSAGE CONTENT INTENT" in r.getMessage() for r in caplog.records)
     assert run.adapter.intent_downgrades == 1
 
-    ask = await fake.slash("probe", subcommand="admin")
+    ask = await fake.slash("probe-admin", subcommand="admin")
     await fake.wait_until(lambda: fake.reply_to(ask["id"]), what="a command still answered")
     msg = await fake.user_message("words we cannot read")
     await fake.wait_until(lambda: run.probe.messages(), what="the blank message")
@@ -310,9 +310,10 @@ async def test_a_slow_core_is_deferred_in_time_and_answered_by_followup(harness:
 async def test_timezones_are_autocompleted(harness: Harness) -> None:
     fake = harness.fake
     await harness.warmline()
-    # /warmline setup timezone is two levels deep (group + sub-command): nest the options once more
+    # /warmline-admin setup timezone is two levels deep (group + sub-command): nest the options
+    # once more; the core knows it as "warmline setup timezone"
     payload = fake.payloads.autocomplete(
-        "warmline",
+        "warmline-admin",
         user=fake.user("alice"),
         application_id=fake.application_id,
         channel_id=fake.channel_id,
@@ -347,7 +348,7 @@ async def _heard_and_answered(run: Running, fake: FakeDiscord, guild: dict[str, 
         lambda: any(m.message_id == posted["id"] for m in run.probe.messages()),
         what=f"the message from {guild['name']} in the core",
     )
-    ask = await fake.slash("probe", subcommand="admin", user=alice, channel_id=channel)
+    ask = await fake.slash("probe-admin", subcommand="admin", user=alice, channel_id=channel)
     await fake.wait_until(lambda: fake.reply_to(ask["id"]), what=f"the answer in {guild['name']}")
     reply = fake.reply_to(ask["id"])
     assert reply is not None and reply.data is not None and reply.data["content"] == "admin ok"

@@ -18,13 +18,16 @@ async def _low_mood(sim: Simulation, label: str = "Low") -> dict[str, object]:
 async def test_a_low_mood_offers_a_peer_gently(sim: Simulation) -> None:
     answer = await _low_mood(sim, "Rough")
     assert "reach out" in str(answer["text"])
-    assert [b["label"] for b in answer["buttons"]] == ["Yes, please", "No, thanks"]  # type: ignore[index]
+    # the prompt becomes the offer; "Add a note" stays, since a note can still be added
+    assert [b["label"] for b in answer["buttons"]] == ["Yes, please", "No, thanks",  # type: ignore[index]
+                                                       "Add a note"]
 
 
 async def test_an_okay_mood_offers_nothing(sim: Simulation) -> None:
     await command(sim, "sam", "checkin join")
     await advance(sim, "2026-01-05T09:00:00Z")
-    assert only(await press(sim, "sam", "Okay"))["buttons"] == []
+    buttons = only(await press(sim, "sam", "Okay"))["buttons"]
+    assert [b["action"] for b in buttons] == ["checkin.note"]  # no offer; a note is still welcome
 
 
 async def test_no_thanks_does_nothing(sim: Simulation) -> None:
