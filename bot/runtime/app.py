@@ -4,9 +4,10 @@ Why a separate runtime: the core decides, but something must move events from ad
 actions from the core through the outbox, and due jobs from the store to the core, and stop all of
 it cleanly. That is this module, and nothing else.
 
-Shutdown (SIGTERM/SIGINT): adapters stop first (no new events), events in flight finish, the
-scheduler finishes the occurrence in hand and hands the rest of its claimed batch back to the
-queue (nothing half-done, nothing lost), then the store closes.
+Shutdown (SIGTERM/SIGINT): retry waits end at once (a scheduled send that would wait is parked
+as a durable retry job, never lost), the scheduler finishes the occurrence in hand and hands the
+rest of its claimed batch back to the queue, events in flight finish and are answered while the
+adapters can still send (new ones are refused), then the adapters stop and the store closes.
 """
 
 from __future__ import annotations
@@ -175,6 +176,8 @@ class Warmline:
         if recovered:
             log.warning("%d deliveries were in flight at the last crash; not resent", recovered)
         started: list[Adapter] = []
+        # A stop ends every retry wait at once: a scheduled send parks (durably) instead.
+        unblock = asyncio.create_task(self._stop_waiting_on(stop), name="outbox-unblock")
         try:
             for adapter in self.adapters:
                 await adapter.start(self.dispatcher.submit)
@@ -182,14 +185,22 @@ class Warmline:
                 log.info("adapter %s started", adapter.platform)
             await self._scheduler_loop(stop)
         finally:
+            self.outbox.stop_waiting()
+            unblock.cancel()
+            # Events in flight finish and are answered while the adapters can still send;
+            # new ones are refused (a platform redelivers what was not acknowledged).
+            await self.dispatcher.drain(timeout=30)
             for adapter in reversed(started):
                 with contextlib.suppress(Exception):
                     await adapter.stop()
-            await self.dispatcher.drain(timeout=30)
             log.info(
                 "stopped: %d events handled, %d actions sent, %d failed",
                 self.dispatcher.handled, self.outbox.sent, self.outbox.failed,
             )
+
+    async def _stop_waiting_on(self, stop: asyncio.Event) -> None:
+        await stop.wait()
+        self.outbox.stop_waiting()
 
     async def _scheduler_loop(self, stop: asyncio.Event) -> None:
         idle = timedelta(seconds=self.settings.scheduler.max_idle_seconds)

@@ -18,11 +18,12 @@ ids) are the delivery pipeline's.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from bot.actions import Action, PostMessage, StartThread
 from bot.adapter import Adapter, Fatal, RateLimited, SendResult, Transient, Unreachable
@@ -81,6 +82,13 @@ class Outbox:
         }
         self.sent = 0
         self.failed = 0
+        self._stopping = asyncio.Event()
+
+    def stop_waiting(self) -> None:
+        """Shutdown: no more retry waits. A wait in progress ends at once; a scheduled delivery
+        that would have waited is parked (durably, for after the restart) instead of being
+        lost, and an answer that would have waited fails now rather than holding shutdown."""
+        self._stopping.set()
 
     async def deliver(self, actions: Sequence[Action], *, park: bool = False) -> Outcome:
         """Send actions in order. The outcome is the worst of them: one failed action makes the
@@ -126,7 +134,8 @@ class Outbox:
         attempt = 0
         while True:
             attempt += 1
-            await pacer.take(self.clock)
+            if not await self._unless_stopping(pacer.take(self.clock)) and park:
+                return self._parked(action, "stopping", 0.0)
             try:
                 result = await adapter.send(action)
             except RateLimited as exc:
@@ -134,12 +143,15 @@ class Outbox:
                     pacer.pause(self.clock, exc.retry_after)
                 elif park:
                     return self._parked(action, "rate-limited", exc.retry_after)
-                if not await self._wait_retry(action, attempt, exc.retry_after, "rate-limited"):
+                waited = await self._wait_retry(action, attempt, exc.retry_after, "rate-limited")
+                if waited == "stopping" and park:
+                    return self._parked(action, "stopping", exc.retry_after)
+                if waited != "retry":
                     return Outcome("failed", reason="rate-limited")
             except Transient:
                 if park:
                     return self._parked(action, "transient", self.retry.backoff(1))
-                if not await self._wait_retry(action, attempt, 0.0, "transient"):
+                if await self._wait_retry(action, attempt, 0.0, "transient") != "retry":
                     return Outcome("failed", reason="transient")
             except Unreachable as exc:
                 log.info("user %s unreachable on %s (%s)", exc.user, action.platform, exc.reason)
@@ -159,15 +171,34 @@ class Outbox:
                  action.platform, retry_after, why)
         return Outcome("parked", reason=why, retry_after=retry_after)
 
-    async def _wait_retry(self, action: Action, attempt: int, floor: float, why: str) -> bool:
+    async def _wait_retry(self, action: Action, attempt: int, floor: float,
+                          why: str) -> Literal["retry", "gave-up", "stopping"]:
+        if self._stopping.is_set():
+            return "stopping"
         if attempt >= self.retry.max_attempts:
             log.error(
                 "%s on %s failed after %d attempts (%s)",
                 type(action).__name__, action.platform, attempt, why,
             )
             self.failed += 1
-            return False
+            return "gave-up"
         delay = self.retry.backoff(attempt, floor)
         log.info("retrying %s on %s in %.2fs (%s)", type(action).__name__, action.platform, delay, why)
-        await self.clock.sleep_until(self.clock.now() + timedelta(seconds=delay))
-        return True
+        waited = await self._unless_stopping(
+            self.clock.sleep_until(self.clock.now() + timedelta(seconds=delay)))
+        return "retry" if waited else "stopping"
+
+    async def _unless_stopping(self, wait: Coroutine[Any, Any, None]) -> bool:
+        """Wait, unless shutdown comes first; True when the wait ran to its end."""
+        if self._stopping.is_set():
+            wait.close()
+            return False
+        waiting = asyncio.ensure_future(wait)
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait((waiting, stopping), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (waiting, stopping):
+                task.cancel()
+            await asyncio.gather(waiting, stopping, return_exceptions=True)
+        return waiting.done() and not waiting.cancelled()

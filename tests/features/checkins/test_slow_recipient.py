@@ -55,3 +55,33 @@ async def test_a_parked_delivery_that_keeps_failing_gives_up_and_is_recorded(
         "SELECT d.status FROM deliveries d JOIN jobs j ON j.id = d.job_id "
         "WHERE j.kind = 'warmline.retry'")
     assert retries and {r["status"] for r in retries} <= {"skipped", "failed", "sent"}
+
+
+async def test_a_stop_during_a_long_wait_parks_the_prompt_and_it_goes_out_once_after(
+    sim: Simulation,
+) -> None:
+    """SIGTERM while the platform has told everyone to wait ten minutes: shutdown does not sit
+    out the wait, and the prompt that was about to go is kept as a durable retry, not lost."""
+    import asyncio
+
+    await _three_due_at_nine(sim)
+    sim.adapter.fail_next(RateLimited(600.0, is_global=True))
+    stop = asyncio.Event()
+    sim.clock.set(datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+
+    async def sigterm_once_the_platform_said_wait() -> None:
+        while sim.adapter._failures:  # noqa: ASYNC110 - polls a test double, the 429 not yet received
+            await asyncio.sleep(0.005)
+        await asyncio.sleep(0.05)
+        stop.set()
+
+    await asyncio.wait_for(asyncio.gather(sim.bot.run(stop), sigterm_once_the_platform_said_wait()), 10)
+    assert sim.clock.now() == datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # nobody sat out the wait
+    assert _prompt_times(sim) == {}
+    parked = await sim.bot.store.db.fetchall("SELECT subject FROM jobs WHERE kind = 'warmline.retry'")
+    assert len(parked) == 1
+
+    await sim.restart()  # a new process on the same database
+    await sim.run_line({"clock": {"set": "2026-01-05T09:30:00Z"}})
+    times = _prompt_times(sim)
+    assert sorted(times) == ["ana", "ben", "cai"] and all(len(t) == 1 for t in times.values())
