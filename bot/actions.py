@@ -30,6 +30,15 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Attachment:
+    """A small text file sent with a message (a member's export): ``content`` is its text."""
+
+    filename: str
+    content: str
+    media_type: str = "application/json"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FormField:
     """One text box in a form; its ``id`` is the key in ``FormSubmitted.values``."""
 
@@ -139,6 +148,8 @@ class Respond(Action):
     private: bool = True
     buttons: tuple[Button, ...] = ()
     replace: bool = False
+    attachment: Attachment | None = None
+    """A file that goes with the answer (shown under the last part of the text)."""
 
 
 @ACTIONS.register("open_form")

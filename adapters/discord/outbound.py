@@ -21,6 +21,7 @@ errors → ``Transient``, 50007 (DMs closed) → ``Unreachable(user, "dm_closed"
 from __future__ import annotations
 
 import contextlib
+import io
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -239,6 +240,10 @@ class Outbound:
                     continue
                 if view is not None and i == len(pieces) - 1 and not replace:
                     kwargs["view"] = view
+                if action.attachment is not None and i == len(pieces) - 1:
+                    kwargs["file"] = discord.File(
+                        io.BytesIO(action.attachment.content.encode("utf-8")),
+                        filename=action.attachment.filename)
                 if not interaction.response.is_done():
                     result = await interaction.response.send_message(
                         piece, ephemeral=action.private, **kwargs
@@ -247,6 +252,8 @@ class Outbound:
                         message_id = str(result.message_id)
                 elif pending.thinking and not pending.original_used:
                     pending.original_used = True
+                    if "file" in kwargs:
+                        kwargs["attachments"] = [kwargs.pop("file")]
                     msg = await interaction.edit_original_response(content=piece, **kwargs)
                     message_id = str(msg.id)
                 else:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from bot.actions import Action, Button
+from bot.actions import Action, Attachment, Button, Respond
 from bot.answer import answer, quoted
 from bot.config.timezones import timezone_suggestions, valid_zone
 from bot.events import ButtonPressed, CommandInvoked
@@ -68,7 +68,21 @@ async def privacy_export(event: CommandInvoked, ctx: Context[None]) -> Sequence[
         return answer(event, ctx.t("common.use_in_server"))
     data = await ctx.store.export_member(ctx.member.id)
     body = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True, default=str)
-    return answer(event, ctx.t("basics.privacy.export", data=body))
+    counts = [ctx.t("basics.privacy.export_line", what=_kind_of_record(ctx, table), count=len(rows))
+              for table, rows in sorted(data["tables"].items()) if rows]
+    summary = "\n".join([ctx.t("basics.privacy.export_summary"), *counts])
+    if not event.interaction:
+        return answer(event, summary)
+    return [Respond(platform=event.platform, community=event.community, recipient=event.user,
+                    interaction=event.interaction or "", text=summary,
+                    attachment=Attachment(filename="warmline-export.json", content=body))]
+
+
+def _kind_of_record(ctx: Context[None], table: str) -> str:
+    """A table's rows in plain words ("check-ins"), or its name when the catalogue has none."""
+    key = f"basics.privacy.tables.{table}"
+    known = ctx.texts.keys()
+    return ctx.t(key) if key in known else table.replace("_", " ")
 
 
 @handlers.command("privacy delete", "Delete everything Warmline keeps about you")

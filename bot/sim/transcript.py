@@ -61,7 +61,10 @@ def describe_action(action: Action, names: Mapping[str, str], numbered_from: int
     if isinstance(action, Respond):
         seen = "only they see this" if action.private else "everyone sees this"
         head = f"Warmline → {who(action.recipient)} ({seen})"
-        return f"{head}: {indent(action.text)}{buttons(action.buttons, numbered_from)}"
+        attached = (f"\n        [attached: {action.attachment.filename},"
+                    f" {len(action.attachment.content.encode())} bytes]"
+                    if action.attachment else "")
+        return f"{head}: {indent(action.text)}{attached}{buttons(action.buttons, numbered_from)}"
     if isinstance(action, SendPrivateNote):
         head = f"Warmline → {who(action.user)} (private note in #{action.channel})"
         return f"{head}: {indent(action.text)}{buttons(action.buttons, numbered_from)}"

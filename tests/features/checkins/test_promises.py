@@ -219,3 +219,20 @@ async def test_setup_status_tells_moderators_what_is_missing_and_why(tmp_path: P
         status = only(await command(sim, "mod", "warmline setup status"))["text"]
         assert "supporters channel: <#supporters-chan>" in status
         assert "not offered" not in status and "Nothing is missing" in status
+
+
+async def test_an_export_is_a_short_summary_with_everything_in_an_attached_file(
+    sim: Simulation,
+) -> None:
+    import json
+
+    await command(sim, "sam", "checkin join")
+    await advance(sim, "2026-01-05T09:00:00Z")
+    await press(sim, "sam", "Low")
+    sent = await command(sim, "sam", "privacy export")
+    answer = only(sent)
+    assert len(answer["text"]) < 600 and "check-ins and your answers: 1" in answer["text"]
+    attached = answer["attachment"]
+    assert attached["filename"] == "warmline-export.json"
+    data = json.loads(attached["content"])
+    assert [p["mood"] for p in data["tables"]["checkin_prompts"]] == [2]
