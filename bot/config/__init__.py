@@ -44,6 +44,7 @@ from bot.config.schema import (
     TextSettings,
     default_settings,
 )
+from bot.config.support import not_yet_supported
 from bot.config.timezones import timezone_suggestions
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "TextSettings",
     "default_settings",
     "load_settings",
+    "not_yet_supported",
     "parse_settings",
     "timezone_suggestions",
 ]
