@@ -138,9 +138,22 @@ async def _run(settings: Settings, store: Store, names: list[str], stop: asyncio
     return ExitCode.OK
 
 
+PAYLOAD_LOGGERS = ("aiosqlite", "discord")
+"""Libraries whose DEBUG lines carry payloads: aiosqlite logs each statement with its parameters
+(a member's note), discord.py each gateway event and request body (message text)."""
+
+
+def quiet_payload_loggers() -> None:
+    """Keep the house rule (ids and counts, never message text) at every level: ``level =
+    "debug"`` shows Warmline's own detail, never these libraries' payload dumps."""
+    for name in PAYLOAD_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO)
+
+
 def run_forever(settings: Settings) -> int:
     """``warmline run``: the exit code, with one clear line on stderr for a known failure."""
     setup_logging(settings.logging.level, settings.logging.format)
+    quiet_payload_loggers()
     try:
         return asyncio.run(run_until_signalled(settings))
     except KnownFailure as exc:
