@@ -106,7 +106,11 @@ async def run_until_signalled(settings: Settings) -> int:
     if stop.is_set():
         log.info("stopped before starting (a signal arrived during start-up)")
         return ExitCode.OK
-    lock = lock_database(sqlite_path(settings.store.url))
+    try:
+        database = sqlite_path(settings.store.url)
+    except ValueError as exc:  # e.g. an in-memory database from WARMLINE_DATABASE_URL
+        raise KnownFailure(ExitCode.CONFIG, f"store.url: {exc}") from None
+    lock = lock_database(database)
     try:
         store = await open_store(settings.store.url)
         try:

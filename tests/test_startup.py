@@ -199,6 +199,14 @@ def test_a_postgresql_store_is_refused_by_check_config_and_run(tmp_path: Path, c
 
 
 @pytest.mark.parametrize("command", ["check-config", "run"])
+def test_an_in_memory_database_from_the_environment_is_refused(tmp_path: Path, command: str) -> None:
+    env = environment(WARMLINE_DATABASE_URL="sqlite:///:memory:")
+    proc = warmline(command, "--config", str(write_config(tmp_path)), env=env)
+    assert proc.returncode == ExitCode.CONFIG, proc.stderr
+    clear_line(proc.stderr, "in-memory database", "sqlite:///warmline.db")
+
+
+@pytest.mark.parametrize("command", ["check-config", "run"])
 def test_a_slack_section_is_refused_by_check_config_and_run(tmp_path: Path, command: str) -> None:
     config = write_config(tmp_path, "[slack]\n")
     env = environment(WARMLINE_SLACK_BOT_TOKEN="xoxb-1", WARMLINE_SLACK_APP_TOKEN="xapp-1")

@@ -14,9 +14,10 @@ Why it is built this way:
 
 One job per module: ``names`` (the schema version and the environment variables), ``timezones``
 (IANA names and suggestions), ``checks`` (one checker per kind of value), ``schema`` (the
-dataclasses and the section table), ``rules`` (checks across the keys of a section) and ``load``
+dataclasses and the section table), ``rules`` (checks across the keys of a section), ``load``
 (file → upgraded table → :class:`Settings`, every problem collected into one
-:class:`ConfigError`). Import from ``bot.config``; underscore names are private to this package.
+:class:`ConfigError`) and ``support`` (what this release can serve: no PostgreSQL, no Slack
+yet). Import from ``bot.config``; underscore names are private to this package.
 """
 
 from __future__ import annotations

@@ -22,6 +22,10 @@ def not_yet_supported(settings: Settings) -> list[str]:
             f"store.url = {settings.store.redacted_url!r}: PostgreSQL is not built yet in this "
             "release; use SQLite, e.g. url = 'sqlite:///warmline.db' (one file; see "
             "docs/operations.md for backups)")
+    if settings.store.url.strip() in ("sqlite:///:memory:", ":memory:"):
+        problems.append(
+            "store.url = 'sqlite:///:memory:': an in-memory database forgets every member at each "
+            "restart; use a file, e.g. url = 'sqlite:///warmline.db'")
     if settings.slack is not None:
         problems.append(
             "slack: the Slack adapter is not built yet in this release; remove the [slack] "

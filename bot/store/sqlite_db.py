@@ -224,11 +224,15 @@ class SqliteDb:
     async def open(cls, path: Path) -> SqliteDb:
         """Open ``path`` (see :func:`prepare_file`), check it with ``quick_check`` and make its
         files owner-only. Raises :class:`StoreRefused` for a file that cannot be used."""
-        prepare_file(path)
+        created = prepare_file(path)
         try:
             writer = await _connect(path, reader=False)
-        except sqlite3.DatabaseError as exc:
-            raise refusal(path, exc) or exc from None
+        except BaseException as exc:
+            if created:  # do not leave an empty file behind: the next start would refuse it
+                _remove_new(path)
+            if isinstance(exc, sqlite3.DatabaseError) and (refused := refusal(path, exc)):
+                raise refused from None
+            raise
         try:
             tighten_modes(path)  # the writer made -wal and -shm (with the database's mode)
             reader = await _connect(path, reader=True)
@@ -377,6 +381,17 @@ class SqliteDb:
             await self._reader.close()
         finally:
             await self._writer.close()
+
+
+def _remove_new(path: Path) -> None:
+    """Remove a database this open created, if nothing was written to it yet."""
+    try:
+        if path.stat().st_size != 0:
+            return
+        for name in (Path(f"{path}-wal"), Path(f"{path}-shm"), path):
+            name.unlink(missing_ok=True)
+    except OSError:
+        return
 
 
 async def _quick_check(path: Path, conn: aiosqlite.Connection) -> None:
