@@ -1,7 +1,9 @@
 """The ``warmline`` command.
 
-Exit codes: 0 success; 1 the run failed; 2 bad usage or configuration (the message says which key
-and how to fix it); 130 interrupted.
+Exit codes (:class:`bot.exit_codes.ExitCode`, listed with their messages in docs/operations.md):
+0 success; 1 the run failed; 2 bad usage or configuration (the message says which key and how to
+fix it); 3 the database file cannot be used; 4 another Warmline runs on the same database; 5 the
+platform refused or an adapter failed for good; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot import __version__
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, load_settings, not_yet_supported
+from bot.exit_codes import ExitCode
 
-EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = ExitCode.OK, ExitCode.FAILED, ExitCode.CONFIG
 
 
 def _settings(path: str | None) -> Settings:
@@ -43,10 +46,28 @@ def with_settings(command: SettingsCommand) -> Callable[[argparse.Namespace], in
     return run
 
 
+def _cannot_serve(settings: Settings, *, adapters: bool) -> int | None:
+    """Refuse what this release cannot run (PostgreSQL, Slack, a missing platform library) with
+    the same lines in ``check-config`` and ``run``, so check-config never says OK to a file that
+    ``run`` would then fail on."""
+    problems = not_yet_supported(settings)
+    if adapters:
+        from bot.run import missing_extras
+
+        problems += missing_extras(settings)
+    if not problems:
+        return None
+    for problem in problems:
+        print(f"warmline: {problem}", file=sys.stderr)
+    return EXIT_CONFIG
+
+
 @with_settings
 def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
     from bot.run import configured_adapters
 
+    if (refused := _cannot_serve(settings, adapters=True)) is not None:
+        return refused
     adapters = ", ".join(configured_adapters(settings)) or "none"
     print(f"{args.config}: OK (store {settings.store.redacted_url}; adapters: {adapters})")
     return EXIT_OK
@@ -55,7 +76,10 @@ def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
 @with_settings
 def cmd_db_migrate(args: argparse.Namespace, settings: Settings) -> int:
     from bot.features.registry import build_features
-    from bot.store.open import open_store
+    from bot.store.open import StoreRefused, open_store
+
+    if (refused := _cannot_serve(settings, adapters=False)) is not None:
+        return refused
 
     async def go() -> dict[str, int]:
         store = await open_store(settings.store.url)
@@ -65,7 +89,11 @@ def cmd_db_migrate(args: argparse.Namespace, settings: Settings) -> int:
         finally:
             await store.close()
 
-    versions = asyncio.run(go())
+    try:
+        versions = asyncio.run(go())
+    except StoreRefused as exc:
+        print(f"warmline: {exc}", file=sys.stderr)
+        return ExitCode.DATABASE
     shown = ", ".join(f"{component} {version}" for component, version in sorted(versions.items()))
     print(f"database {settings.store.redacted_url} is up to date: {shown}")
     return EXIT_OK
@@ -98,6 +126,8 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.run import run_forever
 
+    if (refused := _cannot_serve(settings, adapters=True)) is not None:
+        return refused
     return run_forever(settings)
 
 
@@ -179,6 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "run":
+        from bot.run import catch_signals_early
+
+        catch_signals_early()  # before the config is read: see bot.run
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_CONFIG

@@ -2,6 +2,16 @@
 
 Adapters are found by name (``adapters.<name>``) so the core never imports a platform library;
 each adapter package exposes ``create_adapter(settings, commands) -> Adapter``.
+
+Every failure Warmline understands ends the process with one line on stderr (no traceback) and
+an exit code from :mod:`bot.exit_codes`: the database lock (another Warmline on the same file),
+a database that cannot be used, the platform refusing (a bad token), an adapter that failed for
+good. ``docs/operations.md`` lists each message and what to do.
+
+Signals: :func:`catch_signals_early` is called by the CLI before the configuration is even read,
+so a SIGTERM that arrives while Warmline starts (a supervisor stopping it at once, a deploy
+rolled back) is remembered and answered with a clean exit 0 at the next step, instead of killing
+the process half-way through creating or migrating its database.
 """
 
 from __future__ import annotations
@@ -11,24 +21,58 @@ import importlib
 import logging
 import signal
 import sys
+from types import FrameType
 
-from bot.adapter import Adapter
+from bot.adapter import Adapter, AdapterError, Fatal
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.exit_codes import ExitCode, KnownFailure
 from bot.feature import CommandSpec, all_commands
 from bot.features.registry import build_features
 from bot.logs import setup_logging
 from bot.runtime.app import Warmline
-from bot.store.open import open_store
+from bot.store.base import Store
+from bot.store.open import DatabaseInUse, StoreRefused, lock_database, open_store, sqlite_path
 from bot.texts import TextCatalogue
 
 log = logging.getLogger(__name__)
 
 ADAPTER_MODULES = {"discord": "adapters.discord", "slack": "adapters.slack", "files": "adapters.files"}
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+_early: list[int] = []
+"""Stop signals received before the event loop took them over."""
+
+
+def catch_signals_early() -> None:
+    """Remember SIGTERM/SIGINT from now on; :func:`run_until_signalled` answers them with a
+    clean stop. Only for ``warmline run``: any other command would then ignore them."""
+
+    def remember(signum: int, frame: FrameType | None) -> None:
+        _early.append(signum)
+
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, remember)
 
 
 def configured_adapters(settings: Settings) -> list[str]:
     return [name for name in ADAPTER_MODULES if getattr(settings, name, None) is not None]
+
+
+def missing_extras(settings: Settings) -> list[str]:
+    """One line per configured adapter whose platform library is not installed (the package's
+    optional extra), so ``check-config`` and ``run`` say which ``pip install`` to run."""
+    problems: list[str] = []
+    for name in configured_adapters(settings):
+        try:
+            importlib.import_module(ADAPTER_MODULES[name])
+        except ModuleNotFoundError as exc:
+            missing = exc.name or "?"
+            if missing.split(".")[0] in ("bot", "adapters") and name != "slack":
+                raise  # our own module missing: a broken install, not a missing extra
+            problems.append(f"{name}: the {name} adapter needs the {missing!r} package, which is "
+                            f"not installed; install it with: pip install 'warmline[{name}]'")
+    return problems
 
 
 def build_adapters(settings: Settings, commands: list[CommandSpec]) -> list[Adapter]:
@@ -40,6 +84,15 @@ def build_adapters(settings: Settings, commands: list[CommandSpec]) -> list[Adap
 
 
 async def run_until_signalled(settings: Settings) -> int:
+    """Run until SIGTERM/SIGINT (exit 0). A known failure raises :class:`KnownFailure`,
+    :class:`StoreRefused` or :class:`bot.adapter.Fatal`; :func:`run_forever` turns each into
+    its line and exit code."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in STOP_SIGNALS:
+        loop.add_signal_handler(sig, stop.set)
+    if _early:
+        stop.set()
     names = configured_adapters(settings)
     if not names:
         print(
@@ -49,28 +102,59 @@ async def run_until_signalled(settings: Settings) -> int:
             "or warmline console.",
             file=sys.stderr,
         )
-        return 2
-    store = await open_store(settings.store.url)
+        return ExitCode.CONFIG
+    if stop.is_set():
+        log.info("stopped before starting (a signal arrived during start-up)")
+        return ExitCode.OK
     try:
-        clock = SystemClock()
-        features = await build_features(settings, store)
-        texts = TextCatalogue.load(overrides=settings.texts.overrides)
-        adapters = build_adapters(settings, all_commands(features))
-        bot = Warmline(settings=settings, store=store, clock=clock, texts=texts,
-                       features=features, adapters=adapters)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-        log.info("warmline running with adapters: %s", ", ".join(names))
-        await bot.run(stop)
-        log.info("warmline stopped cleanly")
-        return 0
+        database = sqlite_path(settings.store.url)
+    except ValueError as exc:  # e.g. an in-memory database from WARMLINE_DATABASE_URL
+        raise KnownFailure(ExitCode.CONFIG, f"store.url: {exc}") from None
+    lock = lock_database(database)
+    try:
+        store = await open_store(settings.store.url)
+        try:
+            return await _run(settings, store, names, stop)
+        finally:
+            await store.close()
     finally:
-        await store.close()
+        lock.release()
+
+
+async def _run(settings: Settings, store: Store, names: list[str], stop: asyncio.Event) -> int:
+    features = await build_features(settings, store)
+    if stop.is_set():
+        log.info("stopped before starting (a signal arrived during start-up)")
+        return ExitCode.OK
+    texts = TextCatalogue.load(overrides=settings.texts.overrides)
+    adapters = build_adapters(settings, all_commands(features))
+    bot = Warmline(settings=settings, store=store, clock=SystemClock(), texts=texts,
+                   features=features, adapters=adapters)
+    log.info("warmline running with adapters: %s", ", ".join(names))
+    await bot.run(stop)
+    if bot.adapter_failure is not None:
+        platform, exc = bot.adapter_failure
+        why = str(exc) if isinstance(exc, AdapterError) and str(exc) else type(exc).__name__
+        raise KnownFailure(ExitCode.PLATFORM,
+                           f"the {platform} adapter failed ({why}); Warmline stopped so that a "
+                           "supervisor can restart it once that is fixed")
+    log.info("warmline stopped cleanly")
+    return ExitCode.OK
 
 
 def run_forever(settings: Settings) -> int:
+    """``warmline run``: the exit code, with one clear line on stderr for a known failure."""
     setup_logging(settings.logging.level, settings.logging.format,
                   third_party_debug=settings.logging.third_party_debug)
-    return asyncio.run(run_until_signalled(settings))
+    try:
+        return asyncio.run(run_until_signalled(settings))
+    except KnownFailure as exc:
+        code, line = exc.code, exc.line
+    except DatabaseInUse as exc:
+        code, line = ExitCode.LOCKED, str(exc)
+    except StoreRefused as exc:
+        code, line = ExitCode.DATABASE, str(exc)
+    except Fatal as exc:  # from an adapter's start: the platform refused (a bad token)
+        code, line = ExitCode.PLATFORM, str(exc) or type(exc).__name__
+    print(f"warmline: {line}", file=sys.stderr)
+    return code

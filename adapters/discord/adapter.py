@@ -15,6 +15,16 @@ Intents: guilds, guild messages, DM messages and, when configured, message conte
 Never members or presences, so there is no ``MemberJoined``/``MemberLeft`` from Discord. If
 Discord refuses the message-content intent (close code 4014), the adapter logs how to enable it
 and reconnects without it: commands, buttons, forms and DMs keep working.
+
+Failing for good, loudly. Discord tells a bot not to reconnect after some gateway close codes
+(4004 authentication failed, e.g. after a token reset; 4010 invalid shard; 4011 sharding
+required; 4012 invalid API version; 4013 invalid intents). Staying up without a gateway would be a
+silent zombie, so the adapter logs what the code means and what to do, sets ``failed`` (an
+:class:`asyncio.Event`) with the exception in ``failure``, and the runtime stops the process with
+the platform exit code (``docs/operations.md``). Before READY the same refusal, or a rejected
+token, is raised from :meth:`DiscordAdapter.start` as :class:`bot.adapter.Fatal`. Not reaching
+Discord at all (no network at boot, a Discord outage) is not fatal: the login is retried with
+backoff (1 s doubling to a minute), and each attempt says so in one line.
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ from adapters.discord.client import (
     ShardedWarmlineClient,
     WarmlineClient,
     apply_url_overrides,
+    quiet_reconnect_tracebacks,
     requested_intents,
 )
 from adapters.discord.commands import autocomplete_kinds, build_commands
@@ -65,6 +76,41 @@ PORTAL_HELP = (
     "must approve the intent first.) Or, to run without it and stop this error, set [discord] "
     "message_content_intent = false."
 )
+
+TOKEN_REFUSED = (
+    "Discord rejected the bot token; check WARMLINE_DISCORD_TOKEN "
+    "(Developer Portal → Bot → Reset Token)"
+)
+
+GATEWAY_FATAL: dict[int, tuple[str, str]] = {
+    4004: ("authentication failed",
+           "the bot token was reset or revoked; set WARMLINE_DISCORD_TOKEN to the new token "
+           "(Developer Portal → Bot → Reset Token) and start Warmline again"),
+    4010: ("invalid shard",
+           "check [discord] shard_ids: each must be smaller than shard_count"),
+    4011: ("sharding required",
+           "the bot is in too many servers for one connection; set [discord] shard_count "
+           "(Discord recommends about one shard per 1,000 servers)"),
+    4012: ("invalid API version",
+           "this Warmline's discord.py speaks a gateway version Discord no longer accepts; "
+           "upgrade Warmline"),
+    4013: ("invalid intents",
+           "Warmline asked for intents Discord does not know; this is a bug, please report it"),
+}
+"""Gateway close codes Discord says not to reconnect on: what each means and what to do.
+(4014, disallowed intents, is handled apart: the adapter reconnects without message content.)"""
+
+LOGIN_RETRY_FIRST = 1.0
+LOGIN_RETRY_MAX = 60.0
+_UNREACHABLE = (OSError, aiohttp.ClientError, asyncio.TimeoutError, discord.DiscordServerError,
+                discord.GatewayNotFound)
+"""Not reaching Discord (no network, DNS, a 5xx outage): retried, never fatal."""
+
+
+def gateway_refusal(code: int) -> Fatal:
+    meaning, what = GATEWAY_FATAL[code]
+    return Fatal(f"Discord closed the gateway with code {code} ({meaning}) and says not to "
+                 f"reconnect: {what}")
 
 
 class DiscordAdapter:
@@ -104,6 +150,12 @@ class DiscordAdapter:
             client=self._current_client,
         )
         self.intent_downgrades = 0
+        self.failed = asyncio.Event()
+        """Set when the adapter failed for good after :meth:`start` (a gateway close Discord
+        says not to reconnect on, a rejected token); the runtime then stops the process."""
+        self.failure: BaseException | None = None
+        self._started = False
+        quiet_reconnect_tracebacks()
 
     def _current_client(self) -> discord.Client | None:
         return self.client
@@ -138,34 +190,23 @@ class DiscordAdapter:
         return WarmlineClient(self, **options)
 
     async def start(self, sink: EventSink) -> None:
-        """Log in, sync the slash commands, connect; return once the gateway is READY."""
+        """Log in, sync the slash commands, connect; return once the gateway is READY. A rejected
+        token, or a gateway close Discord says not to reconnect on, raises :class:`Fatal`."""
         if self._runner is not None and not self._runner.done():
             self._inbound.sink = sink
             return
         self._stopping = False
+        self._started = False
         self._inbound.sink = sink
         apply_url_overrides(self.options.api_base_url, self.options.gateway_url)
         while True:
             self._ready.clear()
             downgrades = self.intent_downgrades
-            client = self._make_client()
-            self.client = client
-            try:
-                await client.login(self.options.token)
-            except discord.LoginFailure:
-                await client.close()
-                self.client = None
-                raise Fatal(
-                    "Discord rejected the bot token; check WARMLINE_DISCORD_TOKEN "
-                    "(Developer Portal → Bot → Reset Token)"
-                ) from None
-            except BaseException:
-                await client.close()
-                self.client = None
-                raise
+            client = await self._logged_in_client()
             if self.options.sync_commands and self.intent_downgrades == 0:
                 await self._sync_commands(client)
             self._runner = asyncio.create_task(self._run(client), name="discord-gateway")
+            self._runner.add_done_callback(self._runner_done)
             ready = asyncio.create_task(self._ready.wait(), name="discord-ready")
             done, _ = await asyncio.wait({self._runner, ready}, return_when=asyncio.FIRST_COMPLETED)
             if ready in done:
@@ -174,6 +215,7 @@ class DiscordAdapter:
                     len(client.guilds),
                     "on" if self.message_content else "off",
                 )
+                self._started = True
                 return
             ready.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -190,8 +232,43 @@ class DiscordAdapter:
                 raise exc
             raise Transient("the Discord connection closed before READY")
 
+    async def _logged_in_client(self) -> discord.Client:
+        """A new client, logged in. A rejected token is :class:`Fatal`; not reaching Discord
+        is retried with backoff (1 s doubling to a minute) until it works or the start is
+        cancelled, each attempt logged in one line, so a bot started before the network is up
+        (a reboot, a container on a slow network) comes up by itself."""
+        delay, failures = LOGIN_RETRY_FIRST, 0
+        while True:
+            client = self._make_client()
+            self.client = client
+            try:
+                await client.login(self.options.token)
+            except discord.LoginFailure:
+                await self._drop(client)
+                raise Fatal(TOKEN_REFUSED) from None
+            except _UNREACHABLE as exc:
+                await self._drop(client)
+                failures += 1
+                log.warning("cannot reach Discord to log in (%s, attempt %d); retrying in %.0fs",
+                            type(exc).__name__, failures, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, LOGIN_RETRY_MAX)
+                continue
+            except BaseException:
+                await self._drop(client)
+                raise
+            if failures:
+                log.info("reached Discord after %d failed attempt(s)", failures)
+            return client
+
+    async def _drop(self, client: discord.Client) -> None:
+        if self.client is client:
+            self.client = None
+        await client.close()
+
     async def _run(self, client: discord.Client) -> None:
-        """Keep the gateway connected; on 4014 reconnect without the message-content intent."""
+        """Keep the gateway connected; on 4014 reconnect without the message-content intent.
+        A close Discord says not to reconnect on becomes :class:`Fatal` (logged here)."""
         while True:
             try:
                 await client.connect(reconnect=True)
@@ -206,11 +283,27 @@ class DiscordAdapter:
                 await client.close()
                 if self._ready.is_set():  # lost it later: reconnect here with a new client
                     self._ready.clear()
-                    client = self._make_client()
-                    self.client = client
-                    await client.login(self.options.token)
+                    client = await self._logged_in_client()
                     continue
                 raise
+            except discord.ConnectionClosed as exc:
+                if exc.code not in GATEWAY_FATAL or self._stopping:
+                    raise
+                fatal = gateway_refusal(exc.code)
+                log.error("%s", fatal)
+                raise fatal from None
+
+    def _runner_done(self, task: asyncio.Task[None]) -> None:
+        """After a successful start, the gateway task ending means the adapter is dead: say so
+        through ``failed`` (before that, :meth:`start` raises what ended it)."""
+        if not self._started or self._stopping or task.cancelled():
+            return
+        exc = task.exception()
+        self.failure = exc if exc is not None else Transient("the Discord gateway connection ended")
+        if not isinstance(exc, Fatal):  # a Fatal was logged with its meaning where it was raised
+            log.error("discord: the gateway connection ended for good (%s); no more events will "
+                      "arrive", type(self.failure).__name__)
+        self.failed.set()
 
     async def _sync_commands(self, client: discord.Client) -> None:
         app_id = client.application_id

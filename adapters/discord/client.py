@@ -15,6 +15,7 @@ Never members or presences, so there is no ``MemberJoined``/``MemberLeft`` from 
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Protocol
 
 import discord
@@ -35,6 +36,33 @@ class GatewayHandler(ButtonHandler, Protocol):
     async def on_message(self, message: discord.Message) -> None: ...
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None: ...
+
+
+class ReconnectWithoutTraceback(logging.Filter):
+    """discord.py logs each reconnect attempt after a network error with ``logging.exception``:
+    a full traceback per attempt, at ERROR, for what is an ordinary, handled event (a blip in
+    the network, a Discord restart). This keeps the line, adds the exception's type, drops the
+    traceback and logs it as a WARNING, so a flaky hour does not bury real errors."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = str(record.msg).lower()
+        if record.exc_info and ("reconnect" in text or "retrying" in text):
+            exc = record.exc_info[1]
+            args = record.args if isinstance(record.args, tuple) else ()
+            record.msg = f"{record.msg} (after {type(exc).__name__})"
+            record.args = args
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def quiet_reconnect_tracebacks() -> None:
+    """Install :class:`ReconnectWithoutTraceback` on discord.py's loggers (once)."""
+    for name in ("discord.client", "discord.shard"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, ReconnectWithoutTraceback) for f in logger.filters):
+            logger.addFilter(ReconnectWithoutTraceback())
 
 
 def apply_url_overrides(api_base_url: str, gateway_url: str) -> None:

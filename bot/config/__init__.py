@@ -14,9 +14,10 @@ Why it is built this way:
 
 One job per module: ``names`` (the schema version and the environment variables), ``timezones``
 (IANA names and suggestions), ``checks`` (one checker per kind of value), ``schema`` (the
-dataclasses and the section table), ``rules`` (checks across the keys of a section) and ``load``
+dataclasses and the section table), ``rules`` (checks across the keys of a section), ``load``
 (file → upgraded table → :class:`Settings`, every problem collected into one
-:class:`ConfigError`). Import from ``bot.config``; underscore names are private to this package.
+:class:`ConfigError`) and ``support`` (what this release can serve: no PostgreSQL, no Slack
+yet). Import from ``bot.config``; underscore names are private to this package.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from bot.config.schema import (
     TextSettings,
     default_settings,
 )
+from bot.config.support import not_yet_supported
 from bot.config.timezones import timezone_suggestions
 
 __all__ = [
@@ -67,6 +69,7 @@ __all__ = [
     "TextSettings",
     "default_settings",
     "load_settings",
+    "not_yet_supported",
     "parse_settings",
     "timezone_suggestions",
 ]

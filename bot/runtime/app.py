@@ -170,7 +170,18 @@ class Warmline:
     # -- lifecycle ------------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Run until ``stop`` is set, then shut down gracefully."""
+        """Run until ``stop`` is set, then shut down gracefully.
+
+        An adapter that dies must stop the process, so that a supervisor restarts it instead of
+        leaving it up and deaf. Any adapter may have a ``failed`` attribute, an
+        :class:`asyncio.Event` it sets when it has failed for good, and a ``failure`` attribute
+        holding the exception (found with ``getattr``: the :class:`~bot.adapter.Adapter`
+        protocol does not require them; ``docs/operations.md`` documents them). When one is set,
+        this logs which adapter failed and the exception's type, records it in
+        :attr:`adapter_failure`, sets ``stop`` and shuts down gracefully; ``warmline run`` then
+        exits with the platform exit code. A ``stop`` set while an adapter is still starting
+        (a login being retried) cancels that start.
+        """
         self._stop = stop
         recovered = await self.scheduler.recover()
         if recovered:
@@ -178,15 +189,24 @@ class Warmline:
         started: list[Adapter] = []
         # A stop ends every retry wait at once: a scheduled send parks (durably) instead.
         unblock = asyncio.create_task(self._stop_waiting_on(stop), name="outbox-unblock")
+        watcher: asyncio.Task[None] | None = None
         try:
             for adapter in self.adapters:
-                await adapter.start(self.dispatcher.submit)
-                started.append(adapter)
+                if stop.is_set():
+                    break
+                started.append(adapter)  # stop() is safe on a half-started adapter
+                if not await self._start_adapter(adapter, stop):
+                    break
                 log.info("adapter %s started", adapter.platform)
+            watcher = asyncio.create_task(self._watch_adapters(started, stop),
+                                          name="adapter-watch")
             await self._scheduler_loop(stop)
         finally:
             self.outbox.stop_waiting()
             unblock.cancel()
+            if watcher is not None:
+                watcher.cancel()
+                await asyncio.gather(watcher, return_exceptions=True)
             # Events in flight finish and are answered while the adapters can still send;
             # new ones are refused (a platform redelivers what was not acknowledged).
             await self.dispatcher.drain(timeout=30)
@@ -201,6 +221,51 @@ class Warmline:
     async def _stop_waiting_on(self, stop: asyncio.Event) -> None:
         await stop.wait()
         self.outbox.stop_waiting()
+
+    adapter_failure: tuple[str, BaseException] | None = None
+    """(platform, exception) of the adapter whose ``failed`` stopped :meth:`run`, if one did."""
+
+    async def _start_adapter(self, adapter: Adapter, stop: asyncio.Event) -> bool:
+        """Start ``adapter``, or give up when ``stop`` is set first; True once started. What the
+        start raises (a refused token) is raised."""
+        starting = asyncio.create_task(adapter.start(self.dispatcher.submit),
+                                       name=f"start-{adapter.platform}")
+        stopping = asyncio.create_task(stop.wait(), name="start-stop")
+        try:
+            await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            if not starting.done():
+                starting.cancel()
+            await asyncio.gather(stopping, starting, return_exceptions=True)
+        if starting.cancelled():
+            log.info("adapter %s: start abandoned, Warmline is stopping", adapter.platform)
+            return False
+        starting.result()  # raises what the start raised
+        return True
+
+    async def _watch_adapters(self, adapters: Sequence[Adapter], stop: asyncio.Event) -> None:
+        """Set ``stop`` when any adapter's optional ``failed`` event is set (see :meth:`run`)."""
+        watched = {
+            asyncio.create_task(failed.wait(), name=f"watch-{adapter.platform}"): adapter
+            for adapter in adapters
+            if isinstance(failed := getattr(adapter, "failed", None), asyncio.Event)
+        }
+        if not watched:
+            return
+        try:
+            done, _ = await asyncio.wait(set(watched), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in watched:
+                task.cancel()
+            await asyncio.gather(*watched, return_exceptions=True)
+        adapter = watched[next(iter(done))]
+        failure = getattr(adapter, "failure", None)
+        exc = failure if isinstance(failure, BaseException) else RuntimeError("adapter failed")
+        self.adapter_failure = (adapter.platform, exc)
+        log.error("adapter %s failed (%s); stopping so that a supervisor restarts Warmline",
+                  adapter.platform, type(exc).__name__)
+        stop.set()
 
     async def _scheduler_loop(self, stop: asyncio.Event) -> None:
         idle = timedelta(seconds=self.settings.scheduler.max_idle_seconds)

@@ -167,12 +167,12 @@ def _scrubbed(row: Row, member_columns: tuple[str, ...], member_id: int) -> dict
 
 
 async def open_sqlite(path: str | Path) -> CoreStore:
-    """Open (creating if needed) the database file and bring the core schema up to date.
-    Features migrate their own tables when they are built."""
+    """Open the database file (creating it, 0600, only where no file exists) and bring the core
+    schema up to date. Features migrate their own tables when they are built. An empty, foreign,
+    damaged or unwritable file raises :class:`bot.store.sqlite_db.StoreRefused`."""
     path = Path(path)
     if str(path) == ":memory:":
         raise ValueError("the store needs a file: an in-memory database forgets on restart")
-    path.parent.mkdir(parents=True, exist_ok=True)
     db = await SqliteDb.open(path)
     try:
         await migrate(db, CORE)

@@ -85,6 +85,9 @@ class Gateway:
         self._sockets: set[web.WebSocketResponse] = set()
         self.reconnect_gate = asyncio.Event()
         self.reconnect_gate.set()
+        self.refuse_upgrades = 0
+        """Answer the next N websocket connections 502 Bad Gateway (an outage at Discord's
+        edge): discord.py's reconnect loop sees a handshake error, not a close code."""
 
     async def close_all(self) -> None:
         self.reconnect_gate.set()
@@ -246,6 +249,9 @@ class Gateway:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """``GET /gw``: one websocket connection, which IDENTIFYs or RESUMEs one session."""
         await self.reconnect_gate.wait()
+        if self.refuse_upgrades > 0:
+            self.refuse_upgrades -= 1
+            return web.Response(status=502, text="502 Bad Gateway")
         ws = web.WebSocketResponse(max_msg_size=0, autoping=True)
         await ws.prepare(request)
         self._sockets.add(ws)

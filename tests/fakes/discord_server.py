@@ -50,6 +50,9 @@ Discord); only users the fake knows (members, ``add_user``, authors it has seen)
 Gateway control: ``disconnect(code=4000, hold_reconnect=False)`` drops the socket (the client
 RESUMEs); with ``hold_reconnect=True`` the client's reconnect waits until
 ``allow_reconnect()``, so dispatches made meanwhile are queued and replayed on RESUME.
+``disconnect(4004)`` (or any code) closes with that code, as Discord does after a token reset;
+``refuse_gateway(n)`` answers the next n gateway connections 502, as during an outage.
+``start(port)`` listens on a given port (default: one the OS chooses).
 
 Shards: ``GET /gateway/bot`` answers ``shards`` (constructor argument, default 1). Each
 IDENTIFY with ``shard: [id, count]`` gets its own session (own ``s`` and RESUME buffer) whose
@@ -317,10 +320,12 @@ class FakeDiscord(MemberActions):
         self.port = 0
 
     # ------------------------------------------------------------------ lifecycle
-    async def start(self) -> None:
+    async def start(self, port: int = 0) -> None:
+        """Listen on 127.0.0.1: ``port`` 0 lets the OS choose; a given port lets a test start
+        the bot first, pointed at a Discord that is not listening yet."""
         self._runner = web.AppRunner(self.front.build_app(), handle_signals=False, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         server = site._server
         assert server is not None and server.sockets  # type: ignore[attr-defined]
@@ -457,6 +462,10 @@ class FakeDiscord(MemberActions):
     ) -> None:
         """Drop the gateway socket. 4000 is resumable; discord.py reconnects and RESUMEs."""
         await self.gateway.disconnect(code, shard_id=shard_id, hold_reconnect=hold_reconnect)
+
+    def refuse_gateway(self, count: int = 1) -> None:
+        """The next ``count`` gateway connections answer 502 (an outage at Discord's edge)."""
+        self.gateway.refuse_upgrades = count
 
     def allow_reconnect(self) -> None:
         self.gateway.reconnect_gate.set()
