@@ -101,6 +101,9 @@ class PostMessage(Action):
     thread: str | None = None
     buttons: tuple[Button, ...] = ()
     mention: str | None = None
+    ref: str | None = None
+    """A feature's name for this post: the platform's message id comes back to the feature
+    (``Feature.on_posted``), so it can edit the post later."""
 
 
 @ACTIONS.register("start_thread")
@@ -171,6 +174,19 @@ class AlertModerators(Action):
     buttons: tuple[Button, ...] = ()
     priority: str = "normal"  # "normal" | "high"
     extra: dict[str, str] = field(default_factory=dict)
+    ref: str | None = None
+    """As for :class:`PostMessage`: the post's id comes back to the feature."""
+
+
+@ACTIONS.register("edit")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EditMessage(Action):
+    """Change a message Warmline posted earlier: its text, and its buttons (none when empty)."""
+
+    channel: str
+    message_id: str
+    text: str
+    buttons: tuple[Button, ...] = ()
 
 
 def action_to_json(action: Action) -> dict[str, Any]:

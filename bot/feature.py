@@ -254,6 +254,10 @@ class Feature(Generic[R]):
     def job_kinds(self) -> Mapping[str, JobKind]:
         return dict(self.handlers.jobs)
 
+    async def on_posted(self, ref: str, channel: str, message_id: str, ctx: Context[R]) -> None:
+        """A post this feature named (``ref``) went out with the platform's ``message_id``:
+        features that edit their posts later remember it here."""
+
     async def on_thread_started(self, ref: str, thread_id: str, ctx: Context[R]) -> None:
         """A ``StartThread`` this feature asked for went out; ``thread_id`` is the platform's id.
         Features that open threads remember it here."""

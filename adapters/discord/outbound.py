@@ -36,6 +36,7 @@ from adapters.text import split_text
 from bot.actions import (
     Action,
     AlertModerators,
+    EditMessage,
     OpenForm,
     PostMessage,
     Respond,
@@ -144,6 +145,8 @@ class Outbound:
             return await self._post(int(action.channel), action.text, action.buttons)
         if isinstance(action, StartThread):
             return await self._start_thread(action)
+        if isinstance(action, EditMessage):
+            return await self._edit(action)
         raise Fatal(f"the Discord adapter does not know {type(action).__name__}")
 
     async def _request(self) -> None:
@@ -167,6 +170,18 @@ class Outbound:
         if len(self._dm_channels) > self.options.dm_cache_size:
             self._dm_channels.popitem(last=False)
         return channel.id
+
+    async def _edit(self, action: EditMessage) -> SendResult:
+        """Edit a message the bot posted: its text, and its buttons (removed when none)."""
+        if not (action.channel.isdigit() and action.message_id.isdigit()):
+            raise Fatal("EditMessage needs Discord ids")
+        await self._request()
+        channel = self._client().get_partial_messageable(int(action.channel))
+        message = channel.get_partial_message(int(action.message_id))
+        text = split_text(action.text, self.max_text)[0]
+        await message.edit(content=text, view=build_view(action.buttons),
+                           allowed_mentions=discord.AllowedMentions.none())
+        return SendResult(message_id=action.message_id, channel=action.channel)
 
     async def _post(
         self,

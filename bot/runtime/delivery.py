@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from bot.actions import Action, SendDirect, StartThread
+from bot.actions import Action, AlertModerators, PostMessage, SendDirect, StartThread
 from bot.feature import Context, Feature
 from bot.model import Member
 from bot.runtime.core import Core
@@ -66,6 +66,10 @@ class DeliveryPipeline:
             elif (isinstance(action, StartThread) and action.ref and result.channel
                   and action.community is not None):
                 await self._thread_started(action, result.channel)
+            elif (isinstance(action, PostMessage | AlertModerators) and action.ref
+                  and result.message_id and action.community is not None):
+                await self._posted(action, action.ref, result.channel or action.channel or "",
+                                   result.message_id)
         for action, exc in outcome.unreachable:
             if action.community is None:
                 continue
@@ -81,6 +85,14 @@ class DeliveryPipeline:
             return
         for feature in self.features:
             await feature.on_thread_started(action.ref, thread_id, ctx.bind(feature.repo))
+
+    async def _posted(self, action: Action, ref: str, channel: str, message_id: str) -> None:
+        assert action.community is not None
+        ctx = await self.core.community_context(action.platform, action.community)
+        if ctx is None:
+            return
+        for feature in self.features:
+            await feature.on_posted(ref, channel, message_id, ctx.bind(feature.repo))
 
     async def _member_of(self, platform: str, community: str, user: str,
                          ctx: Context[Any] | None) -> Member | None:

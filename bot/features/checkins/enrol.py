@@ -12,7 +12,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot import recurrence
-from bot.actions import Action, PostMessage
+from bot.actions import Action, EditMessage, PostMessage
 from bot.answer import answer, quoted
 from bot.config import timezone_suggestions
 from bot.config.timezones import valid_zone
@@ -89,17 +89,21 @@ async def member_left(event: MemberLeft, ctx: CheckinContext) -> Sequence[Action
 
 async def withdraw(ctx: CheckinContext, member: Member) -> tuple[bool, list[Action]]:
     """Stop everything pending about ``member``: their jobs, their enrolment, and any open
-    request for someone to reach out (whose supporters' post is followed by a short note that it
-    is no longer open, with no name). Returns (were they enrolled, the notes to post)."""
+    request for someone to reach out (whose posts are edited to say, with no name, that it is
+    no longer open, and lose their button). Returns (were they enrolled, those edits)."""
     await unschedule_member(ctx.store, member.id)
     enrolled = await ctx.repo.leave(member.id)
     notes: list[Action] = []
-    for reachout in await ctx.repo.withdraw_reachouts(member.id):
+    for reachout, posts in await ctx.repo.withdraw_reachouts(member.id):
         await ctx.store.jobs.delete(REACHOUT, f"reachout:{reachout.id}")
-        channel = await reach_channel(ctx)
-        if channel is not None:
+        text = ctx.t("checkin.reachout.withdrawn")
+        notes.extend(EditMessage(platform=ctx.platform, community=ctx.community.platform_id,
+                                 channel=channel, message_id=message_id, text=text)
+                     for channel, message_id in posts)
+        if not posts and (channel := await reach_channel(ctx)) is not None:
+            # The platform never told us where it went: say it in the channel instead.
             notes.append(PostMessage(platform=ctx.platform, community=ctx.community.platform_id,
-                                     channel=channel, text=ctx.t("checkin.reachout.withdrawn")))
+                                     channel=channel, text=text))
     return enrolled, notes
 
 

@@ -20,8 +20,10 @@ from bot.features.checkins import (  # noqa: F401 - importing a module registers
     reachout,
 )
 from bot.features.checkins.declare import CheckinContext, handlers
+from bot.features.checkins.reachout import REACHOUT_POST_PREFIX
 from bot.features.checkins.repo import DAILY_REF_PREFIX, GROUP_REF_PREFIX, CheckinRepo
 from bot.features.checkins.store import SqlCheckinRepo
+from bot.numbers import small_int
 from bot.store.db import Db
 from bot.store.migrations import MigrationStream
 
@@ -37,6 +39,15 @@ class Checkins(Feature[CheckinRepo]):
     @classmethod
     def make_repo(cls, db: Db) -> CheckinRepo:
         return SqlCheckinRepo(db)
+
+    async def on_posted(self, ref: str, channel: str, message_id: str,
+                        ctx: CheckinContext) -> None:
+        """Where a request for someone to reach out was posted: kept so that withdrawing the
+        request can edit the post."""
+        if ref.startswith(REACHOUT_POST_PREFIX):
+            reachout_id = small_int(ref.removeprefix(REACHOUT_POST_PREFIX))
+            if reachout_id is not None:
+                await ctx.repo.record_reachout_post(reachout_id, channel, message_id)
 
     async def on_thread_started(self, ref: str, thread_id: str, ctx: CheckinContext) -> None:
         """The platform's id of a thread we opened: messages there are recognised by it."""

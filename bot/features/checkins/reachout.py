@@ -25,6 +25,13 @@ from bot.features.checkins.declare import CLAIM, OFFER, CheckinContext, handlers
 from bot.features.checkins.repo import Prompt, Reachout
 from bot.model import Claim, Member
 
+REACHOUT_POST_PREFIX = "checkin-reachout-"
+
+
+def post_ref(reachout_id: int) -> str:
+    """The name a request's post carries, so its message id comes back (``on_posted``)."""
+    return f"{REACHOUT_POST_PREFIX}{reachout_id}"
+
 
 def _claim_button(ctx: CheckinContext, reachout_id: int) -> Button:
     return Button(action=CLAIM, value=str(reachout_id),
@@ -39,12 +46,12 @@ async def _announce(ctx: CheckinContext, member: Member, reachout: Reachout, key
     supporters = await ctx.store.channels.for_purpose(ctx.community.id, "supporters")
     if supporters is not None:
         return (PostMessage(platform=ctx.platform, community=ctx.community.platform_id,
-                            channel=supporters, text=text,
+                            channel=supporters, text=text, ref=post_ref(reachout.id),
                             buttons=(_claim_button(ctx, reachout.id),)), "supporters")
     moderators = await ctx.store.channels.for_purpose(ctx.community.id, "moderators")
     if moderators is not None:
         return (AlertModerators(platform=ctx.platform, community=ctx.community.platform_id,
-                                channel=moderators, text=text,
+                                channel=moderators, text=text, ref=post_ref(reachout.id),
                                 buttons=(_claim_button(ctx, reachout.id),)), "moderators")
     return None
 
@@ -153,5 +160,5 @@ async def run_reannounce(claim: Claim, ctx: CheckinContext) -> Sequence[Action]:
     return (AlertModerators(
         platform=ctx.platform, community=ctx.community.platform_id, channel=channel,
         text=ctx.t("checkin.reachout.escalate", name=mention(member), minutes=2 * minutes),
-        buttons=(_claim_button(ctx, rid),),
+        buttons=(_claim_button(ctx, rid),), ref=post_ref(rid),
     ),)

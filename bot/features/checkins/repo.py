@@ -169,9 +169,13 @@ class CheckinRepo(Protocol):
     async def claim_reachout(self, reachout_id: int, supporter_id: int, now: datetime) -> bool:
         """Claim an open (or escalated) request; False if someone already claimed it."""
         ...
-    async def withdraw_reachouts(self, member_id: int) -> list[Reachout]:
+    async def withdraw_reachouts(self, member_id: int) -> list[tuple[Reachout, list[tuple[str, str]]]]:
         """Remove the member's requests nobody has picked up yet (open or escalated); return
-        them. A claimed one stays: someone is already reaching out."""
+        each with where it was posted ((channel, message id) pairs). A claimed one stays:
+        someone is already reaching out."""
+        ...
+    async def record_reachout_post(self, reachout_id: int, channel: str, message_id: str) -> None:
+        """Remember where a request was posted (so it can be edited when withdrawn)."""
         ...
     async def mark_reachout(self, reachout_id: int, *, status: ReachoutStatus | None = None,
                             reannounced: bool | None = None) -> None: ...

@@ -297,14 +297,32 @@ class SqlCheckinRepo:
         )
         return changed > 0
 
-    async def withdraw_reachouts(self, member_id: int) -> list[Reachout]:
+    async def withdraw_reachouts(self, member_id: int) -> list[tuple[Reachout, list[tuple[str, str]]]]:
         async with self._db.transaction() as tx:
+            posts = await tx.fetchall(
+                "SELECT p.reachout_id, p.channel, p.message_id FROM checkin_reachout_posts p "
+                "JOIN checkin_reachouts r ON r.id = p.reachout_id WHERE r.member_id = ? "
+                "AND r.status IN ('open', 'escalated') ORDER BY p.message_id",
+                (member_id,),
+            )
             rows = await tx.fetchall(
                 "DELETE FROM checkin_reachouts WHERE member_id = ? "
                 "AND status IN ('open', 'escalated') RETURNING *",
                 (member_id,),
             )
-        return [_reachout(r) for r in rows]
+        where: dict[int, list[tuple[str, str]]] = {}
+        for post in posts:
+            where.setdefault(int(post["reachout_id"]), []).append(
+                (str(post["channel"]), str(post["message_id"])))
+        return [(_reachout(r), where.get(int(r["id"]), [])) for r in rows]
+
+    async def record_reachout_post(self, reachout_id: int, channel: str, message_id: str) -> None:
+        await self._db.execute(
+            "INSERT INTO checkin_reachout_posts (reachout_id, channel, message_id) "
+            "SELECT id, ?, ? FROM checkin_reachouts WHERE id = ? "
+            "ON CONFLICT (reachout_id, message_id) DO NOTHING",
+            (channel, message_id, reachout_id),
+        )
 
     async def mark_reachout(self, reachout_id: int, *, status: ReachoutStatus | None = None,
                             reannounced: bool | None = None) -> None:

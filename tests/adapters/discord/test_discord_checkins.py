@@ -209,3 +209,16 @@ async def test_a_request_to_reach_out_really_reaches_the_supporters_channel(
         assert post.channel_id == fake.channel_id
         assert f"<@{alice['id']}>" in post.body["content"]
         assert post.body.get("allowed_mentions", {}).get("parse") == []
+
+        for _ in range(200):  # the post's id comes back just after it was sent
+            if await live.store.db.fetchall("SELECT 1 FROM checkin_reachout_posts"):
+                break
+            await asyncio.sleep(0.01)
+        # Leaving withdraws the request: the post itself is edited, its button goes.
+        leave = await fake.slash("checkin", subcommand="leave", user=alice)
+        await fake.wait_until(lambda: fake.reply_to(leave["id"]), what="the answer to leave")
+        # (a platform may pace edits to one channel: discord.py waits out its 429 itself)
+        await fake.wait_until(lambda: fake.message_edits, what="the post edited", within=20)
+        edited = fake.world.messages[fake.message_edits[-1].message_id]
+        assert edited["id"] == post.message["id"]
+        assert "no longer open" in edited["content"] and not edited.get("components")

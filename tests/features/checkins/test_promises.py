@@ -64,12 +64,14 @@ async def test_leaving_withdraws_an_open_request_and_nobody_is_alerted_later(
     sim: Simulation,
 ) -> None:
     await _low_mood(sim)
-    await press(sim, "sam", "Yes, please")
+    request = only(await press(sim, "sam", "Yes, please"), "post")
+    posted = sim.adapter.sent[-1].result  # where the platform says the request went
     left = await command(sim, "sam", "checkin leave")
     assert "Nothing more will be sent" in only(left, "respond")["text"]
-    note = only(left, "post")
-    assert note["channel"] == "supporters-chan" and "no longer open" in note["text"]
-    assert "sam" not in note["text"].lower()
+    edit = only(left, "edit")  # the request itself now says it is closed: no new post
+    assert (edit["channel"], edit["message_id"]) == ("supporters-chan", posted.message_id)
+    assert "no longer open" in edit["text"] and edit["buttons"] == []
+    assert "sam" not in edit["text"].lower() and "<@sam>" in request["text"]
     assert await advance(sim, "2026-01-06T12:00:00Z") == []  # no "still open", no alert
     pressed = await press(sim, "dee", "I'll reach out")
     assert "isn't open any more" in only(pressed)["text"]
