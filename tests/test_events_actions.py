@@ -11,6 +11,7 @@ from bot.actions import (
     ACTIONS,
     AlertModerators,
     Button,
+    EditMessage,
     Form,
     FormField,
     OpenForm,
@@ -56,6 +57,8 @@ ACTION_SAMPLES = [
     SendDirect(platform="sim", community="c1", recipient="sam", user="sam", text="Hi", buttons=BUTTONS),
     PostMessage(platform="sim", channel="general", text="Hello", thread="t1", mention="dee"),
     StartThread(platform="sim", channel="general", title="Weekly", text="How was the week?", ref="w1"),
+    EditMessage(platform="sim", channel="general", message_id="m9", text="No longer open.",
+                buttons=BUTTONS),
     SendPrivateNote(platform="sim", user="dee", channel="general", text="A thought"),
     Respond(platform="sim", interaction="i1", text="Done", private=True, buttons=BUTTONS),
     OpenForm(platform="sim", interaction="i2", form=Form(
