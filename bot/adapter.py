@@ -10,8 +10,8 @@ platforms what to retry and what to record.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.actions import Action
@@ -34,6 +34,9 @@ class Capabilities:
     max_text: int = 2000
     sends_per_second: float = 40.0
     """Sustained outbound rate the outbox paces fan-outs to, below the platform's global limit."""
+    command_names: Mapping[str, str] = field(default_factory=dict)
+    """How a person types a core command on this platform, where it differs from the core's
+    name (Discord's ``checkin-admin setup`` for ``checkin setup``): help shows these."""
     delivery_window_seconds: float = 600.0
     """A scheduled send later than this after its due time is logged and counted as late (it is
     still sent: lateness never drops a prompt; the job kind's expiry decides that)."""

@@ -45,7 +45,7 @@ from adapters.discord.client import (
     quiet_reconnect_tracebacks,
     requested_intents,
 )
-from adapters.discord.commands import autocomplete_kinds, build_commands
+from adapters.discord.commands import autocomplete_kinds, build_commands, discord_words
 from adapters.discord.convert import PLATFORM
 from adapters.discord.inbound import Inbound, PendingInteractions
 from adapters.discord.options import DiscordOptions
@@ -131,6 +131,8 @@ class DiscordAdapter:
             max_text=2000,
             sends_per_second=options.sends_per_second,
             delivery_window_seconds=float(options.delivery_window_seconds),
+            command_names={spec.name: " ".join(discord_words(spec)) for spec in self.commands
+                           if " ".join(discord_words(spec)) != spec.name},
         )
         self.clock: Clock = clock or SystemClock()
         self.message_content = options.message_content_intent

@@ -49,11 +49,13 @@ class Basics(Feature[None]):
 @handlers.command("warmline help", "What Warmline can do for you")
 async def help_(event: CommandInvoked, ctx: Context[None]) -> Sequence[Action]:
     specs: list[CommandSpec] = ctx.extra.get("commands", [])
+    typed: dict[str, str] = ctx.extra.get("command_names", {})  # as this platform spells them
     lines = [ctx.t("basics.help.header")]
     for spec in specs:
         if spec.moderator_only and not ctx.is_moderator:
             continue
-        lines.append(ctx.t("basics.help.line", command=spec.name, description=spec.description))
+        lines.append(ctx.t("basics.help.line", command=typed.get(spec.name, spec.name),
+                           description=spec.description))
     return answer(event, "\n".join(lines))
 
 

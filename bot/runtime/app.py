@@ -66,7 +66,8 @@ class Warmline:
         """Set when a handler schedules a job, so the scheduler re-reads its next due time."""
         self.store = store
         self.store.jobs = SignallingJobs(store.jobs, self.schedule_changed)
-        self.core = Core(store=store, clock=clock, texts=texts, settings=settings, features=features)
+        self.core = Core(store=store, clock=clock, texts=texts, settings=settings, features=features,
+                         command_names={a.platform: a.capabilities.command_names for a in adapters})
         self.scheduler = Scheduler(store, clock, batch_size=settings.scheduler.batch_size)
         for feature in features:
             for kind, job_kind in feature.job_kinds().items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -57,8 +57,12 @@ class Core:
         texts: TextCatalogue,
         settings: Settings,
         features: Sequence[Feature[Any]],
+        command_names: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
+        """``command_names``: per platform, how people type a command whose platform name
+        differs from the core's (see ``Capabilities.command_names``)."""
         self.store = store
+        self.command_names = dict(command_names or {})
         self.clock = clock
         self.texts = texts
         self.settings = settings
@@ -261,7 +265,8 @@ class Core:
             member = await self.store.members.update(member.id, timezone=actor.timezone)
         ctx = self._context(event.platform, community, member=member,
                             is_moderator=self._is_moderator(community, actor))
-        ctx.extra.update(commands=self.commands(), setup_problems=lambda: self._problems(ctx))
+        ctx.extra.update(commands=self.commands(), setup_problems=lambda: self._problems(ctx),
+                         command_names=self.command_names.get(event.platform, {}))
         return ctx
 
     async def _problems(self, ctx: Context[Any]) -> list[str]:
