@@ -238,3 +238,15 @@ async def test_an_export_is_a_short_summary_with_everything_in_an_attached_file(
     assert attached["filename"] == "warmline-export.json"
     data = json.loads(attached["content"])
     assert [p["mood"] for p in data["tables"]["checkin_prompts"]] == [2]
+
+
+async def test_joining_again_repairs_a_missing_schedule(sim: Simulation) -> None:
+    """An older crash could leave someone enrolled with nothing scheduled; "already signed up"
+    must not be said over an empty schedule."""
+    await command(sim, "sam", "checkin join")
+    member = await sim.bot.store.members.find(1, "sam")
+    assert member is not None
+    await sim.bot.store.db.execute("DELETE FROM jobs WHERE member_id = ?", (member.id,))
+    again = only(await command(sim, "sam", "checkin join"))
+    assert "already signed up" in again["text"] and "Monday 5 January" in again["text"]
+    assert len(prompts(await advance(sim, "2026-01-05T09:00:00Z"))) == 1
