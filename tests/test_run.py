@@ -8,10 +8,11 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from tests.helpers.process import run_until, start, stop
 
 pytestmark = pytest.mark.slow
 
@@ -24,32 +25,6 @@ def write_config(tmp_path: Path, extra: str = "") -> Path:
         encoding="utf-8",
     )
     return config
-
-
-def start(config: Path) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WARMLINE_")}
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run", "--config", str(config)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    )
-
-
-def run_until(config: Path, done: Callable[[], bool], *, within: float) -> str:
-    """Run `warmline run` until ``done()`` (or ``within`` seconds), then SIGTERM it; it must
-    exit 0. Returns what it logged."""
-    proc = start(config)
-    try:
-        deadline = time.monotonic() + within
-        while not done() and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.01)
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    assert proc.returncode == 0, err
-    return err
 
 
 def wait_for_lines(
@@ -96,13 +71,8 @@ def test_it_answers_events_and_stops_cleanly_on_a_signal(tmp_path: Path, sig: si
             fh.writelines(json.dumps(line) + "\n" for line in lines)
         answered = wait_for_lines(actions, 1, proc)
         assert answered[0]["type"] == "respond" and answered[0]["interaction"] == "i1"
-        proc.send_signal(sig)
-        _, err = proc.communicate(timeout=30)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    assert proc.returncode == 0, err
+        err = stop(proc, sig)
     records = [json.loads(x) for x in err.splitlines() if x.startswith("{")]
     messages = [r["message"] for r in records]
     assert any("stopped cleanly" in m for m in messages)

@@ -11,11 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +18,7 @@ import pytest
 
 from adapters.files import FileAdapter
 from bot.events import Event
+from tests.helpers.process import run_until
 
 TEMPLATE = ('{{"type": "message", "event_id": "{id}", "at": "2026-03-02T09:00:00Z", "community": "c1",'
             ' "user": "sam", "channel": "general", "message_id": "{id}", "text": "words of {id}"}}')
@@ -227,22 +223,10 @@ async def test_the_read_position_is_kept_as_small_json_next_to_the_events_file(e
 def _run_until_answered(config: Path, actions: Path, count: int) -> list[str]:
     """Run ``warmline run`` until ``actions`` holds ``count`` lines, then SIGTERM it; it must exit
     0. Returns the messages it logged."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WARMLINE_")}
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--config", str(config)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        deadline = time.monotonic() + GUARD
-        while proc.poll() is None and time.monotonic() < deadline:
-            if actions.exists() and actions.read_text(encoding="utf-8").count("\n") >= count:
-                break
-            time.sleep(0.02)
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    assert proc.returncode == 0, err
+    def answered() -> bool:
+        return actions.exists() and actions.read_text(encoding="utf-8").count("\n") >= count
+
+    err = run_until(config, answered, within=GUARD)
     return [json.loads(x)["message"] for x in err.splitlines() if x.startswith("{")]
 
 

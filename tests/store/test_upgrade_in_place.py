@@ -37,6 +37,15 @@ ROWS = [
 ]
 
 
+def old_database_with_a_row_everywhere(path: Path) -> None:
+    legacy_database(path)
+    conn = sqlite3.connect(path)
+    for statement in ROWS:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+
+
 def snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     conn = sqlite3.connect(path)
     try:
@@ -49,12 +58,7 @@ def snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 
 async def test_every_row_survives_the_upgrade_and_nothing_runs_twice(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    legacy_database(path)
-    conn = sqlite3.connect(path)
-    for statement in ROWS:
-        conn.execute(statement)
-    conn.commit()
-    conn.close()
+    old_database_with_a_row_everywhere(path)
     before = snapshot(path)
     assert all(rows for name, rows in before.items()), "a row in every table"
 
@@ -85,12 +89,7 @@ async def test_every_row_survives_the_upgrade_and_nothing_runs_twice(tmp_path: P
 
 async def test_the_upgraded_database_keeps_working(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    legacy_database(path)
-    conn = sqlite3.connect(path)
-    for statement in ROWS:
-        conn.execute(statement)
-    conn.commit()
-    conn.close()
+    old_database_with_a_row_everywhere(path)
     store = await open_sqlite(path)
     try:
         (_, checkins) = await build_features(default_settings(), store)
