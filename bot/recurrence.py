@@ -30,9 +30,12 @@ __all__ = [
     "Recurrence",
     "RecurrenceError",
     "format",
+    "format_days",
     "latest_at_or_before",
     "next_after",
     "parse",
+    "parse_days",
+    "parse_time",
     "zone_info",
 ]
 
@@ -133,14 +136,19 @@ def parse(text: str) -> Recurrence:
 def format(rule: Recurrence) -> str:
     """The canonical text of a rule; ``parse(format(rule)) == rule``."""
     at = f"{rule.at.hour:02d}:{rule.at.minute:02d}"
-    if rule.days == _ALL_DAYS:
-        return f"daily {at}"
-    if rule.days == _WEEKDAYS:
-        return f"weekdays {at}"
-    if rule.days == _WEEKEND:
-        return f"weekends {at}"
+    return f"{format_days(rule.days)} {at}"
+
+
+def format_days(days: frozenset[int]) -> str:
+    """The canonical words for a set of weekdays: ``daily``, ``weekdays``, ``mon-wed,sat``."""
+    if days == _ALL_DAYS:
+        return "daily"
+    if days == _WEEKDAYS:
+        return "weekdays"
+    if days == _WEEKEND:
+        return "weekends"
     parts: list[str] = []
-    ordered = sorted(rule.days)
+    ordered = sorted(days)
     run_start = previous = ordered[0]
     for day in [*ordered[1:], None]:
         if day is not None and day == previous + 1:
@@ -152,7 +160,17 @@ def format(rule: Recurrence) -> str:
             parts.extend(DAY_NAMES[d] for d in range(run_start, previous + 1))
         if day is not None:
             run_start = previous = day
-    return f"{','.join(parts)} {at}"
+    return ",".join(parts)
+
+
+def parse_days(spec: str) -> frozenset[int]:
+    """``"mon-fri"``, ``"sat,sun"``, ``"weekends"``, ``"daily"`` → weekday numbers (Monday 0)."""
+    return _days(" ".join(spec.strip().lower().split()).replace(", ", ",").replace(" - ", "-"))
+
+
+def parse_time(text: str) -> time:
+    """``"HH:MM"`` on a 24-hour clock."""
+    return _time(text)
 
 
 def zone_info(zone: str) -> ZoneInfo:
