@@ -144,15 +144,24 @@ class Warmline:
         job = claim.job
         subject = (job.subject if job.kind == RETRY
                    else f"{job.kind}:{job.id}:{to_db(claim.occurrence)}")
+        origin = job.payload.get("origin") if job.kind == RETRY else [job.kind, job.subject]
         wait = max(outcome.retry_after, 1.0)
         await self.store.jobs.upsert(
             kind=RETRY, subject=subject, community_id=job.community_id, member_id=job.member_id,
             rule=None, zone="UTC", next_run=self.clock.now() + timedelta(seconds=wait),
-            payload={"actions": [action_to_json(a) for a in outcome.parked], "attempt": attempt},
+            payload={"actions": [action_to_json(a) for a in outcome.parked], "attempt": attempt,
+                     "origin": origin},
         )
 
     async def _retry(self, claim: Claim, ctx: Context[Any]) -> Sequence[Action]:
-        """A parked delivery, due again: the actions exactly as they were decided."""
+        """A parked delivery, due again: the actions exactly as they were decided, unless the
+        job that decided them is gone meanwhile (the member left check-ins, a request was
+        withdrawn): then nothing, as the feature would have decided."""
+        origin = claim.job.payload.get("origin")
+        if (isinstance(origin, list) and len(origin) == 2
+                and await self.store.jobs.get(str(origin[0]), str(origin[1])) is None):
+            log.info("parked delivery %s dropped: its job is gone", claim.job.id)
+            return []
         stored = claim.job.payload.get("actions")
         return [action_from_json(a) for a in stored] if isinstance(stored, list) else []
 

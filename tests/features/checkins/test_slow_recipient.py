@@ -85,3 +85,15 @@ async def test_a_stop_during_a_long_wait_parks_the_prompt_and_it_goes_out_once_a
     await sim.run_line({"clock": {"set": "2026-01-05T09:30:00Z"}})
     times = _prompt_times(sim)
     assert sorted(times) == ["ana", "ben", "cai"] and all(len(t) == 1 for t in times.values())
+
+
+async def test_a_parked_prompt_is_dropped_when_the_member_leaves_meanwhile(
+    sim: Simulation,
+) -> None:
+    """Leaving withdraws every pending job: a prompt parked by a 429 does not go out after."""
+    await _three_due_at_nine(sim)
+    sim.adapter.fail_next(RateLimited(300.0))  # Ana's DM waits five minutes
+    await sim.run_line({"clock": {"set": "2026-01-05T09:01:00Z"}})
+    await command(sim, "ana", "checkin leave")
+    await sim.run_line({"clock": {"set": "2026-01-05T10:00:00Z"}})
+    assert "ana" not in _prompt_times(sim)
