@@ -126,7 +126,8 @@ async def _run(settings: Settings, store: Store, names: list[str], stop: asyncio
     if stop.is_set():
         log.info("stopped before starting (a signal arrived during start-up)")
         return ExitCode.OK
-    texts = TextCatalogue.load(overrides=settings.texts.overrides)
+    texts = TextCatalogue.load(overrides=settings.texts.overrides,
+                               default_locale=settings.texts.locale)
     adapters = build_adapters(settings, all_commands(features))
     bot = Warmline(settings=settings, store=store, clock=SystemClock(), texts=texts,
                    features=features, adapters=adapters)

@@ -376,7 +376,8 @@ async def simulation(
         try:
             clock = VirtualClock(start)
             adapter = RecordingAdapter(clock, platform=platform)
-            texts = TextCatalogue.load(overrides=settings.texts.overrides)
+            texts = TextCatalogue.load(overrides=settings.texts.overrides,
+                                       default_locale=settings.texts.locale)
             jobs: JobRepo = store.jobs
 
             async def build() -> Warmline:

@@ -104,3 +104,13 @@ async def test_an_unknown_or_incomplete_language_is_refused_politely(sim: Simula
 async def test_members_cannot_choose_the_language(sim: Simulation) -> None:
     text = only(await command(sim, "sam", "warmline setup language", language="xx"))["text"]
     assert text.startswith("Only moderators")
+
+
+async def test_texts_that_belong_to_no_community_use_the_deployment_locale(tmp_path: Path) -> None:
+    """A direct message from someone in no community here gets the deployment's language."""
+    async with simulation(db=tmp_path / "none.db", settings=_settings(texts="xx"),
+                          start=MONDAY) as s:
+        answers = await s.run_line({"event": {"type": "command", "user": "stranger",
+                                              "community": None, "name": "warmline help"}})
+        (answer,) = [sent.action for sent in answers]
+        assert answer.text.startswith("⟦")  # type: ignore[attr-defined]
