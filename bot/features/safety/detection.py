@@ -587,9 +587,11 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def _close(p: str, i: int) -> int:
-    """Index of the ``)`` closing the group opened at ``p[i]`` (escapes and classes skipped)."""
-    depth, j, in_class = 0, i, False
+def _structure(p: str) -> list[tuple[int, str, int]]:
+    """Each structural character of a pattern (``(``, ``)``, ``|``) with its index and the group
+    depth after it; escapes and character classes are skipped. One walk serves both helpers."""
+    found: list[tuple[int, str, int]] = []
+    depth, j, in_class = 0, 0, False
     while j < len(p):
         c = p[j]
         if c == "\\":
@@ -599,38 +601,27 @@ def _close(p: str, i: int) -> int:
             in_class = c != "]"
         elif c == "[":
             in_class = True
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return j
+        elif c in "()|":
+            depth += {"(": 1, ")": -1, "|": 0}[c]
+            found.append((j, c, depth))
         j += 1
+    return found
+
+
+def _close(p: str, i: int) -> int:
+    """Index of the ``)`` closing the group opened at ``p[i]``."""
+    for j, c, depth in _structure(p[i:]):
+        if c == ")" and depth == 0:
+            return i + j
     raise ValueError(f"unbalanced pattern {p!r}")
 
 
 def _split(body: str) -> list[str]:
     """The top-level alternatives of a group body."""
-    parts, depth, start, j, in_class = [], 0, 0, 0, False
-    while j < len(body):
-        c = body[j]
-        if c == "\\":
-            j += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            parts.append(body[start:j])
-            start = j + 1
-        j += 1
-    parts.append(body[start:])
-    return parts
+    cuts = [j for j, c, depth in _structure(body) if c == "|" and depth == 0]
+    starts = [0, *(j + 1 for j in cuts)]
+    ends = [*cuts, len(body)]
+    return [body[a:b] for a, b in zip(starts, ends, strict=True)]
 
 
 def _expand(p: str) -> list[str]:
