@@ -28,6 +28,12 @@ VARIANTS = ("a", "b", "c")
 LOW_MOODS = frozenset({1, 2})
 
 
+def prompt_id_in(value: str) -> int | None:
+    """The prompt id a button value or form context starts with (``"12"``, ``"12:3"``)."""
+    parsed = split_value(value)
+    return parsed[0] if parsed else None
+
+
 async def checked_prompt(event: Event, ctx: CheckinContext, prompt_id: int | None,
                          *, allow_expired: bool = False) -> Prompt | list[Action]:
     """The prompt if this person may act on it now, else the kind answer to send instead."""
@@ -107,8 +113,7 @@ async def on_mood(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action]
 
 @handlers.button(SKIP)
 async def on_skip(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action]:
-    parsed = split_value(event.value)
-    found = await checked_prompt(event, ctx, parsed[0] if parsed else None)
+    found = await checked_prompt(event, ctx, prompt_id_in(event.value))
     if not isinstance(found, Prompt):
         return found
     if not await ctx.repo.answer(found.id, None, ctx.now):
@@ -129,8 +134,7 @@ def note_form(ctx: CheckinContext, prompt_id: int) -> Form:
 
 @handlers.button(NOTE)
 async def on_note_button(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action]:
-    parsed = split_value(event.value)
-    found = await checked_prompt(event, ctx, parsed[0] if parsed else None)
+    found = await checked_prompt(event, ctx, prompt_id_in(event.value))
     if not isinstance(found, Prompt):
         return found
     if not event.interaction:
@@ -141,8 +145,7 @@ async def on_note_button(event: ButtonPressed, ctx: CheckinContext) -> Sequence[
 
 @handlers.form(NOTE)
 async def on_note_form(event: FormSubmitted, ctx: CheckinContext) -> Sequence[Action]:
-    parsed = split_value(event.context)
-    found = await checked_prompt(event, ctx, parsed[0] if parsed else None)
+    found = await checked_prompt(event, ctx, prompt_id_in(event.context))
     if not isinstance(found, Prompt):
         return found
     note = event.values.get("note", "").strip()
