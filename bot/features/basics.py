@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 PURPOSES = ("support", "supporters", "moderators", "checkins")
 ROLE_KINDS = ("moderators", "supporters")
+ROLE_SETTING = {"moderators": "moderator_roles", "supporters": "supporter_roles"}
+"""Where each kind of role is kept: the community's settings key, and the config key alike."""
 DELETE = "warmline.delete"
 
 
@@ -146,7 +148,7 @@ async def setup_role(event: CommandInvoked, ctx: Context[None]) -> Sequence[Acti
     if not role:
         return answer(event, ctx.t("common.bad_argument", arg="role",
                                    hint=ctx.t("basics.setup.role_hint")))
-    key = "moderator_roles" if kind == "moderators" else "supporter_roles"
+    key = ROLE_SETTING[kind]
     current = ctx.community.settings.get(key)
     roles = list(current) if isinstance(current, list) else []
     if role not in roles:
@@ -180,9 +182,9 @@ async def setup_status(event: CommandInvoked, ctx: Context[None]) -> Sequence[Ac
         lines.append(ctx.t("basics.status.channel", purpose=purpose, channel=f"<#{channel}>")
                      if channel else ctx.t("basics.status.channel_missing", purpose=purpose))
     for kind in ROLE_KINDS:
-        configured = ctx.community.settings.get(f"{kind[:-1]}_roles")
+        configured = ctx.community.settings.get(ROLE_SETTING[kind])
         roles = [*(configured if isinstance(configured, list) else []),
-                 *getattr(ctx.settings.community, f"{kind[:-1]}_roles")]
+                 *getattr(ctx.settings.community, ROLE_SETTING[kind])]
         lines.append(ctx.t("basics.status.roles", kind=kind, roles=", ".join(roles))
                      if roles else ctx.t("basics.status.roles_missing", kind=kind))
     problems = await ctx.extra["setup_problems"]()
