@@ -129,6 +129,18 @@ class MemberUnreachable(Event):
     reason: str
 
 
+@EVENTS.register("do_not_disturb")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DoNotDisturbChanged(Event):
+    """The platform says ``user`` turned do-not-disturb on (``active``) until ``until`` (None:
+    until it is turned off), or off. The core treats it like quiet hours: what is not urgent
+    waits until it ends. Slack reports it (``dnd_updated``); Discord's status would need the
+    privileged presence intent, so the Discord adapter does not send it."""
+
+    active: bool
+    until: datetime | None = None
+
+
 def event_to_json(event: Event) -> dict[str, Any]:
     return EVENTS.to_json(event)
 

@@ -28,6 +28,7 @@ from bot.events import (
     Actor,
     ButtonPressed,
     CommandInvoked,
+    DoNotDisturbChanged,
     FormSubmitted,
     MemberJoined,
     MemberLeft,
@@ -50,6 +51,7 @@ EVENT_SAMPLES = [
     MemberJoined(**BASE, actor=Actor(timezone="Europe/London")),
     MemberLeft(**BASE),
     MemberUnreachable(**BASE, reason="dm_closed"),
+    DoNotDisturbChanged(**BASE, active=True, until=AT),
 ]
 
 BUTTONS = (Button(action="checkin.mood", label="Okay", value="p1:3", emoji="🙂"),)
