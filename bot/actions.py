@@ -101,6 +101,9 @@ class PostMessage(Action):
     thread: str | None = None
     buttons: tuple[Button, ...] = ()
     mention: str | None = None
+    pings: tuple[str, ...] = ()
+    """More people this post is for (the supporters a request picked): each is mentioned at the
+    start and pinged, like ``mention``."""
     ref: str | None = None
     """A feature's name for this post: the platform's message id comes back to the feature
     (``Feature.on_posted``), so it can edit the post later."""

@@ -30,6 +30,7 @@ from bot.actions import Action
 from bot.clock import Clock
 from bot.events import ButtonPressed, CommandInvoked, Event, FormSubmitted
 from bot.model import Claim, Community, Member
+from bot.routing import ChannelRouter, SupportRouter
 from bot.store.base import Store
 from bot.store.db import Db
 from bot.store.migrations import MigrationStream
@@ -83,6 +84,9 @@ class Context(Generic[R]):
     member: Member | None = None
     is_moderator: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    router: SupportRouter[Context[Any]] = field(default_factory=ChannelRouter)
+    """Where supporter work goes (``bot.routing``): the boundaries feature's router when it is
+    on, else the supporters' channel."""
 
     @property
     def now(self) -> datetime:
@@ -93,7 +97,7 @@ class Context(Generic[R]):
         return Context(store=self.store, clock=self.clock, texts=self.texts,
                        settings=self.settings, platform=self.platform, community=self.community,
                        repo=repo, member=self.member, is_moderator=self.is_moderator,
-                       extra=self.extra)
+                       extra=self.extra, router=self.router)
 
     def t(self, key: str, **params: Any) -> str:
         """Render a catalogue text in the community's locale, with moderator overrides.
@@ -253,6 +257,10 @@ class Feature(Generic[R]):
 
     def job_kinds(self) -> Mapping[str, JobKind]:
         return dict(self.handlers.jobs)
+
+    def support_router(self) -> SupportRouter[Context[Any]] | None:
+        """The router for supporter work, from the one feature that provides it (boundaries)."""
+        return None
 
     async def on_posted(self, ref: str, channel: str, message_id: str, ctx: Context[R]) -> None:
         """A post this feature named (``ref``) went out with the platform's ``message_id``:

@@ -1,8 +1,8 @@
 """Outbound: every neutral action has its Discord form (see :meth:`Outbound.send`).
 
 Texts longer than ``max_text`` are split at paragraph or sentence boundaries; mentions ping nobody
-unless ``PostMessage.mention`` names one user. A ``Respond`` with ``replace`` answering a button
-updates the message the button was on (UPDATE_MESSAGE, or an edit after a deferral). A form
+unless ``PostMessage.mention`` or ``pings`` name them. A ``Respond`` with ``replace`` answering a
+button updates the message the button was on (UPDATE_MESSAGE, or an edit after a deferral). A form
 (modal) can only be a first answer, so an ``OpenForm`` that comes after a deferral is refused as
 :class:`~bot.adapter.Fatal`.
 
@@ -138,6 +138,7 @@ class Outbound:
                 action.text,
                 action.buttons,
                 mention=action.mention,
+                pings=action.pings,
             )
         if isinstance(action, AlertModerators):
             if not action.channel:
@@ -190,19 +191,21 @@ class Outbound:
         buttons: Sequence[Any],
         *,
         mention: str | None = None,
+        pings: Sequence[str] = (),
     ) -> SendResult:
         client = self._client()
         allowed = discord.AllowedMentions.none()
-        if mention:
+        users = [user for user in (mention, *pings) if user and user.isdigit()]
+        if users:
             allowed = discord.AllowedMentions(
                 everyone=False,
                 roles=False,
                 replied_user=False,
-                users=[discord.Object(id=int(mention))],
+                users=[discord.Object(id=int(user)) for user in users],
             )
-            tag = f"<@{mention}>"
-            if tag not in text:
-                text = f"{tag} {text}"
+            tags = [f"<@{user}>" for user in users if f"<@{user}>" not in text]
+            if tags:
+                text = " ".join([*tags, text])
         view = build_view(buttons)
         channel = client.get_partial_messageable(channel_id)
         pieces = split_text(text, self.max_text)

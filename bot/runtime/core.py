@@ -40,6 +40,7 @@ from bot.feature import (
     all_commands,
 )
 from bot.model import Claim, Community, Member
+from bot.routing import ChannelRouter, SupportRouter
 from bot.store.base import Store
 from bot.texts import TextCatalogue
 
@@ -68,6 +69,9 @@ class Core:
         self.settings = settings
         self.features = tuple(features)
         self.routes = Routes(self.features)
+        self.router: SupportRouter[Context[Any]] = next(
+            (found for feature in self.features
+             if (found := feature.support_router()) is not None), ChannelRouter())
         self._recent: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._recent_limit = 100_000
         self._communities: dict[
@@ -232,7 +236,8 @@ class Core:
                  is_moderator: bool = False, extra: dict[str, Any] | None = None) -> Context[Any]:
         return Context(store=self.store, clock=self.clock, texts=self.texts,
                        settings=self.settings, platform=platform, community=community,
-                       repo=None, member=member, is_moderator=is_moderator, extra=extra or {})
+                       repo=None, member=member, is_moderator=is_moderator, extra=extra or {},
+                       router=self.router)
 
     async def context_for_event(self, event: Event) -> Context[Any] | None:
         """Resolve community and member (creating them on first contact). A DM without a

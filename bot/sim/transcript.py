@@ -70,7 +70,8 @@ def describe_action(action: Action, names: Mapping[str, str], numbered_from: int
         return f"{head}: {indent(action.text)}{buttons(action.buttons, numbered_from)}"
     if isinstance(action, PostMessage):
         where = f"#{action.channel}" + (f" thread {action.thread}" if action.thread else "")
-        return f"Warmline in {where}: {indent(action.text)}{buttons(action.buttons, numbered_from)}"
+        pings = "".join(f"@{who(user)} " for user in action.pings)
+        return f"Warmline in {where}: {pings}{indent(action.text)}{buttons(action.buttons, numbered_from)}"
     if isinstance(action, StartThread):
         return f"Warmline opens a thread in #{action.channel} «{action.title}»: {indent(action.text)}"
     if isinstance(action, OpenForm):
