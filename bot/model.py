@@ -29,13 +29,18 @@ class Member:
     display_name: str | None = None
     timezone: str | None = None
     quiet_hours: str | None = None
-    """Local quiet hours as ``"HH:MM-HH:MM"`` (may wrap midnight), or None."""
+    """The member's own quiet hours (``bot.windows.parse_spec``: ``"22:00-07:00"``, maybe with
+    a different window on some days), or None for the community's default."""
     roles: tuple[str, ...] = ()
     reachable: bool = True
     unreachable_reason: str | None = None
     created_at: datetime
     dm_channel: str | None = None
     """The platform's id of the private conversation with this member, once one was opened."""
+    snoozed_until: datetime | None = None
+    """Everything non-urgent waits until then (``snooze``)."""
+    dnd_until: datetime | None = None
+    """The platform says the member is in do-not-disturb until then."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -40,8 +40,8 @@ class SupportRequest:
     member's words; the router pings whom it picked. ``about`` is the platform id
     of the member the request is about: never picked to help with their own request. ``ref``
     names the post so its id comes back to the feature (``Feature.on_posted``). ``pick`` is how
-    many supporters to mention. ``urgent`` requests (a crisis) pass quiet hours for the
-    moderators' fallback and go to moderators too, not instead.
+    many supporters to mention. ``urgent`` requests (a crisis) pass quiet hours and go to the
+    moderators too, not instead.
     """
 
     kind: str
@@ -52,6 +52,8 @@ class SupportRequest:
     ref: str | None = None
     pick: int = 2
     urgent: bool = False
+    escalate: bool = False
+    """Straight to the fallback (the moderators): nobody took it on in time."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -110,7 +112,7 @@ class ChannelRouter:
     Nobody is mentioned, so nobody is picked; there is no load to count."""
 
     async def route(self, request: SupportRequest, ctx: Where) -> Routed:
-        return await post_to_channel(request, ctx, mentions=())
+        return await post_to_channel(request, ctx, mentions=(), fallback_only=request.escalate)
 
     async def took(self, supporter: str, kind: str, subject: str, ctx: Where, *,
                    heavy: bool = False) -> None:

@@ -25,7 +25,8 @@ from zoneinfo import ZoneInfo
 from bot import recurrence
 from bot.recurrence import RecurrenceError
 
-__all__ = ["Window", "WindowError", "format", "parse", "quiet_until"]
+__all__ = ["Window", "WindowError", "format", "format_spec", "next_opening", "parse",
+           "parse_spec", "quiet_until", "with_window"]
 
 _ALL_DAYS = frozenset(range(7))
 
@@ -90,4 +91,47 @@ def quiet_until(window: Window, zone: str, instant: datetime) -> datetime | None
         opens, closes = _opening(window, tz, day)
         if opens <= instant < closes:
             return closes
+    return None
+
+
+def parse_spec(spec: str) -> tuple[Window, ...]:
+    """A person's stored quiet hours → their windows. A spec is windows joined by ``";"``, each
+    ``"[days ]HH:MM-HH:MM"``, as :func:`format_spec` writes it (``"22:00-07:00;sat,sun
+    23:00-09:00"``)."""
+    windows = []
+    for part in spec.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        days, _, hours = part.rpartition(" ")
+        windows.append(parse(hours, days or None))
+    return tuple(windows)
+
+
+def format_spec(windows: tuple[Window, ...]) -> str:
+    return ";".join(format(window) for window in windows)
+
+
+def with_window(windows: tuple[Window, ...], new: Window) -> tuple[Window, ...]:
+    """``windows`` with ``new`` in force on its days: a window for every day replaces them all;
+    a window for some days (a different weekend) takes those days from the others."""
+    kept = []
+    for window in windows:
+        days = window.days - new.days
+        if days:
+            kept.append(Window(start=window.start, end=window.end, days=frozenset(days)))
+    return (*kept, new)
+
+
+def next_opening(window: Window, zone: str, instant: datetime) -> datetime | None:
+    """The first time ``window`` opens after ``instant`` (UTC), within a week; None for a window
+    on no day."""
+    tz = recurrence.zone_info(zone)
+    today = instant.astimezone(tz).date()
+    for offset in range(8):
+        day = today + timedelta(days=offset)
+        if day.weekday() in window.days:
+            opens, _ = _opening(window, tz, day)
+            if opens > instant:
+                return opens
     return None

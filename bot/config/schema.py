@@ -122,6 +122,26 @@ class CheckinSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DutySettings:
+    """Supporters' boundaries: how requests reach them, and the limits that keep them well."""
+
+    delivery: str = _setting("channel", _choice("channel", "dm"))
+    """How a request reaches the supporters picked: a post in the supporters' channel that
+    mentions them, or a direct message to each."""
+    pick: int = _setting(2, _int(1, 10, "supporters", 2))
+    max_stretch_minutes: int = _setting(120, _int(15, 1440, "minutes", 120))
+    """Continuous time on duty before Warmline switches a supporter off, with a kind note."""
+    open_cap: int = _setting(2, _int(1, 20, "requests", 2))
+    """Requests a supporter may have taken on at once before they are not asked for more."""
+    open_hours: int = _setting(24, _int(1, 168, "hours", 24))
+    """A request a supporter took on counts toward the cap this long, unless it ends sooner."""
+    weekly_hours: int = _setting(12, _int(1, 168, "hours", 12))
+    """The soft cap on hours on duty in a week: a gentle reminder when it is reached."""
+    care_after_minutes: int = _setting(180, _int(5, 10080, "minutes", 180))
+    """How long after a heavy conversation the supporter gets a private "how are you?"."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SchedulerSettings:
     batch_size: int = _setting(500, _int(1, 10000, "", 500))
     max_idle_seconds: int = _setting(60, _int(1, 3600, "seconds", 60))
@@ -186,6 +206,7 @@ class Settings:
     texts: TextSettings = field(default_factory=TextSettings)
     community: CommunitySettings = field(default_factory=CommunitySettings)
     checkins: CheckinSettings = field(default_factory=CheckinSettings)
+    duty: DutySettings = field(default_factory=DutySettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     discord: DiscordSettings | None = None
@@ -199,6 +220,7 @@ _SECTIONS: Mapping[str, type] = MappingProxyType({
     "texts": TextSettings,
     "community": CommunitySettings,
     "checkins": CheckinSettings,
+    "duty": DutySettings,
     "scheduler": SchedulerSettings,
     "outbox": OutboxSettings,
     "discord": DiscordSettings,

@@ -21,7 +21,7 @@ from bot.texts import shipped_locales
 
 log = logging.getLogger(__name__)
 
-PURPOSES = ("support", "supporters", "moderators", "checkins")
+PURPOSES = ("support", "supporters", "moderators", "checkins", "care")
 ROLE_KINDS = ("moderators", "supporters")
 ROLE_SETTING = {"moderators": "moderator_roles", "supporters": "supporter_roles"}
 """Where each kind of role is kept: the community's settings key, and the config key alike."""

@@ -13,11 +13,15 @@ from bot.config import Settings
 from bot.feature import Feature
 from bot.features.basics import Basics
 from bot.features.checkins.feature import Checkins
+from bot.features.duty.feature import Duty
+from bot.features.quiet.feature import Quiet
 from bot.store.base import Store
 
 FEATURES: tuple[type[Feature[Any]], ...] = (
     Basics,
     Checkins,
+    Quiet,
+    Duty,
 )
 
 

@@ -28,10 +28,12 @@ from bot.events import Event
 from bot.feature import Context, Feature, JobKind
 from bot.model import Claim
 from bot.model import Outcome as DeliveryOutcome
+from bot.quiet import trigger_of
 from bot.runtime.core import Core
 from bot.runtime.delivery import DeliveryPipeline
 from bot.runtime.dispatcher import Dispatcher
 from bot.runtime.outbox import Outbox, Outcome, RetryPolicy
+from bot.runtime.release import Releaser
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.wakeup import ScheduleSignal, SignallingJobs
 from bot.store.base import Store
@@ -83,6 +85,8 @@ class Warmline:
             ),
         )
         self.delivery = DeliveryPipeline(core=self.core, outbox=self.outbox, features=features)
+        store.deferred.on_change = self.schedule_changed.set
+        self.releaser = Releaser(core=self.core, delivery=self.delivery)
         self.dispatcher = Dispatcher(self.handle_event)
         self.failures: deque[Exception] = deque(maxlen=32)
         """The latest handler failures (for the simulator and tests; the log has ids and types)."""
@@ -107,14 +111,22 @@ class Warmline:
                       type(event).__name__, type(exc).__name__)
             actions = self.core.apology(event)
         if actions:
-            await self.delivery.deliver(actions)
+            await self.delivery.deliver(actions, trigger=trigger_of(event))
 
     async def run_due_once(self) -> int:
-        """Run every job due now; returns how many occurrences were handled."""
+        """Run every job due now, then release what quiet hours held back and may go now;
+        returns how many occurrences and held items were handled."""
         stop = self._stop
-        return await self.scheduler.run_due(
+        handled = await self.scheduler.run_due(
             self, should_stop=stop.is_set if stop is not None else None,
         )
+        return handled + await self.releaser.run()
+
+    async def next_due(self) -> datetime | None:
+        """The next instant something is due: a job occurrence or a held item's release."""
+        times = [t for t in (await self.scheduler.next_due(), await self.releaser.next_release())
+                 if t is not None]
+        return min(times, default=None)
 
     async def context_for(self, claim: Claim) -> Context[Any] | None:
         return await self.core.job_context(claim)
@@ -193,7 +205,7 @@ class Warmline:
         (a login being retried) cancels that start.
         """
         self._stop = stop
-        recovered = await self.scheduler.recover()
+        recovered = await self.scheduler.recover() + await self.releaser.recover()
         if recovered:
             log.warning("%d deliveries were in flight at the last crash; not resent", recovered)
         started: list[Adapter] = []
@@ -284,7 +296,7 @@ class Warmline:
             try:
                 handled = await self.run_due_once()
                 await self.prune_seen_events()
-                due = None if handled else await self.scheduler.next_due()
+                due = None if handled else await self.next_due()
             except Exception as exc:
                 # A full disk or a locked file: back off (1 s, 2 s, … up to the idle time)
                 # instead of spinning on a due time that is already past.

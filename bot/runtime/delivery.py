@@ -8,8 +8,10 @@ screen. The steps, in order:
 
 1. **Known DM channels**: a direct message to a member we wrote to before goes to their stored
    private conversation, so adapters do not open it again (Discord treats many openings as spam).
-2. **Gate** (the marked slot): quiet hours, snooze and do-not-disturb will defer here what may
-   not go out now (the "Quiet hours" issue). Today every action passes.
+2. **Gate**: what is addressed to a person who is held back (quiet hours, snooze,
+   do-not-disturb: ``bot.quiet``) waits durably in ``deferred`` until they may be reached,
+   unless it passes anyway (urgent, or a direct answer to what they have just done). The
+   releaser (``bot.runtime.release``) hands it on then.
 3. **Outbox**: pacing, retries and the adapters (``bot.runtime.outbox``).
 4. **Learn**: remember a new private conversation; tell features the platform's id of a thread
    they opened; mark people who cannot be reached, so they hear about it with their next command.
@@ -20,11 +22,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
-from bot.actions import Action, AlertModerators, PostMessage, SendDirect, StartThread
+from bot.actions import (
+    Action,
+    AlertModerators,
+    PostMessage,
+    SendDirect,
+    StartThread,
+    action_to_json,
+)
 from bot.feature import Context, Feature
 from bot.model import Member
+from bot.people import hold_of
+from bot.quiet import held_until, passes_anyway, recipient_of
 from bot.runtime.core import Core
 from bot.runtime.outbox import Outbox, Outcome
 
@@ -37,13 +49,20 @@ class DeliveryPipeline:
         self.store = core.store
         self.outbox = outbox
         self.features = tuple(features)
+        self.held = 0
+        """Actions the gate held back (since start)."""
 
     async def deliver(self, actions: Sequence[Action], ctx: Context[Any] | None = None, *,
-                      park: bool = False) -> Outcome:
+                      park: bool = False, trigger: str | None = None,
+                      gate: bool = True) -> Outcome:
         """Send what was decided. ``ctx`` is the context it was decided in: its member saves a
-        lookup per action (a check-in fan-out). ``park``: see :meth:`Outbox.deliver`."""
+        lookup per action (a check-in fan-out). ``park``: see :meth:`Outbox.deliver`.
+        ``trigger``: the person who has just acted (``bot.quiet.trigger_of``); answers to them
+        pass the gate. ``gate=False`` only for what the releaser already let through."""
         prepared = [await self._known_dm_channel(action, ctx) for action in actions]
-        # Step 2, the gate: quiet hours, snooze and do-not-disturb defer here (not built yet).
+        if gate:
+            prepared = [action for action in prepared
+                        if not await self._held_back(action, ctx, trigger)]
         outcome = await self.outbox.deliver(prepared, park=park)
         await self._learn(outcome, ctx)
         return outcome
@@ -54,6 +73,32 @@ class DeliveryPipeline:
             if member is not None and member.dm_channel:
                 return replace(action, channel=member.dm_channel)
         return action
+
+    async def _held_back(self, action: Action, ctx: Context[Any] | None,
+                         trigger: str | None) -> bool:
+        """The gate: True when ``action`` now waits in ``deferred`` for its person."""
+        if passes_anyway(action, trigger):
+            return False
+        user = recipient_of(action)
+        if user is None or action.community is None:
+            return False
+        member = await self._member_of(action.platform, action.community, user, ctx)
+        if member is None:
+            return False
+        community = (ctx.community if ctx is not None and ctx.community.id == member.community_id
+                     else await self.store.communities.get(member.community_id))
+        if community is None:
+            return False
+        now = self.core.clock.now()
+        until = held_until(hold_of(member, community, self.core.settings), now)
+        if until is None:
+            return False
+        expires = ctx.extra.get("expires_at") if ctx is not None else None
+        await self.store.deferred.add(member.id, until,
+                                      expires if isinstance(expires, datetime) else None,
+                                      action_to_json(action), now)
+        self.held += 1
+        return True
 
     async def _learn(self, outcome: Outcome, ctx: Context[Any] | None) -> None:
         for action, result in outcome.delivered:

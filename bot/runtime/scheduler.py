@@ -162,6 +162,10 @@ class Scheduler:
             if expiry is not None and self._clock.now() - claim.occurrence > expiry:
                 log.info("job %s occurrence expired before it could run; skipped", job.id)
                 return "skipped", "expired"
+            if expiry is not None:
+                # What this occurrence sends is stale after the same time, even when the
+                # quiet-hours gate holds it back.
+                ctx.extra["expires_at"] = claim.occurrence + expiry
             async with self._store.db.unit_of_work():  # what the runner writes, together
                 actions = await kind.run(claim, ctx)
             delivered = await host.deliver(claim, ctx, actions)

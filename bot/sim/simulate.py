@@ -140,7 +140,7 @@ class Simulation:
             await self.restart()
         while True:
             await self._run_due()
-            due = await self.bot.scheduler.next_due()
+            due = await self.bot.next_due()
             if due is None or due > target:
                 break
             self.clock.set(max(due, self.clock.now()))
@@ -158,7 +158,7 @@ class Simulation:
         self.down_until = None
         if self.rebuild is not None:
             self.bot = await self.rebuild()
-        recovered = await self.bot.scheduler.recover()
+        recovered = await self.bot.scheduler.recover() + await self.bot.releaser.recover()
         if recovered:
             log.warning("%d deliveries were in flight when the bot went down; not resent", recovered)
 

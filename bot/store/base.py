@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from bot.model import Claim, Community, Delivery, Finished, Job, Member, Outcome, Start
 from bot.store.db import Db
+from bot.store.deferred import DeferredRepository
 from bot.store.migrations import MigrationStream
 
 
@@ -122,6 +123,8 @@ class Store(Protocol):
     jobs: JobRepo
     seen: SeenEventRepo
     audit: AuditRepo
+    deferred: DeferredRepository
+    """What the quiet-hours gate held back (``bot.store.deferred``)."""
     db: Db
     """The shared database, on which features build their own repositories."""
 

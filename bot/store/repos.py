@@ -12,11 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from bot.model import Community, Member
-from bot.store.db import Db, Row, from_db, to_db, to_json
+from bot.store.db import Db, Row, from_db, maybe_from_db, to_db, to_json
 
 _MEMBER_FIELDS = frozenset(
     {"display_name", "timezone", "quiet_hours", "roles", "reachable", "unreachable_reason",
-     "dm_channel"}
+     "dm_channel", "snoozed_until", "dnd_until"}
 )
 
 
@@ -35,6 +35,8 @@ def member_from_row(row: Row) -> Member:
         roles=tuple(json.loads(row["roles"])), reachable=bool(row["reachable"]),
         unreachable_reason=row["unreachable_reason"], created_at=from_db(row["created_at"]),
         dm_channel=row["dm_channel"],
+        snoozed_until=maybe_from_db(row["snoozed_until"]),
+        dnd_until=maybe_from_db(row["dnd_until"]),
     )
 
 
@@ -139,6 +141,9 @@ class MembersRepository:
             values["roles"] = to_json(list(values["roles"]))
         if "reachable" in values:
             values["reachable"] = int(bool(values["reachable"]))
+        for instant in ("snoozed_until", "dnd_until"):
+            if isinstance(values.get(instant), datetime):
+                values[instant] = to_db(values[instant])
         async with self._db.transaction() as tx:
             if values:
                 # Column names come from the fixed allow-list above, never from input.

@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.store.base import AuditRepo, ChannelRepo, CommunityRepo, JobRepo, MemberRepo, SeenEventRepo
 from bot.store.db import Db, Row, TableInfo
+from bot.store.deferred import DeferredRepository
 from bot.store.jobs import JobRepository
 from bot.store.migrations import CORE, MigrationStream, migrate, versions
 from bot.store.repos import (
@@ -52,6 +53,7 @@ class CoreStore:
         self.jobs: JobRepo = JobRepository(db)
         self.seen: SeenEventRepo = SeenEventsRepository(db)
         self.audit: AuditRepo = AuditRepository(db)
+        self.deferred = DeferredRepository(db)
 
     @property
     def path(self) -> Path:

@@ -10,8 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot import recurrence
-from bot.config.timezones import valid_zone
+from bot import people, recurrence
 from bot.features.checkins.declare import CheckinContext
 from bot.features.checkins.settings import DELIVERY, EXPIRY, GROUP_THREAD, REMINDER, SCHEDULES
 from bot.model import Member
@@ -60,17 +59,12 @@ def group_thread_on(ctx: CheckinContext) -> bool:
 
 
 def community_zone(ctx: CheckinContext) -> str:
-    zone = ctx.community.settings.get("timezone")
-    if isinstance(zone, str) and valid_zone(zone):
-        return zone
-    return ctx.settings.community.default_timezone
+    return people.community_zone(ctx.community, ctx.settings)
 
 
 def member_zone(ctx: CheckinContext, member: Member) -> str:
     """The member's own zone, else the community's, else the config default."""
-    if member.timezone and valid_zone(member.timezone):
-        return member.timezone
-    return community_zone(ctx)
+    return people.member_zone(member, ctx.community, ctx.settings)
 
 
 async def reach_channel(ctx: CheckinContext) -> str | None:
@@ -84,9 +78,7 @@ async def reach_channel(ctx: CheckinContext) -> str | None:
 
 
 def supporter_roles(ctx: CheckinContext) -> set[str]:
-    configured = ctx.community.settings.get("supporter_roles")
-    roles = {r for r in configured if isinstance(r, str)} if isinstance(configured, list) else set()
-    return roles | set(ctx.settings.community.supporter_roles)
+    return people.supporter_roles(ctx.community, ctx.settings)
 
 
 def name_of(member: Member) -> str:

@@ -96,6 +96,7 @@ async def withdraw(ctx: CheckinContext, member: Member) -> tuple[bool, list[Acti
     notes: list[Action] = []
     for reachout, posts in await ctx.repo.withdraw_reachouts(member.id):
         await ctx.store.jobs.delete(REACHOUT, f"reachout:{reachout.id}")
+        await ctx.router.done("reachout", f"reachout:{reachout.id}", ctx)
         text = ctx.t("checkin.reachout.withdrawn")
         notes.extend(EditMessage(platform=ctx.platform, community=ctx.community.platform_id,
                                  channel=channel, message_id=message_id, text=text)

@@ -1,7 +1,11 @@
 """A path to a peer: after a low mood, and only if the member says yes, supporters are asked.
 
-The request names who asked and nothing else: never the mood's note. A supporter claims it with
-one button; the member is told who will reach out. Unclaimed, it is re-announced once after
+The request names who asked and nothing else: never the mood's note. It goes through the one
+router for supporter work (``ctx.router``, see ``bot.routing``): to supporters who are on duty,
+outside their quiet hours and under their load, else to the moderators, and the member is told
+honestly which, and when someone is likely around. A supporter claims it with one button; the
+member is told who will reach out, and the claim counts toward the supporter's load (and brings
+them a care check-in later). Unclaimed, it is routed once more after
 ``reachout_reannounce_minutes`` and then handed to moderators.
 """
 
@@ -10,20 +14,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.actions import Action, AlertModerators, Button, PostMessage, SendDirect
+from bot.actions import Action, Button, PostMessage, SendDirect
 from bot.answer import answer
 from bot.events import ButtonPressed
 from bot.features.checkins.answers import checked_prompt
 from bot.features.checkins.common import (
     REACHOUT,
+    member_zone,
     mention,
     reach_channel,
     split_value,
     supporter_roles,
+    when_text,
 )
 from bot.features.checkins.declare import CLAIM, OFFER, CheckinContext, handlers
 from bot.features.checkins.repo import Prompt, Reachout
 from bot.model import Claim, Member
+from bot.routing import Routed, SupportRequest
 
 REACHOUT_POST_PREFIX = "checkin-reachout-"
 
@@ -38,22 +45,31 @@ def _claim_button(ctx: CheckinContext, reachout_id: int) -> Button:
                   label=ctx.t("checkin.reachout.claim"), style="primary")
 
 
-async def _announce(ctx: CheckinContext, member: Member, reachout: Reachout, key: str,
-                    **params: object) -> tuple[Action, str] | None:
-    """The post asking someone to reach out, and who it went to ("supporters" or
-    "moderators"); None when no channel is set up for either, so nobody would see it."""
-    text = ctx.t(key, name=mention(member), **params)
-    supporters = await ctx.store.channels.for_purpose(ctx.community.id, "supporters")
-    if supporters is not None:
-        return (PostMessage(platform=ctx.platform, community=ctx.community.platform_id,
-                            channel=supporters, text=text, ref=post_ref(reachout.id),
-                            buttons=(_claim_button(ctx, reachout.id),)), "supporters")
-    moderators = await ctx.store.channels.for_purpose(ctx.community.id, "moderators")
-    if moderators is not None:
-        return (AlertModerators(platform=ctx.platform, community=ctx.community.platform_id,
-                                channel=moderators, text=text, ref=post_ref(reachout.id),
-                                buttons=(_claim_button(ctx, reachout.id),)), "moderators")
-    return None
+def subject(reachout_id: int) -> str:
+    return f"reachout:{reachout_id}"
+
+
+async def _announce(ctx: CheckinContext, member: Member, reachout: Reachout, key: str, *,
+                    escalate: bool = False, **params: object) -> Routed:
+    """Ask through the router; what it decided says whom it reached."""
+    return await ctx.router.route(SupportRequest(
+        kind="reachout", subject=subject(reachout.id), text=ctx.t(key, name=mention(member),
+                                                                   **params),
+        buttons=(_claim_button(ctx, reachout.id),), about=member.platform_user_id,
+        ref=post_ref(reachout.id), escalate=escalate,
+    ), ctx)
+
+
+def _told(ctx: CheckinContext, member: Member, routed: Routed) -> str:
+    """What the member hears: who was asked, and, when no supporter is around, when one
+    likely is."""
+    if routed.reached == "supporters":
+        return ctx.t("checkin.offer.sent_supporters")
+    if routed.next_available is not None:
+        zone = member_zone(ctx, member)
+        return ctx.t("checkin.offer.sent_moderators_later",
+                     when=when_text(ctx, routed.next_available, zone))
+    return ctx.t("checkin.offer.sent_moderators")
 
 
 @handlers.button(OFFER)
@@ -78,14 +94,12 @@ async def on_offer(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action
         return answer(event, ctx.t("checkin.offer.already"))
     minutes = ctx.settings.checkins.reachout_reannounce_minutes
     await ctx.store.jobs.upsert(
-        kind=REACHOUT, subject=f"reachout:{reachout.id}", community_id=ctx.community.id,
+        kind=REACHOUT, subject=subject(reachout.id), community_id=ctx.community.id,
         member_id=ctx.member.id, rule=None, zone="UTC",
         next_run=ctx.now + timedelta(minutes=minutes), payload={"reachout": reachout.id},
     )
-    announced = await _announce(ctx, ctx.member, reachout, "checkin.reachout.post")
-    assert announced is not None  # reach_channel said there is somewhere to post it
-    post, told = announced
-    return [*answer(event, ctx.t(f"checkin.offer.sent_{told}")), post]
+    routed = await _announce(ctx, ctx.member, reachout, "checkin.reachout.post")
+    return [*answer(event, _told(ctx, ctx.member, routed)), *routed.actions]
 
 
 def _is_supporter(event: ButtonPressed, ctx: CheckinContext) -> bool:
@@ -114,7 +128,9 @@ async def on_claim(event: ButtonPressed, ctx: CheckinContext) -> Sequence[Action
                    if current and current.claimed_by else None)
         return answer(event, ctx.t("checkin.reachout.already_claimed",
                                    supporter=mention(claimer) if claimer else "someone"))
-    await ctx.store.jobs.delete(REACHOUT, f"reachout:{reachout.id}")
+    await ctx.store.jobs.delete(REACHOUT, subject(reachout.id))
+    await ctx.router.took(supporter.platform_user_id, "reachout", subject(reachout.id), ctx,
+                          heavy=True)
     actions: list[Action] = [
         SendDirect(platform=ctx.platform, community=ctx.community.platform_id,
                    recipient=requester.platform_user_id, user=requester.platform_user_id,
@@ -150,15 +166,7 @@ async def run_reannounce(claim: Claim, ctx: CheckinContext) -> Sequence[Action]:
             member_id=member.id, rule=None, zone="UTC",
             next_run=ctx.now + timedelta(minutes=minutes), payload={"reachout": rid},
         )
-        announced = await _announce(ctx, member, reachout, "checkin.reachout.reannounce")
-        return () if announced is None else (announced[0],)
+        return (await _announce(ctx, member, reachout, "checkin.reachout.reannounce")).actions
     await checkins.mark_reachout(rid, status="escalated")
-    moderators = await ctx.store.channels.for_purpose(ctx.community.id, "moderators")
-    channel = moderators or await reach_channel(ctx)
-    if channel is None:
-        return ()
-    return (AlertModerators(
-        platform=ctx.platform, community=ctx.community.platform_id, channel=channel,
-        text=ctx.t("checkin.reachout.escalate", name=mention(member), minutes=2 * minutes),
-        buttons=(_claim_button(ctx, rid),), ref=post_ref(rid),
-    ),)
+    return (await _announce(ctx, member, reachout, "checkin.reachout.escalate", escalate=True,
+                            minutes=2 * minutes)).actions
