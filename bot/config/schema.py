@@ -36,6 +36,8 @@ from bot.config.names import (
     CURRENT_VERSION,
     ENV_APP_TOKEN,
     ENV_BOT_TOKEN,
+    ENV_DATA_KEY,
+    ENV_DATA_KEY_OLD,
     ENV_DISCORD_TOKEN,
     ENV_SIGNING_SECRET,
 )
@@ -122,6 +124,29 @@ class CheckinSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PrivacySettings:
+    """How long sensitive records are kept, and the key that seals notes and goals at rest
+    (docs/privacy.md)."""
+
+    retention_days: int = _setting(90, _int(1, 3650, "days", 90))
+    """Notes, goals and safety records older than this are purged by a daily job."""
+    key_file: str = _setting("", _text)
+    """A file holding the data key (first line) and old keys still read (next lines); "" means
+    the environment variables below. It must not be readable by every user."""
+    data_key: str | None = _secret(ENV_DATA_KEY)
+    old_data_keys: str | None = _secret(ENV_DATA_KEY_OLD)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LimitSettings:
+    """Per-person limits on commands, button presses and forms (a token bucket per person and
+    community): ``burst`` at once, then ``per_minute`` on average."""
+
+    per_minute: int = _setting(30, _int(1, 6000, "actions per minute", 30))
+    burst: int = _setting(10, _int(1, 1000, "actions", 10))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SchedulerSettings:
     batch_size: int = _setting(500, _int(1, 10000, "", 500))
     max_idle_seconds: int = _setting(60, _int(1, 3600, "seconds", 60))
@@ -186,6 +211,8 @@ class Settings:
     texts: TextSettings = field(default_factory=TextSettings)
     community: CommunitySettings = field(default_factory=CommunitySettings)
     checkins: CheckinSettings = field(default_factory=CheckinSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    limits: LimitSettings = field(default_factory=LimitSettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     discord: DiscordSettings | None = None
@@ -199,6 +226,8 @@ _SECTIONS: Mapping[str, type] = MappingProxyType({
     "texts": TextSettings,
     "community": CommunitySettings,
     "checkins": CheckinSettings,
+    "privacy": PrivacySettings,
+    "limits": LimitSettings,
     "scheduler": SchedulerSettings,
     "outbox": OutboxSettings,
     "discord": DiscordSettings,
