@@ -17,6 +17,7 @@ from bot.answer import answer, quoted
 from bot.config.timezones import timezone_suggestions, valid_zone
 from bot.events import ButtonPressed, CommandInvoked
 from bot.feature import ArgSpec, CommandSpec, Context, Feature, Handlers
+from bot.sealing import KeyProblem, Keyring, keyring_for, open_in_export
 from bot.texts import shipped_locales
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,20 @@ async def help_(event: CommandInvoked, ctx: Context[None]) -> Sequence[Action]:
 
 @handlers.command("privacy info", "What Warmline keeps about you, and who sees it")
 async def privacy_info(event: CommandInvoked, ctx: Context[None]) -> Sequence[Action]:
-    return answer(event, ctx.t("basics.privacy.info"))
+    notes = "notes_sealed" if _keyring(ctx).can_seal else "notes_not_kept"
+    return answer(event, "\n".join([
+        ctx.t("basics.privacy.info", days=ctx.settings.privacy.retention_days),
+        ctx.t(f"basics.privacy.{notes}"),
+    ]))
+
+
+def _keyring(ctx: Context[None]) -> Keyring:
+    """The data keys as configured now (a key file that became unusable reads as no key)."""
+    try:
+        return keyring_for(ctx.settings.privacy)
+    except KeyProblem:
+        log.warning("the data key cannot be loaded any more; run warmline check-config")
+        return Keyring()
 
 
 @handlers.command("privacy export", "Everything Warmline keeps about you")
@@ -71,6 +85,8 @@ async def privacy_export(event: CommandInvoked, ctx: Context[None]) -> Sequence[
     if ctx.member is None:
         return answer(event, ctx.t("common.use_in_server"))
     data = await ctx.store.export_member(ctx.member.id)
+    # Notes and goals are stored sealed: the member gets them as they wrote them.
+    open_in_export(data["tables"], _keyring(ctx), ctx.member.id, ctx.t("basics.privacy.unreadable"))
     body = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True, default=str)
     counts = [ctx.t("basics.privacy.export_line", what=_kind_of_record(ctx, table), count=len(rows))
               for table, rows in sorted(data["tables"].items()) if rows]
