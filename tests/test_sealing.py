@@ -9,8 +9,8 @@ import pytest
 from bot.sealing import (
     CannotOpen,
     DataKey,
-    Keyring,
     KeyProblem,
+    Keyring,
     describe_mode,
     is_sealed,
     load_keyring,

@@ -166,7 +166,8 @@ async def test_the_daily_job_purges_notes_and_goals_past_the_period_and_audits_c
     first = (await rows(sim, "sam"))[0]
     assert (first.note, first.goal) == ("slept badly", "walk twice")
     await advance(sim, "2026-04-06T04:00:00Z")  # past 90 days, after the 03:00 purge
-    assert [(p.note, p.goal) for p in await rows(sim, "sam")][0] == (None, None)
+    first = (await rows(sim, "sam"))[0]
+    assert (first.note, first.goal) == (None, None)
     stored = await _raw(sim, "SELECT mood, note, goal FROM checkin_prompts ORDER BY id LIMIT 1")
     assert stored == [(3, None, None)]  # the mood stays; the words go
     assert await _raw(sim, "SELECT goal FROM checkin_enrolments") == [(None,)]
