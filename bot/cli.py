@@ -221,6 +221,13 @@ def cmd_discord(args: argparse.Namespace) -> int:
     return discord_main(args.discord_args)
 
 
+def _batch_size(text: str) -> int:
+    value = int(text) if text.isdigit() else 0
+    if not 1 <= value <= 10_000:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number from 1 to 10000")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="warmline",
@@ -250,7 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = keysub.add_parser("rotate", help="re-seal stored notes and goals with the current key, "
                                          "in batches, while Warmline runs")
     p.add_argument("--config", "-c", default="config.toml")
-    p.add_argument("--batch", type=int, default=500, help="rows per transaction (default 500)")
+    p.add_argument("--batch", type=_batch_size, default=500,
+                   help="rows per transaction, 1 to 10000 (default 500)")
     p.set_defaults(func=cmd_keys_rotate)
 
     p = sub.add_parser("simulate", help="run a JSONL scenario from stdin; actions go to stdout")
