@@ -191,3 +191,10 @@ async def test_a_community_can_shorten_the_period_but_never_lengthen_it(sim: Sim
     assert (await rows(sim, "sam"))[0].note == "slept badly"
     await advance(sim, "2026-01-13T04:00:00Z")  # the 03:00 purge after 7 days
     assert (await rows(sim, "sam"))[0].note is None
+
+
+async def test_joining_without_a_key_does_not_promise_that_notes_are_kept(db: Path) -> None:
+    async with simulation(db=db, settings=make_settings(data_key=None), start=MONDAY) as sim:
+        await world(sim)
+        joined = only(await command(sim, "sam", "checkin join"))["text"]
+        assert "Notes aren't kept on this server" in joined and "any short note" not in joined
