@@ -68,8 +68,76 @@ def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
 
     if (refused := _cannot_serve(settings, adapters=True)) is not None:
         return refused
+    from bot.sealing import describe_mode, keyring_for
+
     adapters = ", ".join(configured_adapters(settings)) or "none"
     print(f"{args.config}: OK (store {settings.store.redacted_url}; adapters: {adapters})")
+    print(describe_mode(keyring_for(settings.privacy)))  # loaded once already: it cannot fail
+    print(f"retention: notes, goals and safety records are purged after "
+          f"{settings.privacy.retention_days} days")
+    return EXIT_OK
+
+
+def cmd_keys_new(args: argparse.Namespace) -> int:
+    from bot.sealing import new_key
+
+    print(new_key())
+    return EXIT_OK
+
+
+@with_settings
+def cmd_keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
+    """Re-seal every sealed column with the current key, in batches, while Warmline runs."""
+    import time
+
+    from bot.features.registry import FEATURES
+    from bot.sealing import keyring_for
+    from bot.store.open import StoreRefused, open_store
+    from bot.store.sealed import ResealCount, count_not_current, reseal
+
+    if (refused := _cannot_serve(settings, adapters=False)) is not None:
+        return refused
+    keyring = keyring_for(settings.privacy)
+    if not keyring.can_seal:
+        print("warmline: keys rotate needs the new key as the current one: set WARMLINE_DATA_KEY "
+              "(or the first line of privacy.key_file) to it, and the old key in "
+              "WARMLINE_DATA_KEY_OLD (or the next line of the file); see docs/operations.md",
+              file=sys.stderr)
+        return EXIT_CONFIG
+    columns = [column for feature in FEATURES for column in feature.sealed]
+
+    async def go() -> tuple[ResealCount, int]:
+        store = await open_store(settings.store.url)
+        try:
+            total = ResealCount()
+            for column in columns:
+                done = await reseal(store.db, column, keyring, batch=args.batch)
+                print(f"{column.name}: {done.resealed} re-sealed, {done.sealed_plain} plain "
+                      f"sealed, {done.unreadable} unreadable")
+                total.add(done)
+            left = 0
+            for column in columns:
+                left += await count_not_current(store.db, column, keyring)
+            return total, left
+        finally:
+            await store.close()
+
+    started = time.monotonic()
+    try:
+        total, left = asyncio.run(go())
+    except StoreRefused as exc:
+        print(f"warmline: {exc}", file=sys.stderr)
+        return ExitCode.DATABASE
+    took = time.monotonic() - started
+    print(f"done in {took:.1f}s: {total.resealed + total.sealed_plain} values now sealed with key "
+          f"{keyring.current_id}; {left} not (yet) sealed with it")
+    if left:
+        print("warmline: some values are still sealed with an old key or cannot be opened; keep "
+              "the old keys configured and run keys rotate again (values written by a Warmline "
+              "that still had the old key as its current one are caught by the next run)",
+              file=sys.stderr)
+        return EXIT_FAILED
+    print("every value is sealed with the current key: the old keys can be removed now")
     return EXIT_OK
 
 
@@ -153,6 +221,13 @@ def cmd_discord(args: argparse.Namespace) -> int:
     return discord_main(args.discord_args)
 
 
+def _batch_size(text: str) -> int:
+    value = int(text) if text.isdigit() else 0
+    if not 1 <= value <= 10_000:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number from 1 to 10000")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="warmline",
@@ -174,6 +249,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = dbsub.add_parser("migrate", help="create or upgrade the database schema")
     p.add_argument("--config", "-c", default=None)
     p.set_defaults(func=cmd_db_migrate)
+
+    keys = sub.add_parser("keys", help="the data key that seals notes and goals")
+    keysub = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    p = keysub.add_parser("new", help="print a new random data key")
+    p.set_defaults(func=cmd_keys_new)
+    p = keysub.add_parser("rotate", help="re-seal stored notes and goals with the current key, "
+                                         "in batches, while Warmline runs")
+    p.add_argument("--config", "-c", default="config.toml")
+    p.add_argument("--batch", type=_batch_size, default=500,
+                   help="rows per transaction, 1 to 10000 (default 500)")
+    p.set_defaults(func=cmd_keys_rotate)
 
     p = sub.add_parser("simulate", help="run a JSONL scenario from stdin; actions go to stdout")
     p.add_argument("--db", default=None, help="SQLite file to use (default: a temporary file)")

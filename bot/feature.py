@@ -34,6 +34,7 @@ from bot.routing import ChannelRouter, SupportRouter
 from bot.store.base import Store
 from bot.store.db import Db
 from bot.store.migrations import MigrationStream
+from bot.store.sealed import SealedColumn
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -269,6 +270,18 @@ class Feature(Generic[R]):
     async def on_thread_started(self, ref: str, thread_id: str, ctx: Context[R]) -> None:
         """A ``StartThread`` this feature asked for went out; ``thread_id`` is the platform's id.
         Features that open threads remember it here."""
+
+    # -- sensitive data (docs/privacy.md) --------------------------------------------------------
+
+    sealed: ClassVar[tuple[SealedColumn, ...]] = ()
+    """Columns of member-written text this feature keeps sealed: plain text left from before is
+    sealed at start-up, and ``warmline keys rotate`` re-seals them with the current key."""
+
+    async def purge(self, before: datetime, ctx: Context[R]) -> int:
+        """Retention: remove this feature's sensitive records (free text, detection records) in
+        ``ctx.community`` older than ``before``; return how many rows changed. The daily
+        retention job calls it for every feature and community and audits the counts."""
+        return 0
 
 
 def all_commands(features: Sequence[Feature[Any]]) -> list[CommandSpec]:

@@ -12,7 +12,13 @@ from typing import Any
 
 from bot.config.checks import _show
 from bot.config.names import ENV_APP_TOKEN, ENV_BOT_TOKEN, ENV_DISCORD_TOKEN, ENV_SIGNING_SECRET
-from bot.config.schema import CheckinSettings, DiscordSettings, OutboxSettings, SlackSettings
+from bot.config.schema import (
+    CheckinSettings,
+    DiscordSettings,
+    OutboxSettings,
+    PrivacySettings,
+    SlackSettings,
+)
 
 
 def _checkin_rules(checkins: CheckinSettings) -> list[str]:
@@ -27,6 +33,20 @@ def _checkin_rules(checkins: CheckinSettings) -> list[str]:
         problems.append("checkins.schedules = []: check-ins are enabled but have no schedule; "
                         "add one, e.g. ['mon-fri 09:00'], or set checkins.enabled = false")
     return problems
+
+
+def _privacy_rules(privacy: PrivacySettings) -> list[str]:
+    """The data key must load: a missing key file, one every user can read, or a value that is
+    not a key is a problem (said without showing the key); no key at all is a mode, not a problem
+    (notes and goals are then not kept, and ``check-config`` says so)."""
+    # Imported here so that importing the config does not load the cryptography package.
+    from bot.sealing import KeyProblem, keyring_for
+
+    try:
+        keyring_for(privacy)
+    except KeyProblem as exc:
+        return [str(exc)]
+    return []
 
 
 def _outbox_rules(outbox: OutboxSettings) -> list[str]:
@@ -83,6 +103,7 @@ def _slack_checks(slack: SlackSettings) -> list[str]:
 _SECTION_RULES: Mapping[str, Callable[[Any], list[str]]] = MappingProxyType({
     "checkins": _checkin_rules,
     "outbox": _outbox_rules,
+    "privacy": _privacy_rules,
     "discord": _discord_checks,
     "slack": _slack_checks,
 })

@@ -36,6 +36,8 @@ from bot.config.names import (
     CURRENT_VERSION,
     ENV_APP_TOKEN,
     ENV_BOT_TOKEN,
+    ENV_DATA_KEY,
+    ENV_DATA_KEY_OLD,
     ENV_DISCORD_TOKEN,
     ENV_SIGNING_SECRET,
 )
@@ -142,6 +144,29 @@ class DutySettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PrivacySettings:
+    """How long sensitive records are kept, and the key that seals notes and goals at rest
+    (docs/privacy.md)."""
+
+    retention_days: int = _setting(90, _int(1, 3650, "days", 90))
+    """Notes, goals and safety records older than this are purged by a daily job."""
+    key_file: str = _setting("", _text)
+    """A file holding the data key (first line) and old keys still read (next lines); "" means
+    the environment variables below. It must not be readable by every user."""
+    data_key: str | None = _secret(ENV_DATA_KEY)
+    old_data_keys: str | None = _secret(ENV_DATA_KEY_OLD)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LimitSettings:
+    """Per-person limits on commands, button presses and forms (a token bucket per person and
+    community): ``burst`` at once, then ``per_minute`` on average."""
+
+    per_minute: int = _setting(30, _int(1, 6000, "actions per minute", 30))
+    burst: int = _setting(10, _int(1, 1000, "actions", 10))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SchedulerSettings:
     batch_size: int = _setting(500, _int(1, 10000, "", 500))
     max_idle_seconds: int = _setting(60, _int(1, 3600, "seconds", 60))
@@ -207,6 +232,8 @@ class Settings:
     community: CommunitySettings = field(default_factory=CommunitySettings)
     checkins: CheckinSettings = field(default_factory=CheckinSettings)
     duty: DutySettings = field(default_factory=DutySettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    limits: LimitSettings = field(default_factory=LimitSettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     discord: DiscordSettings | None = None
@@ -221,6 +248,8 @@ _SECTIONS: Mapping[str, type] = MappingProxyType({
     "community": CommunitySettings,
     "checkins": CheckinSettings,
     "duty": DutySettings,
+    "privacy": PrivacySettings,
+    "limits": LimitSettings,
     "scheduler": SchedulerSettings,
     "outbox": OutboxSettings,
     "discord": DiscordSettings,

@@ -17,6 +17,9 @@ from bot.answer import answer, quoted
 from bot.config.timezones import timezone_suggestions, valid_zone
 from bot.events import ButtonPressed, CommandInvoked
 from bot.feature import ArgSpec, CommandSpec, Context, Feature, Handlers
+from bot.overrides import BadValue
+from bot.privacy import RETENTION_DAYS, retention_days
+from bot.sealing import KeyProblem, Keyring, keyring_for, open_in_export
 from bot.texts import shipped_locales
 
 log = logging.getLogger(__name__)
@@ -63,7 +66,20 @@ async def help_(event: CommandInvoked, ctx: Context[None]) -> Sequence[Action]:
 
 @handlers.command("privacy info", "What Warmline keeps about you, and who sees it")
 async def privacy_info(event: CommandInvoked, ctx: Context[None]) -> Sequence[Action]:
-    return answer(event, ctx.t("basics.privacy.info"))
+    notes = "notes_sealed" if _keyring(ctx).can_seal else "notes_not_kept"
+    return answer(event, "\n".join([
+        ctx.t("basics.privacy.info", days=retention_days(ctx.community, ctx.settings)),
+        ctx.t(f"basics.privacy.{notes}"),
+    ]))
+
+
+def _keyring(ctx: Context[None]) -> Keyring:
+    """The data keys as configured now (a key file that became unusable reads as no key)."""
+    try:
+        return keyring_for(ctx.settings.privacy)
+    except KeyProblem:
+        log.warning("the data key cannot be loaded any more; run warmline check-config")
+        return Keyring()
 
 
 @handlers.command("privacy export", "Everything Warmline keeps about you")
@@ -71,6 +87,8 @@ async def privacy_export(event: CommandInvoked, ctx: Context[None]) -> Sequence[
     if ctx.member is None:
         return answer(event, ctx.t("common.use_in_server"))
     data = await ctx.store.export_member(ctx.member.id)
+    # Notes and goals are stored sealed: the member gets them as they wrote them.
+    open_in_export(data["tables"], _keyring(ctx), ctx.member.id, ctx.t("basics.privacy.unreadable"))
     body = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True, default=str)
     counts = [ctx.t("basics.privacy.export_line", what=_kind_of_record(ctx, table), count=len(rows))
               for table, rows in sorted(data["tables"].items()) if rows]
@@ -170,6 +188,25 @@ async def setup_timezone(event: CommandInvoked, ctx: Context[None]) -> Sequence[
     await ctx.store.communities.update_settings(ctx.community.id, {"timezone": zone})
     await _audit_change(ctx, event, "setup timezone", zone)
     return answer(event, ctx.t("basics.setup.timezone_set", zone=zone))
+
+
+@handlers.command(
+    "warmline setup retention", "Keep notes, goals and safety records for a shorter time",
+    moderator_only=True, args=(replace(RETENTION_DAYS.arg_spec(), required=True),),
+)
+async def setup_retention(event: CommandInvoked, ctx: Context[None]) -> Sequence[Action]:
+    """A community may shorten the deployment's period, never lengthen it: the deployment's is
+    what its operators promised every member."""
+    try:
+        days = int(RETENTION_DAYS.parse(event.args.get(RETENTION_DAYS.arg, ""), ctx.settings))
+    except BadValue as bad:
+        return answer(event, ctx.t("common.bad_argument", arg=RETENTION_DAYS.arg, hint=bad.reason))
+    longest = ctx.settings.privacy.retention_days
+    if days > longest:
+        return answer(event, ctx.t("basics.setup.retention_longer", max=longest))
+    await ctx.store.communities.update_settings(ctx.community.id, {RETENTION_DAYS.key: days})
+    await _audit_change(ctx, event, "setup retention", f"{days} days")
+    return answer(event, ctx.t("basics.setup.retention_set", days=days))
 
 
 @handlers.command("warmline setup status", "What is set up here, and what is missing",

@@ -34,6 +34,7 @@ from bot.runtime.delivery import DeliveryPipeline
 from bot.runtime.dispatcher import Dispatcher
 from bot.runtime.outbox import Outbox, Outcome, RetryPolicy
 from bot.runtime.release import Releaser
+from bot.runtime.retention import RETENTION, Retention
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.wakeup import ScheduleSignal, SignallingJobs
 from bot.store.base import Store
@@ -75,6 +76,9 @@ class Warmline:
             for kind, job_kind in feature.job_kinds().items():
                 self.scheduler.register(kind, job_kind)
         self.scheduler.register(RETRY, JobKind(run=self._retry, expiry=RETRY_EXPIRY))
+        self.retention = Retention(store=store, clock=clock, texts=texts, settings=settings,
+                                   features=features)
+        self.scheduler.register(RETENTION, JobKind(run=self.retention.run))
         self.outbox = Outbox(
             {a.platform: a for a in self.adapters},
             clock,
@@ -129,7 +133,17 @@ class Warmline:
         return min(times, default=None)
 
     async def context_for(self, claim: Claim) -> Context[Any] | None:
+        if claim.job.kind == RETENTION:
+            return self.retention.context
         return await self.core.job_context(claim)
+
+    async def prepare(self) -> None:
+        """Before the first event or job: settle a crash's in-flight deliveries (never resent)
+        and make sure the deployment's own jobs (the daily retention purge) are scheduled."""
+        recovered = await self.scheduler.recover() + await self.releaser.recover()
+        if recovered:
+            log.warning("%d deliveries were in flight at the last crash; not resent", recovered)
+        await self.retention.ensure_scheduled(self.clock.now())
 
     async def deliver(self, claim: Claim, ctx: Context[Any],
                       actions: Sequence[Action]) -> DeliveryOutcome | tuple[DeliveryOutcome, str]:
@@ -205,9 +219,7 @@ class Warmline:
         (a login being retried) cancels that start.
         """
         self._stop = stop
-        recovered = await self.scheduler.recover() + await self.releaser.recover()
-        if recovered:
-            log.warning("%d deliveries were in flight at the last crash; not resent", recovered)
+        await self.prepare()
         started: list[Adapter] = []
         # A stop ends every retry wait at once: a scheduled send parks (durably) instead.
         unblock = asyncio.create_task(self._stop_waiting_on(stop), name="outbox-unblock")

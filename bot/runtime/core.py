@@ -41,6 +41,7 @@ from bot.feature import (
 )
 from bot.model import Claim, Community, Member
 from bot.routing import ChannelRouter, SupportRouter
+from bot.runtime.guard import InputGuard
 from bot.store.base import Store
 from bot.texts import TextCatalogue
 
@@ -77,6 +78,9 @@ class Core:
         self._communities: dict[
             tuple[str, str], tuple[Community, datetime, dict[int, tuple[Context[Any], ...]]]
         ] = {}
+        self.guard = InputGuard(per_minute=settings.limits.per_minute,
+                                burst=settings.limits.burst, say=self._say,
+                                arg_limits=self._arg_limits)
 
     def commands(self) -> list[CommandSpec]:
         """Every command the core offers; adapters build their slash commands from this."""
@@ -89,11 +93,37 @@ class Core:
             log.warning("dropped %s with an id longer than %d characters", type(event).__name__,
                         MAX_ID_LENGTH)
             return []
+        # Abuse limits (bot/runtime/guard.py): the rate before anything is written, lengths
+        # before any feature sees what was typed. Messages (the hot path) are not interactions.
+        interaction = not isinstance(event, MessagePosted)
+        if interaction and (refused := await self.guard.over_rate(event, self.clock.now())) is not None:
+            log.info("rate limit: refused %s from user %s", type(event).__name__, event.user)
+            return refused
         if not await self._first_time(event):
             log.info("dropped redelivered event %s/%s", event.platform, event.event_id)
             return []
         if isinstance(event, MessagePosted):
             return await self._message(event)
+        if (refused := await self.guard.too_long(event)) is not None:
+            return refused
+        actions = await self._route(event)
+        self.guard.opened(event, actions)
+        return actions
+
+    async def _say(self, event: Event, key: str, params: Mapping[str, Any]) -> str:
+        """A core answer in the person's community's language, without creating anything."""
+        community = (None if event.community is None
+                     else await self.store.communities.find(event.platform, event.community))
+        if community is None:
+            return self.texts.render(key, **params)
+        return self._context(event.platform, community).t(key, **params)
+
+    def _arg_limits(self, command: str) -> Mapping[str, int] | None:
+        found = self.routes.commands.get(command)
+        return None if found is None else {a.name: a.max_length for a in found[0].args}
+
+    async def _route(self, event: Event) -> list[Action]:
+        """Resolve community and member, then hand the event to whoever declared it."""
         ctx = await self.context_for_event(event)
         if ctx is None:
             return answer(event, self.texts.render("common.use_in_server"), dm_fallback=False)

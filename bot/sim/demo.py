@@ -6,10 +6,13 @@ everything the demo shows is what the core really does. Each feature adds its mo
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
+from bot.config import Settings, default_settings
 from bot.events import event_from_json
+from bot.sealing import new_key
 from bot.sim.simulate import PLATFORM, ScenarioError, Simulation, simulation
 from bot.sim.transcript import describe_action, when
 
@@ -81,12 +84,19 @@ def _describe_input(line: dict[str, Any], names: dict[str, str], sim: Simulation
     return None
 
 
+def demo_settings() -> Settings:
+    """The defaults, with a data key made for this run: the demo's database is thrown away at
+    the end, so its notes are sealed with a key nobody needs to keep."""
+    base = default_settings()
+    return replace(base, privacy=replace(base.privacy, data_key=new_key()))
+
+
 async def run_demo(out: IO[str], *, script: list[dict[str, Any]] | None = None) -> int:
     """Play the day and print a transcript; returns an exit code."""
     out.write(f"Warmline demo: a day in “{TITLE}”\n")
     out.write("Everything below is simulated on a virtual clock with a temporary database;\n")
     out.write("nothing is sent anywhere. Times are shown in UTC and in each person's own zone.\n")
-    async with simulation() as sim:
+    async with simulation(settings=demo_settings()) as sim:
         for line in WORLD:
             await sim.run_line(line)
         names = _names(sim)

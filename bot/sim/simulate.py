@@ -40,6 +40,7 @@ from bot.feature import Feature
 from bot.features.registry import FEATURES, build_features
 from bot.jsonform import JsonFormError, encode_value, parse_datetime
 from bot.runtime.app import Warmline
+from bot.sealing import new_key
 from bot.sim.recording import RecordingAdapter, Sent
 from bot.store.base import JobRepo
 from bot.store.open import open_store
@@ -158,9 +159,7 @@ class Simulation:
         self.down_until = None
         if self.rebuild is not None:
             self.bot = await self.rebuild()
-        recovered = await self.bot.scheduler.recover() + await self.bot.releaser.recover()
-        if recovered:
-            log.warning("%d deliveries were in flight when the bot went down; not resent", recovered)
+        await self.bot.prepare()
 
     # -- line kinds ---------------------------------------------------------------------------------
 
@@ -370,6 +369,9 @@ async def simulation(
     names the platform the scenario's communities live on (tests that prepare a database for
     another adapter set it); ``features`` is the registry's list unless a test adds its own."""
     settings = settings or default_settings()
+    if db is None and settings.privacy.data_key is None and not settings.privacy.key_file:
+        # A throwaway database: its notes are sealed with a key made for this run alone.
+        settings = replace(settings, privacy=replace(settings.privacy, data_key=new_key()))
     with tempfile.TemporaryDirectory(prefix="warmline-sim-") as tmp:
         path = Path(db) if db else Path(tmp) / "sim.db"
         store = await open_store(str(path))
@@ -388,7 +390,7 @@ async def simulation(
                 )
 
             bot = await build()
-            await bot.scheduler.recover()
+            await bot.prepare()
             yield Simulation(bot=bot, clock=clock, adapter=adapter, platform=platform, rebuild=build)
         finally:
             await store.close()

@@ -18,9 +18,14 @@ from bot.sim.simulate import Simulation
 MONDAY = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)
 
 
-def make_settings(**checkins: Any) -> Settings:
+TEST_DATA_KEY = "dGVzdC1rZXktMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDA="
+"""A data key for tests only (32 bytes in base64): notes and goals are kept only with a key."""
+
+
+def make_settings(*, data_key: str | None = TEST_DATA_KEY, **checkins: Any) -> Settings:
     base = default_settings()
-    return replace(base, checkins=replace(base.checkins, **checkins))
+    return replace(base, checkins=replace(base.checkins, **checkins),
+                   privacy=replace(base.privacy, data_key=data_key))
 
 
 SimFactory = Callable[..., Any]

@@ -221,9 +221,11 @@ def prompts(out: list[dict[str, Any]]) -> list[str]:
 
 
 async def deliveries(sim: Simulation) -> list[tuple[object, str, str | None]]:
-    """Every recorded occurrence of every job: (when it was due, its status, the reason)."""
+    """Every recorded occurrence of every job (but the deployment's daily retention purge):
+    (when it was due, its status, the reason)."""
     found = []
-    for row in await sim.bot.store.db.fetchall("SELECT id FROM jobs ORDER BY id"):
+    for row in await sim.bot.store.db.fetchall(
+            "SELECT id FROM jobs WHERE kind <> 'warmline.retention' ORDER BY id"):
         for d in await sim.bot.store.jobs.deliveries(int(row["id"])):
             found.append((encode_value(d.occurrence), d.status, d.reason))
     return found

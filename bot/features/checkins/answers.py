@@ -137,6 +137,8 @@ async def on_note_button(event: ButtonPressed, ctx: CheckinContext) -> Sequence[
     found = await checked_prompt(event, ctx, prompt_id_in(event.value))
     if not isinstance(found, Prompt):
         return found
+    if not ctx.repo.keeps_text:  # a prompt sent before the key went away still has the button
+        return answer(event, ctx.t("checkin.note.not_kept"))
     if not event.interaction:
         return answer(event, ctx.t("checkin.note.unavailable"))
     return [OpenForm(platform=event.platform, community=event.community, recipient=event.user,
@@ -151,6 +153,8 @@ async def on_note_form(event: FormSubmitted, ctx: CheckinContext) -> Sequence[Ac
     note = event.values.get("note", "").strip()
     if not note:
         return answer(event, ctx.t("checkin.note.empty"))
+    if not ctx.repo.keeps_text:
+        return answer(event, ctx.t("checkin.note.not_kept"))
     limit = ctx.settings.checkins.note_max_chars
     if len(note) > limit:
         # A form cannot open another form on every platform: offer a button that opens it again.

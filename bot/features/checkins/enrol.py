@@ -59,7 +59,7 @@ async def join(event: Event, ctx: CheckinContext) -> Sequence[Action]:
     zone = member_zone(ctx, member)
     text = "\n".join((
         ctx.t("checkin.join.welcome", when=when_text(ctx, following, zone), zone=zone),
-        ctx.t("checkin.join.what"),
+        ctx.t("checkin.join.what" if ctx.repo.keeps_text else "checkin.join.what_without_notes"),
         ctx.t("checkin.join.who"),
         ctx.t("checkin.join.delete"),
     ))

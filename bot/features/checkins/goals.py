@@ -32,6 +32,8 @@ async def set_goal(event: Event, ctx: CheckinContext, text: str) -> Sequence[Act
         return answer(event, ctx.t("checkin.goal.cleared"))
     if len(goal) > GOAL_MAX:
         return answer(event, ctx.t("checkin.goal.too_long", max=GOAL_MAX))
+    if not checkins.keeps_text:
+        return answer(event, ctx.t("checkin.goal.not_kept"))
     await checkins.set_goal(ctx.member.id, goal, ctx.now)
     return answer(event, ctx.t("checkin.goal.set", goal=goal))
 
@@ -58,6 +60,8 @@ async def on_goal_button(event: ButtonPressed, ctx: CheckinContext) -> Sequence[
     if not isinstance(found, Prompt):
         return found
     if choice == "change":
+        if not ctx.repo.keeps_text:
+            return answer(event, ctx.t("checkin.goal.not_kept"))
         if not event.interaction:
             return answer(event, ctx.t("checkin.goal.change_hint"))
         return [OpenForm(platform=event.platform, community=event.community,

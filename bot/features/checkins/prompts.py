@@ -45,8 +45,10 @@ def prompt_buttons(ctx: CheckinContext, prompt: Prompt) -> tuple[Button, ...]:
     ]
     buttons.append(Button(action=SKIP, value=str(prompt.id),
                           label=ctx.t("checkin.button.skip")))
-    buttons.append(Button(action=NOTE, value=str(prompt.id),
-                          label=ctx.t("checkin.button.note")))
+    if ctx.repo.keeps_text:
+        # Without a data key notes are not kept, so writing one is not offered at all.
+        buttons.append(Button(action=NOTE, value=str(prompt.id),
+                              label=ctx.t("checkin.button.note")))
     if prompt.goal:
         buttons.extend(
             Button(action=GOAL, value=f"{prompt.id}:{answer}",

@@ -119,6 +119,16 @@ class InsightPeriod:
 
 
 class CheckinRepo(Protocol):
+    @property
+    def keeps_text(self) -> bool:
+        """Whether notes and goals can be kept: only sealed, so only with a data key."""
+        ...
+
+    async def purge_text(self, community_id: int, before: datetime) -> int:
+        """Retention: clear the notes and goals of check-ins sent before ``before``, and goals set
+        before it; return how many rows changed."""
+        ...
+
     # -- enrolment ---------------------------------------------------------------------------
     async def enrol(self, member_id: int, community_id: int,
                     now: datetime) -> tuple[Enrolment, bool]:
@@ -144,7 +154,9 @@ class CheckinRepo(Protocol):
     async def answer(self, prompt_id: int, mood: int | None, now: datetime) -> bool:
         """Record a mood (or a skip, mood None) if the prompt is still open; False otherwise."""
         ...
-    async def set_note(self, prompt_id: int, note: str | None) -> None: ...
+    async def set_note(self, prompt_id: int, note: str | None) -> None:
+        """Keep the note sealed (only when :attr:`keeps_text`)."""
+        ...
     async def answer_goal(self, prompt_id: int, answer: str) -> bool:
         """Record the goal answer once; False if it was already answered."""
         ...

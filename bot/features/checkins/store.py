@@ -8,6 +8,7 @@ Every "only once" rule (answer a prompt once, claim a request once) is a single 
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from datetime import datetime
 
@@ -23,25 +24,22 @@ from bot.features.checkins.repo import (
     Reachout,
     ReachoutStatus,
 )
+from bot.sealing import CannotOpen, Keyring
 from bot.store.db import Db, Row, from_db, maybe_from_db, to_db, to_json
+from bot.store.sealed import SealedColumn
 
+log = logging.getLogger(__name__)
 
-def _enrolment(row: Row) -> Enrolment:
-    return Enrolment(
-        member_id=row["member_id"], community_id=row["community_id"], rule=row["rule"],
-        paused_until=maybe_from_db(row["paused_until"]), goal=row["goal"],
-        joined_at=from_db(row["joined_at"]),
-    )
-
-
-def _prompt(row: Row) -> Prompt:
-    return Prompt(
-        id=row["id"], member_id=row["member_id"], community_id=row["community_id"],
-        sent_at=from_db(row["sent_at"]), expires_at=from_db(row["expires_at"]),
-        status=row["status"], mood=row["mood"], note=row["note"],
-        answered_at=maybe_from_db(row["answered_at"]), goal=row["goal"],
-        goal_answer=row["goal_answer"], offer=row["offer"],
-    )
+NOTE_PURPOSE = "checkin.note"
+GOAL_PURPOSE = "checkin.goal"
+"""A goal and its copy on each prompt share a purpose (and a member): the copy is made in SQL."""
+SEALED = (
+    SealedColumn(table="checkin_prompts", column="note", purpose=NOTE_PURPOSE),
+    SealedColumn(table="checkin_prompts", column="goal", purpose=GOAL_PURPOSE),
+    SealedColumn(table="checkin_enrolments", column="goal", purpose=GOAL_PURPOSE,
+                 key="member_id"),
+)
+"""The member-written text this feature keeps, sealed at rest (bot/sealing.py)."""
 
 
 def _reachout(row: Row) -> Reachout:
@@ -69,8 +67,63 @@ def _daily_from_row(row: Row) -> DailyThread:
 class SqlCheckinRepo:
     """The one implementation of :class:`CheckinRepo`, over any :class:`Db`."""
 
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, keyring: Keyring | None = None) -> None:
         self._db = db
+        self._keys = keyring or Keyring()
+
+    @property
+    def keeps_text(self) -> bool:
+        return self._keys.can_seal
+
+    def _open(self, value: str | None, member_id: int, purpose: str) -> str | None:
+        """A stored note or goal as the member wrote it: opened when sealed, as it is when it is
+        plain text from before sealing, None when no configured key opens it."""
+        if value is None:
+            return None
+        try:
+            return self._keys.open(value, member_id=member_id, purpose=purpose)
+        except CannotOpen:
+            log.warning("a sealed %s of member %s cannot be opened with the configured keys",
+                        purpose, member_id)
+            return None
+
+    def _seal(self, value: str | None, member_id: int, purpose: str) -> str | None:
+        return None if value is None else self._keys.seal(value, purpose=purpose,
+                                                          member_id=member_id)
+
+    def _enrolment(self, row: Row) -> Enrolment:
+        return Enrolment(
+            member_id=row["member_id"], community_id=row["community_id"], rule=row["rule"],
+            paused_until=maybe_from_db(row["paused_until"]),
+            goal=self._open(row["goal"], row["member_id"], GOAL_PURPOSE),
+            joined_at=from_db(row["joined_at"]),
+        )
+
+    def _prompt(self, row: Row) -> Prompt:
+        member = row["member_id"]
+        return Prompt(
+            id=row["id"], member_id=member, community_id=row["community_id"],
+            sent_at=from_db(row["sent_at"]), expires_at=from_db(row["expires_at"]),
+            status=row["status"], mood=row["mood"],
+            note=self._open(row["note"], member, NOTE_PURPOSE),
+            answered_at=maybe_from_db(row["answered_at"]),
+            goal=self._open(row["goal"], member, GOAL_PURPOSE),
+            goal_answer=row["goal_answer"], offer=row["offer"],
+        )
+
+    async def purge_text(self, community_id: int, before: datetime) -> int:
+        cutoff = to_db(before)
+        async with self._db.transaction() as tx:
+            prompts = await tx.execute(
+                "UPDATE checkin_prompts SET note = NULL, goal = NULL WHERE community_id = ? "
+                "AND sent_at < ? AND (note IS NOT NULL OR goal IS NOT NULL)",
+                (community_id, cutoff))
+            goals = await tx.execute(
+                "UPDATE checkin_enrolments SET goal = NULL, goal_set_at = NULL "
+                "WHERE community_id = ? AND goal IS NOT NULL "
+                "AND (goal_set_at IS NULL OR goal_set_at < ?)",
+                (community_id, cutoff))
+        return prompts + goals
 
     # -- enrolment -------------------------------------------------------------------------------
 
@@ -86,13 +139,13 @@ class SqlCheckinRepo:
                 "SELECT * FROM checkin_enrolments WHERE member_id = ?", (member_id,)
             )
         assert row is not None
-        return _enrolment(row), created
+        return self._enrolment(row), created
 
     async def enrolment(self, member_id: int) -> Enrolment | None:
         row = await self._db.fetchone(
             "SELECT * FROM checkin_enrolments WHERE member_id = ?", (member_id,)
         )
-        return None if row is None else _enrolment(row)
+        return None if row is None else self._enrolment(row)
 
     async def leave(self, member_id: int) -> bool:
         removed = await self._db.execute(
@@ -114,7 +167,8 @@ class SqlCheckinRepo:
     async def set_goal(self, member_id: int, goal: str | None, now: datetime) -> None:
         await self._db.execute(
             "UPDATE checkin_enrolments SET goal = ?, goal_set_at = ? WHERE member_id = ?",
-            (goal, None if goal is None else to_db(now), member_id),
+            (self._seal(goal, member_id, GOAL_PURPOSE), None if goal is None else to_db(now),
+             member_id),
         )
 
     async def enrolments(self, community_id: int) -> list[Enrolment]:
@@ -122,7 +176,7 @@ class SqlCheckinRepo:
             "SELECT * FROM checkin_enrolments WHERE community_id = ? ORDER BY member_id",
             (community_id,),
         )
-        return [_enrolment(r) for r in rows]
+        return [self._enrolment(r) for r in rows]
 
     async def enrolled_count(self, community_id: int) -> int:
         row = await self._db.fetchone(
@@ -148,11 +202,11 @@ class SqlCheckinRepo:
                 "RETURNING *",
                 (sent, to_db(expires_at), member_id, sent, member_id, to_db(day_start)),
             )
-        return None if row is None else _prompt(row)
+        return None if row is None else self._prompt(row)
 
     async def prompt(self, prompt_id: int) -> Prompt | None:
         row = await self._db.fetchone("SELECT * FROM checkin_prompts WHERE id = ?", (prompt_id,))
-        return None if row is None else _prompt(row)
+        return None if row is None else self._prompt(row)
 
     async def answer(self, prompt_id: int, mood: int | None, now: datetime) -> bool:
         changed = await self._db.execute(
@@ -163,8 +217,17 @@ class SqlCheckinRepo:
         return changed > 0
 
     async def set_note(self, prompt_id: int, note: str | None) -> None:
+        if note is None:
+            await self._db.execute("UPDATE checkin_prompts SET note = NULL WHERE id = ?",
+                                   (prompt_id,))
+            return
+        row = await self._db.fetchone("SELECT member_id FROM checkin_prompts WHERE id = ?",
+                                      (prompt_id,))
+        if row is None:
+            return
         await self._db.execute(
-            "UPDATE checkin_prompts SET note = ? WHERE id = ?", (note, prompt_id)
+            "UPDATE checkin_prompts SET note = ? WHERE id = ?",
+            (self._seal(note, int(row["member_id"]), NOTE_PURPOSE), prompt_id),
         )
 
     async def answer_goal(self, prompt_id: int, answer: str) -> bool:
@@ -186,7 +249,7 @@ class SqlCheckinRepo:
             "SELECT * FROM checkin_prompts WHERE member_id = ? AND sent_at >= ? ORDER BY sent_at",
             (member_id, to_db(since)),
         )
-        return [_prompt(r) for r in rows]
+        return [self._prompt(r) for r in rows]
 
     async def community_week(self, community_id: int, since: datetime) -> CommunityWeek:
         rows = await self._db.fetchall(

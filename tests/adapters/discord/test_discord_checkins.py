@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from adapters.discord.custom_ids import decode_custom_id
 from bot.clock import VirtualClock
-from bot.config import default_settings
+from bot.config import Settings
 from bot.feature import all_commands
 from bot.features.registry import build_features
 from bot.runtime.app import Warmline
@@ -20,6 +20,7 @@ from bot.store.base import Store
 from bot.store.store import open_sqlite
 from bot.texts import TextCatalogue
 from tests.fakes.discord_server import CALLBACK_MODAL, CALLBACK_UPDATE_MESSAGE, SentMessage
+from tests.helpers.checkins import make_settings
 from tests.helpers.discord import Harness
 
 MONDAY_8AM = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -37,10 +38,12 @@ class Live:
 
 
 @asynccontextmanager
-async def real_warmline(harness: Harness, db: str) -> AsyncIterator[Live]:
+async def real_warmline(harness: Harness, db: str,
+                        settings: Settings | None = None) -> AsyncIterator[Live]:
     """Every real feature, SQLite, the Discord adapter against the fake, and a virtual clock
-    starting Monday 08:00 UTC; yields once the adapter is READY and shuts down cleanly."""
-    settings = default_settings()
+    starting Monday 08:00 UTC; yields once the adapter is READY and shuts down cleanly.
+    ``settings``: the tests' own (a data key, so notes are kept) unless given."""
+    settings = settings or make_settings()
     store = await open_sqlite(harness.tmp_path / db)
     features = await build_features(settings, store)
     clock = VirtualClock(MONDAY_8AM)

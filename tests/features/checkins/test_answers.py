@@ -3,6 +3,7 @@ private note; replies that vary with the mood; late answers count until the prom
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from bot.sim.simulate import Simulation
@@ -64,8 +65,10 @@ async def test_a_note_is_a_private_form_and_is_kept_only_for_the_member(sim: Sim
     assert "Only you can see it" in saved["text"]
     member = await sim.bot.store.members.find(1, "sam")
     assert member is not None
-    exported = await sim.bot.store.export_member(member.id)
-    assert [r["note"] for r in exported["tables"]["checkin_prompts"]] == ["long walk"]
+    stored = await sim.bot.store.export_member(member.id)  # the rows as they are kept: sealed
+    assert [r["note"][:9] for r in stored["tables"]["checkin_prompts"]] == ["sealed:1:"]
+    exported = only(await command(sim, "sam", "privacy export"))["attachment"]["content"]
+    assert [r["note"] for r in json.loads(exported)["tables"]["checkin_prompts"]] == ["long walk"]
 
 
 async def test_answering_late_counts_until_expiry(sim: Simulation) -> None:

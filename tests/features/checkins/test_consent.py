@@ -38,8 +38,11 @@ async def test_leave_is_one_step_and_stops_everything(sim: Simulation) -> None:
     await command(sim, "sam", "checkin pause", days="3")
     answer = only(await command(sim, "sam", "checkin leave"))
     assert "left check-ins" in answer["text"]
-    jobs = await sim.bot.store.jobs.count()
-    assert jobs == 0
+    member = await sim.bot.store.members.find(1, "sam")
+    assert member is not None
+    jobs = await sim.bot.store.db.fetchone("SELECT COUNT(*) FROM jobs WHERE member_id = ?",
+                                           (member.id,))
+    assert jobs is not None and jobs[0] == 0
     sent = await advance(sim, "2026-01-12T12:00:00Z")
     assert sent == []
     not_in = only(await command(sim, "sam", "checkin leave"))

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from bot.features.checkins.feature import Checkins
 from bot.features.checkins.store import SqlCheckinRepo
+from bot.sealing import DataKey, Keyring, open_in_export
 from bot.store.store import open_sqlite
+from tests.helpers.checkins import TEST_DATA_KEY
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -16,7 +18,8 @@ async def test_prompts_answers_reachouts_export_and_delete(tmp_path: Path) -> No
     store = await open_sqlite(tmp_path / "w.db")
     try:
         await store.migrate(Checkins.migrations)  # type: ignore[arg-type]
-        repo = SqlCheckinRepo(store.db)
+        keyring = Keyring(DataKey.parse(TEST_DATA_KEY, "test"))
+        repo = SqlCheckinRepo(store.db, keyring)
         community = await store.communities.ensure("sim", "c")
         member = await store.members.ensure(community.id, "sam", now=T0)
         supporter = await store.members.ensure(community.id, "dee", now=T0)
@@ -43,6 +46,8 @@ async def test_prompts_answers_reachouts_export_and_delete(tmp_path: Path) -> No
 
         exported = await store.export_member(member.id)
         tables = exported["tables"]
+        assert "my own words" not in str(tables) and "walk" not in str(tables)  # sealed at rest
+        open_in_export(tables, keyring, member.id, "unreadable")
         assert [r["note"] for r in tables["checkin_prompts"]] == ["my own words"]
         assert [r["goal"] for r in tables["checkin_enrolments"]] == ["walk"]
         assert len(tables["checkin_reachouts"]) == 1
