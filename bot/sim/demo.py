@@ -7,6 +7,7 @@ everything the demo shows is what the core really does. Each feature adds its mo
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ WORLD: list[dict[str, Any]] = [
     {"member": {"id": "priya", "name": "Priya", "timezone": "Europe/London", "roles": ["moderator"]}},
     {"member": {"id": "sam", "name": "Sam", "timezone": "Europe/London"}},
     {"member": {"id": "dee", "name": "Dee", "timezone": "America/New_York", "roles": ["supporter"]}},
+    {"member": {"id": "eve", "name": "Eve", "timezone": "Europe/London", "roles": ["supporter"]}},
     {"member": {"id": "ana", "name": "Ana", "timezone": "Asia/Kolkata"}},
     {"channel": {"id": "supporters", "purpose": "supporters"}},
 ]
@@ -40,6 +42,9 @@ SCRIPT: list[dict[str, Any]] = [
     {"event": {"type": "command", "user": "sam", "name": "privacy info"}},
     {"say": "Sam chooses to join check-ins. Nobody is signed up without asking for it."},
     {"event": {"type": "command", "user": "sam", "name": "checkin join"}},
+    {"say": "Eve, a supporter in London, goes on duty for the morning: requests can reach her now."},
+    {"clock": {"set": "2026-03-02T08:30:00Z"}},
+    {"event": {"type": "command", "user": "eve", "name": "duty on"}},
     {"say": "09:00 for Sam in London: the check-in arrives. One tap is enough."},
     {"clock": {"set": "2026-03-02T09:00:00Z"}},
     {"say": "Sam adds a short note first. Only Sam will ever see it."},
@@ -47,14 +52,30 @@ SCRIPT: list[dict[str, Any]] = [
     {"submit": {"user": "sam", "values": {"note": "Slept badly, long week."}}},
     {"say": "Then a low mood. The reply listens, and gently offers a peer."},
     {"press": {"user": "sam", "button": "Low"}},
-    {"say": "Sam says yes. Supporters are asked; the note stays private."},
+    {"say": "Sam says yes. Eve, the supporter on duty, is asked by name; the note stays private."},
     {"press": {"user": "sam", "button": "Yes, please"}},
-    {"say": "Dee, a supporter, picks it up with one tap, and Sam is told who will reach out."},
-    {"clock": {"set": "2026-03-02T09:20:00Z"}},
+    {"say": "Eve has to step away and goes off duty: no more requests will reach her."},
+    {"clock": {"set": "2026-03-02T09:10:00Z"}},
+    {"event": {"type": "command", "user": "eve", "name": "duty off"}},
+    {"say": "Dee, a supporter in New York, comes on duty a little later."},
+    {"clock": {"set": "2026-03-02T09:30:00Z"}},
+    {"event": {"type": "command", "user": "dee", "name": "duty on"}},
+    {"say": "An hour after Sam asked, nobody has picked it up, so it is asked again: this time it"
+            " goes to Dee, who is on duty, not to Eve, who is resting."},
+    {"clock": {"set": "2026-03-02T10:00:00Z"}},
+    {"say": "Dee picks it up with one tap, and Sam is told who will reach out."},
+    {"clock": {"set": "2026-03-02T10:05:00Z"}},
     {"press": {"user": "dee", "button": "I'll reach out"}},
-    {"say": "Ana lives in Kolkata. She joins too; her check-ins come at 09:00 on her own clock."},
+    {"say": "Ana lives in Kolkata. She joins check-ins, and keeps her mornings quiet until 09:30"
+            " her time."},
     {"event": {"type": "command", "user": "ana", "name": "checkin join"}},
-    {"say": "Next morning, 09:00 in Kolkata is 03:30 in London: Ana's check-in arrives on her time."},
+    {"event": {"type": "command", "user": "ana", "name": "quiet set",
+               "args": {"hours": "22:00-09:30"}}},
+    {"say": "Meanwhile Dee's stretch on duty ends by itself, with thanks; later Dee gets a private"
+            " \"how are you doing?\" after that heavy conversation. Next morning at 09:00 in"
+            " Kolkata, Ana's check-in is due, but she is in her quiet hours: it waits."},
+    {"clock": {"set": "2026-03-03T03:30:00Z"}},
+    {"say": "At 09:30 in Kolkata her quiet hours end, and the check-in arrives."},
     {"clock": {"set": "2026-03-03T04:00:00Z"}},
     {"press": {"user": "ana", "button": "Good"}},
     {"say": "Priya checks what moderators changed. Every change is in the audit log; moods never are."},
@@ -114,16 +135,14 @@ async def run_demo(out: IO[str], *, script: list[dict[str, Any]] | None = None) 
             except ScenarioError as exc:
                 out.write(f"  (demo step failed: {exc})\n")
                 return 1
-            day = sim.clock.now().strftime("%A %d %B %Y")
-            if day != last_day:
-                out.write(f"\n=== {day} ===\n")
-                last_day = day
             if described:
+                last_day = _day_header(out, sim.clock.now(), last_day)
                 out.write(f"  {when(sim.clock.now())}  {described}\n")
             for item in sent:
                 if described:  # an answer to what someone just did
                     out.write(f"      {describe_action(item.action, names)}\n")
                     continue
+                last_day = _day_header(out, item.at, last_day)
                 zone = _zone_for(item.action, sim)
                 local = ""
                 if zone and item.at.astimezone(ZoneInfo(zone)).utcoffset():
@@ -132,6 +151,14 @@ async def run_demo(out: IO[str], *, script: list[dict[str, Any]] | None = None) 
     out.write("\nThat was the demo. Try it yourself: warmline console (you play the members).\n")
     out.write("To run Warmline on a real server, see docs/discord.md.\n")
     return 0
+
+
+def _day_header(out: IO[str], at: datetime, last_day: str) -> str:
+    """A day's heading before the first thing that happens on it (UTC)."""
+    day = at.strftime("%A %d %B %Y")
+    if day != last_day:
+        out.write(f"\n=== {day} ===\n")
+    return day
 
 
 def _zone_for(action: object, sim: Simulation) -> str | None:

@@ -20,7 +20,11 @@ async def test_the_demo_runs_start_to_finish_and_shows_every_moment() -> None:
         "Would you like someone from the group to reach out?",  # the gentle offer
         "Could you be the one?",                     # supporters asked
         "Dee from the group will reach out to you soon.",       # the claim
-        "09:00 IST for them",                        # Ana's own clock
+        "Warmline in #supporters: @Eve @Sam would welcome",     # the supporter on duty, by name
+        "Warmline in #supporters: @Dee Still open",  # Eve went off duty: Dee is asked instead
+        "switched you off to give you a proper break",  # the longest stretch, kindly
+        "That was a heavy one",                      # care for the carer
+        "Tue 03 Mar 04:00 UTC = Tue 03 Mar 09:30 IST for them",  # Ana's check-in, after quiet hours
         "Recent changes",                            # the audit log
         "docs/discord.md",                           # how to try it for real
     ):

@@ -54,8 +54,11 @@ async def start_stretch(ctx: DutyContext, member: Member,
         )
 
 
-async def end_stretch(ctx: DutyContext, member: Member) -> bool:
-    await ctx.store.jobs.delete(AUTO_OFF, f"member:{member.id}")
+async def end_stretch(ctx: DutyContext, member: Member, *, by_itself: bool = False) -> bool:
+    """Off duty now. ``by_itself``: the stretch's own job is ending it (that job stays, so its
+    run is recorded; it does nothing once the stretch it was for is over)."""
+    if not by_itself:
+        await ctx.store.jobs.delete(AUTO_OFF, f"member:{member.id}")
     await ctx.store.jobs.delete(CAP, f"member:{member.id}")
     return await ctx.repo.go_off(member.id, ctx.now)
 
@@ -171,7 +174,7 @@ async def auto_off(claim: Claim, ctx: DutyContext) -> Sequence[Action]:
     if (supporter is None or not supporter.on_duty or supporter.since is None
             or not isinstance(since, str) or from_db(since) != supporter.since):
         return ()
-    await end_stretch(ctx, member)
+    await end_stretch(ctx, member, by_itself=True)
     if claim.job.payload.get("why") == "hours":
         return ()
     reminder = await cap_line(ctx, member)
