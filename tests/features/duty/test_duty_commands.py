@@ -128,3 +128,28 @@ async def test_the_weekly_wellbeing_check_in_is_opt_in(sim: Simulation) -> None:
     assert "weekly check-in as a supporter" in str(weekly["text"])
     await command(sim, "eve", "duty wellbeing", choice="off")
     assert _dms(await advance(sim, "2026-01-25T19:00:00Z"), "eve") == []
+
+
+async def test_export_shows_and_delete_removes_everything_duty_and_quiet_keep(
+    sim: Simulation,
+) -> None:
+    await command(sim, "eve", "duty on")
+    await command(sim, "eve", "duty hours", hours="18:00-21:00")
+    ctx = await sim.bot.core.community_context("sim", "c")
+    assert ctx is not None
+    await sim.bot.core.router.took("eve", "reachout", "r1", ctx)
+    await command(sim, "eve", "quiet set", hours="00:00-23:59")
+    await command(sim, "eve", "duty wellbeing", choice="on")
+    await advance(sim, "2026-01-05T09:00:00Z")  # the stretch's end note is held: quiet hours
+    community = await sim.bot.store.communities.find("sim", "c")
+    assert community is not None
+    eve = await sim.bot.store.members.find(community.id, "eve")
+    assert eve is not None
+    exported = await sim.bot.store.export_member(eve.id)
+    tables = {name for name, rows in exported["tables"].items() if rows}
+    assert {"duty_supporters", "duty_stretches", "duty_work", "deferred"} <= tables
+    await sim.bot.store.delete_member(eve.id)
+    for table in ("duty_supporters", "duty_stretches", "duty_work", "deferred"):
+        rows = await sim.bot.store.db.fetchall(f"SELECT 1 FROM {table} WHERE member_id = ?",
+                                               (eve.id,))
+        assert rows == [], table
