@@ -235,6 +235,10 @@ class Feature(Generic[R]):
     migrations: ClassVar[MigrationStream | None] = None
     unknown_answer_key: ClassVar[str] = "common.error_generic"
     """What a person hears after pressing a button of this feature that no longer exists."""
+    reads_messages: ClassVar[bool] = False
+    """The feature reads what members write (safety, listening). On Discord that needs the
+    privileged Message Content intent: it is requested when an enabled feature says so
+    (:func:`needs_message_text`)."""
 
     def __init__(self, *, settings: Settings, repo: R) -> None:
         self.settings = settings
@@ -269,6 +273,19 @@ class Feature(Generic[R]):
     async def on_thread_started(self, ref: str, thread_id: str, ctx: Context[R]) -> None:
         """A ``StartThread`` this feature asked for went out; ``thread_id`` is the platform's id.
         Features that open threads remember it here."""
+
+    def enabled(self) -> bool:
+        """Whether the deployment switched this feature on (its ``[section] enabled``)."""
+        return True
+
+    async def purge(self, before: datetime, ctx: Context[R]) -> int:
+        """Retention: delete this feature's records older than ``before``; how many went."""
+        return 0
+
+
+def needs_message_text(features: Sequence[Feature[Any]]) -> bool:
+    """Whether any enabled feature reads what members write (so the platform must send it)."""
+    return any(feature.reads_messages and feature.enabled() for feature in features)
 
 
 def all_commands(features: Sequence[Feature[Any]]) -> list[CommandSpec]:

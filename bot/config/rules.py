@@ -12,7 +12,13 @@ from typing import Any
 
 from bot.config.checks import _show
 from bot.config.names import ENV_APP_TOKEN, ENV_BOT_TOKEN, ENV_DISCORD_TOKEN, ENV_SIGNING_SECRET
-from bot.config.schema import CheckinSettings, DiscordSettings, OutboxSettings, SlackSettings
+from bot.config.schema import (
+    CheckinSettings,
+    DiscordSettings,
+    OutboxSettings,
+    SafetySettings,
+    SlackSettings,
+)
 
 
 def _checkin_rules(checkins: CheckinSettings) -> list[str]:
@@ -27,6 +33,15 @@ def _checkin_rules(checkins: CheckinSettings) -> list[str]:
         problems.append("checkins.schedules = []: check-ins are enabled but have no schedule; "
                         "add one, e.g. ['mon-fri 09:00'], or set checkins.enabled = false")
     return problems
+
+
+def _safety_rules(safety: SafetySettings) -> list[str]:
+    if safety.default_region not in safety.resources:
+        regions = ", ".join(repr(r) for r in safety.resources) or "none"
+        return [f"safety.default_region = {_show(safety.default_region)}: no resources for this "
+                f"region in [safety.resources] (regions there: {regions}); add them, or choose "
+                "one of those"]
+    return []
 
 
 def _outbox_rules(outbox: OutboxSettings) -> list[str]:
@@ -82,6 +97,7 @@ def _slack_checks(slack: SlackSettings) -> list[str]:
 
 _SECTION_RULES: Mapping[str, Callable[[Any], list[str]]] = MappingProxyType({
     "checkins": _checkin_rules,
+    "safety": _safety_rules,
     "outbox": _outbox_rules,
     "discord": _discord_checks,
     "slack": _slack_checks,
