@@ -67,8 +67,8 @@ def test_every_setting_is_explained_in_the_example_file() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     sections = _section_classes()
     assert set(sections) == {
-        "store", "logging", "texts", "community", "checkins", "scheduler", "outbox", "discord", "files",
-        "slack",
+        "store", "logging", "texts", "community", "checkins", "safety", "scheduler", "outbox",
+        "discord", "files", "slack",
     }
     for section, cls in sections.items():
         assert re.search(rf"^#? ?\[{section}\]", text, re.MULTILINE), f"[{section}] missing"
@@ -77,6 +77,8 @@ def test_every_setting_is_explained_in_the_example_file() -> None:
             needle = env if env else f"{f.name} ="
             if f.name == "overrides":
                 needle = "[texts.overrides]"
+            if f.name == "resources":
+                needle = "[safety.resources]"
             assert needle in text, f"{section}.{f.name} is not mentioned in config.example.toml"
 
 

@@ -99,6 +99,8 @@ def _shown(value: object) -> str:
 
 @handlers.setup_check
 async def alerts_have_somewhere_to_go(ctx: SafetyContext) -> list[str]:
-    if await ctx.store.channels.for_purpose(ctx.community.id, "moderators") is None:
-        return [ctx.t("safety.status.no_channel")]
-    return []
+    """Alerts go to the moderators' channel, else (through the router) the supporters'."""
+    for purpose in ("moderators", "supporters"):
+        if await ctx.store.channels.for_purpose(ctx.community.id, purpose) is not None:
+            return []
+    return [ctx.t("safety.status.no_channel")]
