@@ -84,7 +84,7 @@ async def test_every_row_survives_the_upgrade_and_nothing_runs_twice(tmp_path: P
     ])
     assert [row[:3] for row in after["schema_migrations"] if row[3] != old] == [
         ("checkin", 3, "group_message_ids"), ("checkin", 4, "insight_periods"),
-        ("checkin", 5, "reachout_posts"),
+        ("checkin", 5, "reachout_posts"), ("safety", 1, "safety"),
     ]  # the only ones that ran now
 
 
