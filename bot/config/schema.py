@@ -179,8 +179,9 @@ class DiscordSettings:
     sends_per_second: float = _setting(
         40.0, _float(0.0, 50.0, "sends per second", 40.0, lo_open=True)
     )
-    message_content_intent: bool = _setting(False, _bool)
-    """Off until a feature that reads message text (listening, safety) is available."""
+    message_content_intent: bool = _setting(True, _bool)
+    """May Warmline ask for the Message Content intent: it does when an enabled feature reads
+    what members write (safety, listening); false never asks (``bot.run.adapter_settings``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
