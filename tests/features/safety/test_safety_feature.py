@@ -75,8 +75,10 @@ async def test_a_crisis_in_a_dm_is_answered_in_that_dm_and_the_alert_has_no_link
 
 
 async def test_a_message_in_a_thread_is_answered_in_the_thread(sim: Simulation) -> None:
-    reply = _reply(await say(sim, "sam", ACTIVE, thread="t-1"))
+    actions = await say(sim, "sam", ACTIVE, thread="t-1")
+    reply = _reply(actions)
     assert (reply["channel"], reply["thread"]) == ("general", "t-1")
+    assert _alert(actions)["link"]["thread"] == "t-1"
 
 
 async def test_with_reply_dm_the_reply_is_a_direct_message(sim: Simulation) -> None:
@@ -195,6 +197,7 @@ async def test_im_on_it_stops_the_widening_and_brings_aftercare(
     assert "<@dee> is on it" in only(actions, "post")["text"]
     assert router.taken == [("dee", "crisis", "safety:1", True)]
     assert "already on this" in only(await press(sim, "mod", "I'm on it"))["text"]
+    assert await sim.bot.store.jobs.get("safety.escalate", "safety:1") is None
     assert await advance(sim, "2026-01-05T08:00:00Z") == []  # taken: nothing widens
     assert "closed it" in only(await press(sim, "dee", "Done"))["text"]
     assert router.ended == [("crisis", "safety:1")]
