@@ -23,6 +23,7 @@ WORLD: list[dict[str, Any]] = [
     {"member": {"id": "dee", "name": "Dee", "timezone": "America/New_York", "roles": ["supporter"]}},
     {"member": {"id": "ana", "name": "Ana", "timezone": "Asia/Kolkata"}},
     {"channel": {"id": "supporters", "purpose": "supporters"}},
+    {"channel": {"id": "moderators", "purpose": "moderators"}},
 ]
 
 SCRIPT: list[dict[str, Any]] = [
@@ -51,6 +52,14 @@ SCRIPT: list[dict[str, Any]] = [
     {"press": {"user": "dee", "button": "I'll reach out"}},
     {"say": "Ana lives in Kolkata. She joins too; her check-ins come at 09:00 on her own clock."},
     {"event": {"type": "command", "user": "ana", "name": "checkin join"}},
+    {"say": "Late that night Ana writes in the group that she wants to die. Warmline answers her at "
+            "once, at any hour, with real numbers, and tells the moderators without quoting her."},
+    {"clock": {"set": "2026-03-02T20:30:00Z"}},
+    {"event": {"type": "message", "user": "ana", "channel": "general", "message_id": "ana-1",
+               "text": "honestly I just want to die. I can't do this anymore"}},
+    {"say": "Priya takes it with one tap. The other moderators see she is on it; nothing widens."},
+    {"clock": {"set": "2026-03-02T20:34:00Z"}},
+    {"press": {"user": "priya", "button": "I'm on it"}},
     {"say": "Next morning, 09:00 in Kolkata is 03:30 in London: Ana's check-in arrives on her time."},
     {"clock": {"set": "2026-03-03T04:00:00Z"}},
     {"press": {"user": "ana", "button": "Good"}},
