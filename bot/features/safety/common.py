@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.actions import Button, MessageLink
-from bot.features.basics import channel_mention
+from bot.features.basics import ROLE_SETTING, channel_mention
 from bot.features.safety.declare import ACK, SafetyContext
 from bot.features.safety.settings import ACK_MINUTES, ALERT_TEXT, PERIOD, REGION, REPLY
 from bot.model import Member
@@ -71,16 +71,13 @@ def resources_text(ctx: SafetyContext, region: str) -> str:
     return "\n".join(f"• {line}" for line in lines or list(resources.values())[:1])
 
 
-def moderator_roles(ctx: SafetyContext) -> set[str]:
-    configured = ctx.community.settings.get("moderator_roles")
-    roles = {r for r in configured if isinstance(r, str)} if isinstance(configured, list) else set()
-    return roles | set(ctx.settings.community.moderator_roles)
-
-
-def supporter_roles(ctx: SafetyContext) -> set[str]:
-    configured = ctx.community.settings.get("supporter_roles")
-    roles = {r for r in configured if isinstance(r, str)} if isinstance(configured, list) else set()
-    return roles | set(ctx.settings.community.supporter_roles)
+def roles(ctx: SafetyContext, kind: str) -> set[str]:
+    """The roles that count as ``kind`` ("moderators", "supporters") here: the community's and
+    the config's, read from where ``ROLE_SETTING`` says each kind is kept."""
+    key = ROLE_SETTING[kind]
+    configured = ctx.community.settings.get(key)
+    found = {r for r in configured if isinstance(r, str)} if isinstance(configured, list) else set()
+    return found | set(getattr(ctx.settings.community, key))
 
 
 def ack_button(ctx: SafetyContext, detection_id: int) -> Button:

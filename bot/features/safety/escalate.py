@@ -26,8 +26,7 @@ from bot.features.safety.common import (
     ack_minutes,
     audit,
     link_of,
-    moderator_roles,
-    supporter_roles,
+    roles,
 )
 from bot.features.safety.declare import ACK, DONE, ESCALATE, NOT_MEANT, SafetyContext, handlers
 from bot.features.safety.repo import DetectionRecord
@@ -47,9 +46,9 @@ async def _detection(event: ButtonPressed, ctx: SafetyContext) -> DetectionRecor
 
 
 def _may_take(event: ButtonPressed, ctx: SafetyContext) -> bool:
-    roles = set(event.actor.roles) | set(ctx.member.roles if ctx.member else ())
+    held = set(event.actor.roles) | set(ctx.member.roles if ctx.member else ())
     return (ctx.is_moderator or event.user in ctx.settings.safety.on_call
-            or bool(roles & (supporter_roles(ctx) | moderator_roles(ctx))))
+            or bool(held & (roles(ctx, "supporters") | roles(ctx, "moderators"))))
 
 
 @handlers.button(ACK, creates_member=True)
@@ -137,9 +136,9 @@ async def widen(claim: Claim, ctx: SafetyContext) -> Sequence[Action]:
             actions.append(post(moderators, on_call))
         detail = f"#{found.id}: stage 1, router reached {routed.reached}, on-call {len(on_call)}"
     else:
-        roles = moderator_roles(ctx)
+        moderating = roles(ctx, "moderators")
         everyone = tuple(m.platform_user_id for m in await ctx.store.members.list(ctx.community.id)
-                         if roles & set(m.roles) and m.id != member.id)
+                         if moderating & set(m.roles) and m.id != member.id)
         channel = moderators or await ctx.store.channels.for_purpose(ctx.community.id,
                                                                      "supporters")
         if channel is not None:
