@@ -82,7 +82,8 @@ async def respond(event: MessagePosted, found: Detection, ctx: SafetyContext) ->
     rises = earlier is None or tier_rank(found.tier) > tier_rank(earlier.tier)
     reply = concern != "reply" and rises
     choices = await ctx.repo.choices(member.id)
-    alert = rises and (concern == "reply" or not choices.alerts_off)
+    # Harmful specifics are about someone else: moderators hear of each, whatever came before.
+    alert = concern == "reply" or (rises and not choices.alerts_off)
     link = MessageLink(channel=event.channel, message_id=event.message_id, thread=event.thread,
                        is_dm=event.is_dm)
     record = await ctx.repo.record(
@@ -103,11 +104,11 @@ async def respond(event: MessagePosted, found: Detection, ctx: SafetyContext) ->
         actions.insert(0, await _reply(event, record, member, told, ctx))  # the person first
     steps = [s for s, done in (("reply sent", reply), ("moderators told", told)) if done]
     await audit(ctx, "safety response", f"#{record.id}: " + (", ".join(steps) or _why_quiet(
-        concern, rises, choices.alerts_off)))
+        rises, choices.alerts_off)))
     return actions
 
 
-def _why_quiet(concern: Concern, rises: bool, alerts_off: bool) -> str:
+def _why_quiet(rises: bool, alerts_off: bool) -> str:
     if not rises:
         return "already answered within the period"
     return "moderators not told (member opted out)" if alerts_off else "nobody to tell"

@@ -116,6 +116,10 @@ async def test_method_advice_in_a_reply_alerts_moderators_and_answers_nobody(
     assert kinds(actions) == ["alert"]
     assert "harmful specifics" in _alert(actions)["text"]
     assert (await detections(sim))[0].concern == "reply"
+    await say(sim, "ny", CRISIS)  # their own crisis, answered at the highest tier ...
+    again = await say(sim, "ny", "just take a whole bottle of tylenol", reply_to="m2",
+                      reply_to_user="sam")
+    assert kinds(again) == ["alert"]  # ... does not quiet the next harmful reply
 
 
 async def test_a_reply_disclosing_ones_own_crisis_still_gets_the_reply(sim: Simulation) -> None:
