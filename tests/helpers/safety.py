@@ -14,7 +14,7 @@ from bot.sim.simulate import Simulation
 from tests.helpers.checkins import run
 
 CRISIS = "I feel like ending it all tonight"
-"""Imminent: a goodbye with a timeframe."""
+"""Imminent: ending it, with a time."""
 ACTIVE = "I want to kill myself"
 PASSIVE = "I want to die"
 

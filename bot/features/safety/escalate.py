@@ -67,7 +67,8 @@ async def on_ack(event: ButtonPressed, ctx: SafetyContext) -> Sequence[Action]:
     await audit(ctx, "safety acknowledged", f"#{found.id}", actor=event.user)
     person = await ctx.store.members.get(found.member_id)
     name = mention(person.platform_user_id) if person is not None else ""
-    actions: list[Action] = list(answer(event, ctx.t("safety.ack.thanks", name=name), buttons=(
+    key = "safety.ack.thanks_reply" if found.concern == "reply" else "safety.ack.thanks"
+    actions: list[Action] = list(answer(event, ctx.t(key, name=name), buttons=(
         Button(action=DONE, value=str(found.id), label=ctx.t("safety.ack.done_button")),)))
     moderators = await ctx.store.channels.for_purpose(ctx.community.id, "moderators")
     if moderators is not None:

@@ -120,6 +120,8 @@ async def test_method_advice_in_a_reply_alerts_moderators_and_answers_nobody(
     again = await say(sim, "ny", "just take a whole bottle of tylenol", reply_to="m2",
                       reply_to_user="sam")
     assert kinds(again) == ["alert"]  # ... does not quiet the next harmful reply
+    taken = only(await press(sim, "mod", "I'm on it"), "respond")
+    assert "Have a look at the reply by <@ny>" in taken["text"]
 
 
 async def test_a_reply_disclosing_ones_own_crisis_still_gets_the_reply(sim: Simulation) -> None:
