@@ -70,12 +70,8 @@ async def on_ack(event: ButtonPressed, ctx: SafetyContext) -> Sequence[Action]:
     key = "safety.ack.thanks_reply" if found.concern == "reply" else "safety.ack.thanks"
     actions: list[Action] = list(answer(event, ctx.t(key, name=name), buttons=(
         Button(action=DONE, value=str(found.id), label=ctx.t("safety.ack.done_button")),)))
-    moderators = await ctx.store.channels.for_purpose(ctx.community.id, "moderators")
-    if moderators is not None:
-        actions.append(PostMessage(platform=ctx.platform, community=ctx.community.platform_id,
-                                   channel=moderators, urgent=True,
-                                   text=ctx.t("safety.ack.post", supporter=mention(event.user))))
-    return actions
+    return actions + await _tell_moderators(
+        ctx, ctx.t("safety.ack.post", supporter=mention(event.user)))
 
 
 @handlers.button(DONE)
@@ -98,12 +94,19 @@ async def on_not_meant(event: ButtonPressed, ctx: SafetyContext) -> Sequence[Act
         await audit(ctx, "safety false positive", f"#{found.id}", actor=event.user)
     if await ctx.repo.move_alert(found.id, "open", "dismissed"):
         await ctx.store.jobs.delete(ESCALATE, subject(found.id))
-        moderators = await ctx.store.channels.for_purpose(ctx.community.id, "moderators")
-        if moderators is not None:
-            actions.append(PostMessage(
-                platform=ctx.platform, community=ctx.community.platform_id, channel=moderators,
-                text=ctx.t("safety.not_meant.moderators", name=mention(event.user))))
+        actions += await _tell_moderators(
+            ctx, ctx.t("safety.not_meant.moderators", name=mention(event.user)))
     return actions
+
+
+async def _tell_moderators(ctx: SafetyContext, text: str) -> list[Action]:
+    """One line in the moderators' channel about an alert they saw (nothing when there is none:
+    the alert then went through the router, and the person who acted was answered already)."""
+    channel = await ctx.store.channels.for_purpose(ctx.community.id, "moderators")
+    if channel is None:
+        return []
+    return [PostMessage(platform=ctx.platform, community=ctx.community.platform_id,
+                        channel=channel, text=text, urgent=True)]
 
 
 @handlers.job(ESCALATE)
