@@ -4,74 +4,33 @@ that DM; the moderators' alert carries a jump link and is taken with "I'm on it"
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from adapters.discord.adapter import DiscordAdapter
 from adapters.discord.custom_ids import decode_custom_id
-from bot.clock import VirtualClock
-from bot.config import default_settings
-from bot.feature import all_commands, needs_message_text
-from bot.features.registry import build_features
-from bot.runtime.app import Warmline
-from bot.store.base import Store
-from bot.store.store import open_sqlite
-from bot.texts import TextCatalogue
-from tests.fakes.discord_server import SentMessage
+from tests.adapters.discord.test_discord_checkins import Live, buttons_of, real_warmline
 from tests.helpers.discord import Harness
 
 CRISIS = "I feel like ending it all tonight"
 
 
-@dataclass
-class Live:
-    store: Store
-    mods: str
-    adapter: DiscordAdapter
-
-
 @asynccontextmanager
-async def warmline_with_safety(harness: Harness) -> AsyncIterator[Live]:
-    """Every real feature, as ``warmline run`` builds them (the Message Content intent asked for
-    because safety reads messages), with a moderators' channel set up."""
+async def warmline_with_safety(harness: Harness) -> AsyncIterator[tuple[Live, str]]:
+    """Every real feature as ``warmline run`` builds them, and a moderators' channel set up;
+    yields the running Warmline and that channel's id."""
     fake = harness.fake
     mods = fake.payloads.text_channel("moderators")
     fake.world.channels[mods["id"]] = {**mods, "guild_id": fake.guild_id}
-    settings = default_settings()
-    store = await open_sqlite(harness.tmp_path / "safety.db")
-    features = await build_features(settings, store)
-    community = await store.communities.ensure("discord", fake.guild_id)
-    await store.channels.set_purpose(community.id, "moderators", mods["id"])
-    adapter = harness.adapter(all_commands(features),
-                              message_content_intent=needs_message_text(features))
-    bot = Warmline(settings=settings, store=store,
-                   clock=VirtualClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC)),
-                   texts=TextCatalogue.load(), features=features, adapters=[adapter])
-    stop = asyncio.Event()
-    task = asyncio.create_task(bot.run(stop))
-    try:
-        await fake.wait_until(lambda: adapter._ready.is_set(), what="adapter READY")
-        yield Live(store=store, mods=mods["id"], adapter=adapter)
-    finally:
-        stop.set()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(task, 10)
-        await store.close()
-
-
-def _buttons(sent: SentMessage) -> dict[str, str]:
-    return {c["label"]: c["custom_id"] for row in sent.body.get("components", [])
-            for c in row["components"]}
+    async with real_warmline(harness, "safety.db") as live:
+        community = await live.store.communities.ensure("discord", fake.guild_id)
+        await live.store.channels.set_purpose(community.id, "moderators", mods["id"])
+        yield live, mods["id"]
 
 
 async def test_a_crisis_in_a_channel_is_answered_as_a_reply_and_the_alert_is_taken(
         harness: Harness) -> None:
     fake = harness.fake
-    async with warmline_with_safety(harness) as live:
+    async with warmline_with_safety(harness) as (live, mods):
         assert live.adapter.message_content  # safety reads messages: the intent is asked for
         alice, bob = fake.user("alice"), fake.user("bob")
         said = await fake.user_message(CRISIS, author=alice)
@@ -80,17 +39,17 @@ async def test_a_crisis_in_a_channel_is_answered_as_a_reply_and_the_alert_is_tak
         assert str(reply.body["message_reference"]["message_id"]) == said["id"]
         assert "Are you somewhere safe?" in reply.body["content"]
         assert [str(u) for u in reply.body["allowed_mentions"]["users"]] == [alice["id"]]
-        assert "This isn't what I meant" in _buttons(reply)
+        assert "This isn't what I meant" in buttons_of(reply)
 
-        alert = next(m for m in fake.messages_sent if m.channel_id == live.mods)
+        alert = next(m for m in fake.messages_sent if m.channel_id == mods)
         link = f"https://discord.com/channels/{fake.guild_id}/{fake.channel_id}/{said['id']}"
         assert link in alert.body["content"]
         assert "ending it all" not in alert.body["content"]
-        take = _buttons(alert)["I'm on it"]
+        take = buttons_of(alert)["I'm on it"]
         assert decode_custom_id(take)[0] == "safety.ack"
 
         press = await fake.press_button(take, message=alert.message, user=bob,
-                                        channel_id=live.mods)
+                                        channel_id=mods)
         await fake.wait_until(lambda: fake.reply_to(press["id"]), what="the answer to I'm on it")
         answer = fake.reply_to(press["id"])
         assert answer is not None and answer.ephemeral and answer.data is not None
