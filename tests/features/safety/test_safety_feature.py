@@ -87,6 +87,16 @@ async def test_with_reply_dm_the_reply_is_a_direct_message(sim: Simulation) -> N
     assert reply["type"] == "send_dm" and reply["user"] == "sam" and reply["channel"] is None
 
 
+async def test_a_community_that_opts_in_sees_the_words_in_the_alert(sim: Simulation) -> None:
+    done = only(await command(sim, "mod", "safety setup", alert_text="on"))
+    assert "alert_text = on" in done["text"]
+    alert = _alert(await say(sim, "sam", ACTIVE))
+    assert "Their words: “I want to kill myself”" in alert["text"]
+    audit = await sim.bot.store.audit.recent(1)
+    assert ("mod", "safety setup", "alert_text = on") in [
+        (e["actor"], e["action"], e["detail"]) for e in audit]
+
+
 async def test_supporters_own_messages_are_scanned_too(sim: Simulation) -> None:
     assert kinds(await say(sim, "dee", PASSIVE)) == ["post", "alert"]
 
