@@ -63,9 +63,7 @@ async def test_a_crisis_in_a_channel_is_answered_as_a_reply_and_the_alert_is_tak
 async def test_a_crisis_in_a_dm_is_answered_in_that_dm(harness: Harness) -> None:
     fake = harness.fake
     async with warmline_with_safety(harness):
-        alice = fake.user("alice")
-        joined = await fake.slash("privacy", subcommand="info", user=alice)  # she is known
-        await fake.wait_until(lambda: fake.reply_to(joined["id"]), what="the privacy answer")
+        alice = fake.user("alice")  # her first message to Warmline: it has never met her
         await fake.user_dm(CRISIS, author=alice)
         await fake.wait_until(
             lambda: any(m.dm_user_id == alice["id"] for m in fake.messages_sent),

@@ -74,6 +74,21 @@ async def test_a_crisis_in_a_dm_is_answered_in_that_dm_and_the_alert_has_no_link
     assert "a private message to Warmline" in alert["text"]
 
 
+async def test_a_first_ever_dm_from_someone_unknown_is_answered_too(sim: Simulation) -> None:
+    # One community in the deployment: a first message to the bot belongs to it.
+    reply = _reply(await say(sim, "stranger", PASSIVE, channel="dm-stranger", is_dm=True))
+    assert reply["type"] == "send_dm" and reply["channel"] == "dm-stranger"
+    assert await sim.bot.store.members.find(1, "stranger") is not None  # theirs to delete
+
+
+async def test_a_dm_from_someone_in_several_communities_stays_unplaced(tmp_path: Path) -> None:
+    async with simulation(db=tmp_path / "two.db", settings=safety_settings(),
+                          start=MONDAY) as s:
+        for line in ({"community": {"id": "a"}}, {"community": {"id": "b"}}):
+            await s.run_line(line)
+        assert await say(s, "stranger", PASSIVE, channel="dm-x", is_dm=True) == []
+
+
 async def test_a_message_in_a_thread_is_answered_in_the_thread(sim: Simulation) -> None:
     actions = await say(sim, "sam", ACTIVE, thread="t-1")
     reply = _reply(actions)
