@@ -40,7 +40,7 @@ from adapters.discord.adapter import DiscordAdapter, DiscordOptions, apply_url_o
 from bot.actions import Button, SendDirect  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import default_settings  # noqa: E402
-from bot.feature import all_commands  # noqa: E402
+from bot.feature import all_commands, needs_message_text  # noqa: E402
 from bot.features.registry import build_features  # noqa: E402
 from bot.runtime.app import Warmline  # noqa: E402
 from bot.runtime.outbox import Outbox  # noqa: E402
@@ -83,10 +83,14 @@ class BareClient(discord.Client):
             self.done.set()
 
 
+CHAT = "long day at work honestly, these meetings are killing me, going to bed early"
+"""What each blasted message says: ordinary chat with an idiom, so the safety scan does its work."""
+
+
 async def _blast(port: int, n: int) -> None:
     async with aiohttp.ClientSession() as http:
         resp = await http.post(f"http://127.0.0.1:{port}/control/blast",
-                               json={"count": n, "timeout": 30})
+                               json={"count": n, "timeout": 30, "content": CHAT})
         resp.raise_for_status()
         await resp.read()
 
@@ -111,7 +115,9 @@ async def warmline_rate(port: int, n: int, db: Path, profile: bool) -> float:
     settings = default_settings()
     store = await open_sqlite(db)
     features = await build_features(settings, store)
-    adapter = TimedAdapter(DiscordOptions(token="bench-token", guild_ready_timeout=0.1),
+    # Every feature on, as `warmline run` builds it: safety reads messages, so the content comes.
+    adapter = TimedAdapter(DiscordOptions(token="bench-token", guild_ready_timeout=0.1,
+                                          message_content_intent=needs_message_text(features)),
                            all_commands(features))
     bot = Warmline(settings=settings, store=store, clock=SystemClock(),
                    texts=TextCatalogue.load(), features=features, adapters=[adapter])

@@ -63,6 +63,19 @@ class Form:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MessageLink:
+    """A pointer to one message, for people to open: the core knows ids, never URLs, so the
+    adapter renders it (Discord: a jump link on its own line under the text). ``thread`` is the
+    thread the message is in, if any; ``is_dm`` when it was a private message to the bot (no one
+    else can open it, so adapters say so instead of linking)."""
+
+    channel: str
+    message_id: str
+    thread: str | None = None
+    is_dm: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Action:
     """Fields every action has. ``recipient`` is the person the action is for (quiet hours
     apply to them); ``urgent`` actions (crisis resources) are never deferred; ``key`` is an
@@ -107,6 +120,11 @@ class PostMessage(Action):
     ref: str | None = None
     """A feature's name for this post: the platform's message id comes back to the feature
     (``Feature.on_posted``), so it can edit the post later."""
+    reply_to: str | None = None
+    """The message this post answers (in ``channel``, or ``thread``): shown as a reply to it
+    where the platform can (Discord), in its thread where that is the platform's way (Slack)."""
+    link: MessageLink | None = None
+    """A message people should be able to open from this post; the adapter renders it."""
 
 
 @ACTIONS.register("start_thread")
@@ -179,6 +197,8 @@ class AlertModerators(Action):
     extra: dict[str, str] = field(default_factory=dict)
     ref: str | None = None
     """As for :class:`PostMessage`: the post's id comes back to the feature."""
+    link: MessageLink | None = None
+    """As for :class:`PostMessage`: a message to open, rendered by the adapter."""
 
 
 @ACTIONS.register("edit")

@@ -236,6 +236,10 @@ class Feature(Generic[R]):
     migrations: ClassVar[MigrationStream | None] = None
     unknown_answer_key: ClassVar[str] = "common.error_generic"
     """What a person hears after pressing a button of this feature that no longer exists."""
+    reads_messages: ClassVar[bool] = False
+    """The feature reads what members write (safety, listening). On Discord that needs the
+    privileged Message Content intent: it is requested when an enabled feature says so
+    (:func:`needs_message_text`)."""
 
     def __init__(self, *, settings: Settings, repo: R) -> None:
         self.settings = settings
@@ -282,6 +286,15 @@ class Feature(Generic[R]):
         ``ctx.community`` older than ``before``; return how many rows changed. The daily
         retention job calls it for every feature and community and audits the counts."""
         return 0
+
+    def enabled(self) -> bool:
+        """Whether the deployment switched this feature on (its ``[section] enabled``)."""
+        return True
+
+
+def needs_message_text(features: Sequence[Feature[Any]]) -> bool:
+    """Whether any enabled feature reads what members write (so the platform must send it)."""
+    return any(feature.reads_messages and feature.enabled() for feature in features)
 
 
 def all_commands(features: Sequence[Feature[Any]]) -> list[CommandSpec]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol, TypeVar
 
-from bot.actions import Action, AlertModerators, Button, PostMessage
+from bot.actions import Action, AlertModerators, Button, MessageLink, PostMessage
 from bot.model import Community
 from bot.store.base import Store
 
@@ -54,6 +54,9 @@ class SupportRequest:
     urgent: bool = False
     escalate: bool = False
     """Straight to the fallback (the moderators): nobody took it on in time."""
+    link: MessageLink | None = None
+    """The message the request is about, for supporters to open (rendered by the adapter);
+    routers put it on the post they make."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -133,14 +136,14 @@ async def post_to_channel(request: SupportRequest, ctx: Where, *,
         return Routed(actions=(PostMessage(
             platform=ctx.platform, community=community, channel=supporters, text=request.text,
             pings=tuple(mentions),
-            buttons=request.buttons, ref=request.ref, urgent=request.urgent,
+            buttons=request.buttons, ref=request.ref, urgent=request.urgent, link=request.link,
         ),), reached="supporters", chosen=tuple(mentions))
     moderators = await ctx.store.channels.for_purpose(ctx.community.id, "moderators")
     if moderators is not None:
         return Routed(actions=(AlertModerators(
             platform=ctx.platform, community=community, channel=moderators, text=request.text,
             buttons=request.buttons, ref=request.ref, urgent=request.urgent,
-            priority="high" if request.urgent else "normal",
+            priority="high" if request.urgent else "normal", link=request.link,
         ),), reached="moderators")
     return Routed(actions=(), reached="nobody")
 

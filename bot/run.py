@@ -21,13 +21,16 @@ import importlib
 import logging
 import signal
 import sys
+from collections.abc import Sequence
+from dataclasses import replace
 from types import FrameType
+from typing import Any
 
 from bot.adapter import Adapter, AdapterError, Fatal
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.exit_codes import ExitCode, KnownFailure
-from bot.feature import CommandSpec, all_commands
+from bot.feature import CommandSpec, Feature, all_commands, needs_message_text
 from bot.features.registry import build_features
 from bot.logs import setup_logging
 from bot.runtime.app import Warmline
@@ -83,6 +86,19 @@ def build_adapters(settings: Settings, commands: list[CommandSpec]) -> list[Adap
     return adapters
 
 
+def adapter_settings(settings: Settings, features: Sequence[Feature[Any]]) -> Settings:
+    """The settings the adapters are built with. An enabled feature that reads what members
+    write (safety, listening) needs the platform to send it: on Discord, the privileged Message
+    Content intent. It is asked for exactly then, unless ``[discord] message_content_intent =
+    false`` says never (a bot Discord has not approved for it): nobody asks for a privileged
+    intent nothing uses, and nobody has to remember a flag for the crisis replies to work."""
+    discord = settings.discord
+    if discord is None:
+        return settings
+    wanted = discord.message_content_intent and needs_message_text(features)
+    return replace(settings, discord=replace(discord, message_content_intent=wanted))
+
+
 async def run_until_signalled(settings: Settings) -> int:
     """Run until SIGTERM/SIGINT (exit 0). A known failure raises :class:`KnownFailure`,
     :class:`StoreRefused` or :class:`bot.adapter.Fatal`; :func:`run_forever` turns each into
@@ -128,7 +144,7 @@ async def _run(settings: Settings, store: Store, names: list[str], stop: asyncio
         return ExitCode.OK
     texts = TextCatalogue.load(overrides=settings.texts.overrides,
                                default_locale=settings.texts.locale)
-    adapters = build_adapters(settings, all_commands(features))
+    adapters = build_adapters(adapter_settings(settings, features), all_commands(features))
     bot = Warmline(settings=settings, store=store, clock=SystemClock(), texts=texts,
                    features=features, adapters=adapters)
     log.info("warmline running with adapters: %s", ", ".join(names))

@@ -22,6 +22,7 @@ import discord
 
 from adapters.discord.commands import core_command_name
 from adapters.discord.custom_ids import decode_custom_id
+from bot.actions import MessageLink
 from bot.events import Actor, ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted
 
 PLATFORM = "discord"
@@ -120,6 +121,20 @@ def message_event(message: discord.Message, *, bot_user_id: int | None) -> Messa
         is_dm=guild is None,
         actor=actor_for(author, with_permissions=False),
     )
+
+
+def message_url(guild: str | None, link: MessageLink) -> str | None:
+    """Discord's jump link to a message in a server (its thread, when it is in one); None for a
+    private message to the bot, which nobody else can open."""
+    if link.is_dm or not guild:
+        return None
+    return f"https://discord.com/channels/{guild}/{link.thread or link.channel}/{link.message_id}"
+
+
+def with_link(text: str, guild: str | None, link: MessageLink | None) -> str:
+    """The text with the link on its own line under it (when there is one to show)."""
+    url = message_url(guild, link) if link is not None else None
+    return text if url is None else f"{text}\n{url}"
 
 
 # -- interactions ----------------------------------------------------------------------------------

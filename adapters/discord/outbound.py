@@ -29,6 +29,7 @@ from typing import Any
 import aiohttp
 import discord
 
+from adapters.discord.convert import with_link
 from adapters.discord.inbound import Pending, PendingInteractions
 from adapters.discord.options import DiscordOptions
 from adapters.discord.views import WarmlineModal, build_view
@@ -135,15 +136,18 @@ class Outbound:
         if isinstance(action, PostMessage):
             return await self._post(
                 int(action.thread or action.channel),
-                action.text,
+                with_link(action.text, action.community, action.link),
                 action.buttons,
                 mention=action.mention,
                 pings=action.pings,
+                reply_to=action.reply_to,
             )
         if isinstance(action, AlertModerators):
             if not action.channel:
                 raise Fatal("AlertModerators without a channel: the core must name one on Discord")
-            return await self._post(int(action.channel), action.text, action.buttons)
+            return await self._post(int(action.channel),
+                                    with_link(action.text, action.community, action.link),
+                                    action.buttons)
         if isinstance(action, StartThread):
             return await self._start_thread(action)
         if isinstance(action, EditMessage):
@@ -192,7 +196,10 @@ class Outbound:
         *,
         mention: str | None = None,
         pings: Sequence[str] = (),
+        reply_to: str | None = None,
     ) -> SendResult:
+        """``reply_to``: the first piece is shown as a reply to that message (in this channel);
+        if the message is gone, it is posted as an ordinary message."""
         client = self._client()
         allowed = discord.AllowedMentions.none()
         users = [user for user in (mention, *pings) if user and user.isdigit()]
@@ -213,6 +220,9 @@ class Outbound:
         for i, piece in enumerate(pieces):
             await self._request()
             kwargs: dict[str, Any] = {"allowed_mentions": allowed}
+            if i == 0 and reply_to is not None and reply_to.isdigit():
+                kwargs["reference"] = discord.MessageReference(
+                    message_id=int(reply_to), channel_id=channel_id, fail_if_not_exists=False)
             if view is not None and i == len(pieces) - 1:
                 kwargs["view"] = view
             last = await channel.send(piece, **kwargs)

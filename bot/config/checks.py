@@ -154,6 +154,40 @@ def _roles(value: Any, ctx: _Ctx, key: str) -> tuple[str, ...]:
     return tuple(str(item).strip() for item in value if str(item).strip())
 
 
+def _user_ids(value: Any, ctx: _Ctx, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(item, str | int) and not isinstance(item, bool) for item in value
+    ):
+        raise _Bad('expected a list of user ids, e.g. ["123456789012345678"] '
+                   "(Discord: Developer Mode, then right-click the person → Copy User ID)")
+    return tuple(str(item).strip() for item in value if str(item).strip())
+
+
+REGION_MAX = 20
+RESOURCE_MAX = 500
+
+
+def _resources(value: Any, ctx: _Ctx, key: str) -> Mapping[str, str]:
+    """Crisis resources by region: ``[safety.resources]`` then ``US = "Call or text 988 …"``."""
+    if not isinstance(value, Mapping):
+        raise _Bad('expected a table: [safety.resources] then lines like US = "Call or text 988"')
+    lines: list[str] = []
+    for region, text in value.items():
+        if not (0 < len(region) <= REGION_MAX and region.replace("_", "").replace("-", "").isalnum()
+                and region.isascii()):
+            lines.append(f"{key}.{region}: a region is a short name of letters, e.g. US, GB or "
+                         "international")
+        elif not isinstance(text, str) or not text.strip():
+            lines.append(f"{key}.{region} = {_show(text)}: expected the resources as a text in "
+                         'quotes, e.g. "Call or text 988, any time."')
+        elif len(text) > RESOURCE_MAX:
+            lines.append(f"{key}.{region}: longer than {RESOURCE_MAX} characters; one or two "
+                         "resources help more than a wall of numbers")
+    if lines:
+        raise _Bad(lines=lines)
+    return MappingProxyType({str(region): str(text).strip() for region, text in value.items()})
+
+
 def _timezone(value: Any, ctx: _Ctx, key: str) -> str:
     if not isinstance(value, str):
         raise _Bad("expected an IANA timezone name in quotes, e.g. 'Europe/London'")

@@ -17,6 +17,7 @@ from bot.config.schema import (
     DiscordSettings,
     OutboxSettings,
     PrivacySettings,
+    SafetySettings,
     SlackSettings,
 )
 
@@ -46,6 +47,15 @@ def _privacy_rules(privacy: PrivacySettings) -> list[str]:
         keyring_for(privacy)
     except KeyProblem as exc:
         return [str(exc)]
+    return []
+
+
+def _safety_rules(safety: SafetySettings) -> list[str]:
+    if safety.default_region not in safety.resources:
+        regions = ", ".join(repr(r) for r in safety.resources) or "none"
+        return [f"safety.default_region = {_show(safety.default_region)}: no resources for this "
+                f"region in [safety.resources] (regions there: {regions}); add them, or choose "
+                "one of those"]
     return []
 
 
@@ -102,6 +112,7 @@ def _slack_checks(slack: SlackSettings) -> list[str]:
 
 _SECTION_RULES: Mapping[str, Callable[[Any], list[str]]] = MappingProxyType({
     "checkins": _checkin_rules,
+    "safety": _safety_rules,
     "outbox": _outbox_rules,
     "privacy": _privacy_rules,
     "discord": _discord_checks,

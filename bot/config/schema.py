@@ -23,6 +23,7 @@ from bot.config.checks import (
     _locale_or_unset,
     _overrides,
     _recurrence,
+    _resources,
     _roles,
     _schedules,
     _shard_ids,
@@ -31,6 +32,7 @@ from bot.config.checks import (
     _text,
     _timezone,
     _url,
+    _user_ids,
 )
 from bot.config.names import (
     CURRENT_VERSION,
@@ -123,6 +125,33 @@ class CheckinSettings:
     group_thread_rule: str = _setting("mon 12:00", _recurrence)
 
 
+DEFAULT_RESOURCES: Mapping[str, str] = MappingProxyType({
+    "US": "In the US: call or text 988 (988 Suicide & Crisis Lifeline), any time, free.",
+    "CA": "In Canada: call or text 988 (9-8-8 Suicide Crisis Helpline), any time, free.",
+    "GB": "In the UK: call Samaritans on 116 123, any time, free.",
+    "IE": "In Ireland: call Samaritans on 116 123, any time, free.",
+    "AU": "In Australia: call Lifeline on 13 11 14, any time.",
+    "international": "Anywhere in the world: findahelpline.com lists free, confidential "
+                     "helplines near you.",
+})
+"""What ships: checked against each service's own site when written; moderators should check
+them for their community (config.example.toml says so)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SafetySettings:
+    """Crisis language gets resources at once and moderators hear about it (docs/safety.md)."""
+
+    enabled: bool = _setting(True, _bool)
+    reply: str = _setting("thread", _choice("thread", "dm"))
+    reply_period_hours: int = _setting(24, _int(1, 168, "hours", 24))
+    ack_minutes: int = _setting(10, _int(1, 240, "minutes", 10))
+    on_call: tuple[str, ...] = _setting((), _user_ids)
+    alert_includes_text: bool = _setting(False, _bool)
+    default_region: str = _setting("international", _text)
+    resources: Mapping[str, str] = _setting_factory(lambda: DEFAULT_RESOURCES, _resources)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DutySettings:
     """Supporters' boundaries: how requests reach them, and the limits that keep them well."""
@@ -195,8 +224,9 @@ class DiscordSettings:
     sends_per_second: float = _setting(
         40.0, _float(0.0, 50.0, "sends per second", 40.0, lo_open=True)
     )
-    message_content_intent: bool = _setting(False, _bool)
-    """Off until a feature that reads message text (listening, safety) is available."""
+    message_content_intent: bool = _setting(True, _bool)
+    """May Warmline ask for the Message Content intent: it does when an enabled feature reads
+    what members write (safety, listening); false never asks (``bot.run.adapter_settings``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -234,6 +264,7 @@ class Settings:
     duty: DutySettings = field(default_factory=DutySettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     limits: LimitSettings = field(default_factory=LimitSettings)
+    safety: SafetySettings = field(default_factory=SafetySettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     discord: DiscordSettings | None = None
@@ -250,6 +281,7 @@ _SECTIONS: Mapping[str, type] = MappingProxyType({
     "duty": DutySettings,
     "privacy": PrivacySettings,
     "limits": LimitSettings,
+    "safety": SafetySettings,
     "scheduler": SchedulerSettings,
     "outbox": OutboxSettings,
     "discord": DiscordSettings,

@@ -17,6 +17,7 @@ from bot.features.basics import Basics
 from bot.features.checkins.feature import Checkins
 from bot.features.duty.feature import Duty
 from bot.features.quiet.feature import Quiet
+from bot.features.safety.feature import Safety
 from bot.sealing import keyring_for
 from bot.store.base import Store
 from bot.store.sealed import count_plain, reseal
@@ -28,6 +29,7 @@ FEATURES: tuple[type[Feature[Any]], ...] = (
     Checkins,
     Quiet,
     Duty,
+    Safety,
 )
 
 

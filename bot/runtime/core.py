@@ -233,10 +233,9 @@ class Core:
         moderator-ness: they carry nothing per message, and building them per message was
         measurable."""
         if event.community is None:
-            found = await self.store.members.find_everywhere(event.platform, event.user)
-            if len(found) != 1:
+            community_id: int | None = await self._dm_community(event)
+            if community_id is None:
                 return None
-            community_id: int | None = found[0].community_id
             key = (event.platform, f"#id{community_id}")
         else:
             community_id = None
@@ -261,6 +260,18 @@ class Core:
             cached = (community, now, contexts)
             self._communities[key] = cached
         return cached[2][self._is_moderator(cached[0], event.actor)]
+
+    async def _dm_community(self, event: MessagePosted) -> int | None:
+        """The community a direct message belongs to: the writer's only one; or, for someone
+        Warmline has not met yet, the deployment's only community on that platform (a first
+        message to the bot can be a crisis, and must not go unheard). None when it is unclear."""
+        found = await self.store.members.find_everywhere(event.platform, event.user)
+        if len(found) == 1:
+            return found[0].community_id
+        if found:
+            return None
+        here = [c.id for c in await self.store.communities.list() if c.platform == event.platform]
+        return here[0] if len(here) == 1 else None
 
     def _context(self, platform: str, community: Community, *, member: Member | None = None,
                  is_moderator: bool = False, extra: dict[str, Any] | None = None) -> Context[Any]:

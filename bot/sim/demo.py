@@ -28,6 +28,7 @@ WORLD: list[dict[str, Any]] = [
     {"member": {"id": "eve", "name": "Eve", "timezone": "Europe/London", "roles": ["supporter"]}},
     {"member": {"id": "ana", "name": "Ana", "timezone": "Asia/Kolkata"}},
     {"channel": {"id": "supporters", "purpose": "supporters"}},
+    {"channel": {"id": "moderators", "purpose": "moderators"}},
 ]
 
 SCRIPT: list[dict[str, Any]] = [
@@ -71,9 +72,20 @@ SCRIPT: list[dict[str, Any]] = [
     {"event": {"type": "command", "user": "ana", "name": "checkin join"}},
     {"event": {"type": "command", "user": "ana", "name": "quiet set",
                "args": {"hours": "22:00-09:30"}}},
-    {"say": "Meanwhile Dee's stretch on duty ends by itself, with thanks; later Dee gets a private"
-            " \"how are you doing?\" after that heavy conversation. Next morning at 09:00 in"
-            " Kolkata, Ana's check-in is due, but she is in her quiet hours: it waits."},
+    {"say": "Dee's stretch on duty ends by itself, with thanks; later Dee gets a private \"how are"
+            " you doing?\" after that heavy conversation."},
+    {"clock": {"set": "2026-03-02T14:00:00Z"}},
+    {"say": "Late that night Ana writes in the group that she wants to die. It is 02:00 in "
+            "Kolkata, inside her quiet hours, but crisis resources are never held: Warmline "
+            "answers her at once, with real numbers, and tells the moderators without quoting her."},
+    {"clock": {"set": "2026-03-02T20:30:00Z"}},
+    {"event": {"type": "message", "user": "ana", "channel": "general", "message_id": "ana-1",
+               "text": "honestly I just want to die. I can't do this anymore"}},
+    {"say": "Priya takes it with one tap. The other moderators see she is on it; nothing widens."},
+    {"clock": {"set": "2026-03-02T20:34:00Z"}},
+    {"press": {"user": "priya", "button": "I'm on it"}},
+    {"say": "Next morning at 09:00 in Kolkata, Ana's check-in is due, but she is in her quiet"
+            " hours: it waits."},
     {"clock": {"set": "2026-03-03T03:30:00Z"}},
     {"say": "At 09:30 in Kolkata her quiet hours end, and the check-in arrives."},
     {"clock": {"set": "2026-03-03T04:00:00Z"}},

@@ -11,6 +11,7 @@ from bot.actions import (
     Action,
     AlertModerators,
     Button,
+    MessageLink,
     OpenForm,
     PostMessage,
     Respond,
@@ -70,8 +71,10 @@ def describe_action(action: Action, names: Mapping[str, str], numbered_from: int
         return f"{head}: {indent(action.text)}{buttons(action.buttons, numbered_from)}"
     if isinstance(action, PostMessage):
         where = f"#{action.channel}" + (f" thread {action.thread}" if action.thread else "")
+        where += " (a reply to the message)" if action.reply_to else ""
         pings = "".join(f"@{who(user)} " for user in action.pings)
-        return f"Warmline in {where}: {pings}{indent(action.text)}{buttons(action.buttons, numbered_from)}"
+        return (f"Warmline in {where}: {pings}{indent(action.text)}{_link(action.link)}"
+                f"{buttons(action.buttons, numbered_from)}")
     if isinstance(action, StartThread):
         return f"Warmline opens a thread in #{action.channel} «{action.title}»: {indent(action.text)}"
     if isinstance(action, OpenForm):
@@ -80,8 +83,16 @@ def describe_action(action: Action, names: Mapping[str, str], numbered_from: int
     if isinstance(action, AlertModerators):
         where = f"#{action.channel}" if action.channel else "moderators"
         flag = " [PRIORITY]" if action.priority == "high" else ""
-        return f"Warmline → {where}{flag}: {indent(action.text)}{buttons(action.buttons, numbered_from)}"
+        return (f"Warmline → {where}{flag}: {indent(action.text)}{_link(action.link)}"
+                f"{buttons(action.buttons, numbered_from)}")
     return f"Warmline does {type(action).__name__}"
+
+
+def _link(link: MessageLink | None) -> str:
+    """Where a platform shows a link to the message (the simulator has no URLs)."""
+    if link is None or link.is_dm:
+        return ""
+    return f"\n        [link to the message in #{link.thread or link.channel}]"
 
 
 def describe_event(event: Event, names: Mapping[str, str]) -> str:

@@ -68,7 +68,7 @@ def test_every_setting_is_explained_in_the_example_file() -> None:
     sections = _section_classes()
     assert set(sections) == {
         "store", "logging", "texts", "community", "checkins", "duty", "privacy", "limits",
-        "scheduler", "outbox", "discord", "files", "slack",
+        "safety", "scheduler", "outbox", "discord", "files", "slack",
     }
     for section, cls in sections.items():
         assert re.search(rf"^#? ?\[{section}\]", text, re.MULTILINE), f"[{section}] missing"
@@ -77,6 +77,8 @@ def test_every_setting_is_explained_in_the_example_file() -> None:
             needle = env if env else f"{f.name} ="
             if f.name == "overrides":
                 needle = "[texts.overrides]"
+            if f.name == "resources":
+                needle = "[safety.resources]"
             assert needle in text, f"{section}.{f.name} is not mentioned in config.example.toml"
 
 

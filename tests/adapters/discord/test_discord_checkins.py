@@ -10,10 +10,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from adapters.discord.adapter import DiscordAdapter
 from adapters.discord.custom_ids import decode_custom_id
 from bot.clock import VirtualClock
 from bot.config import Settings
-from bot.feature import all_commands
+from bot.feature import all_commands, needs_message_text
 from bot.features.registry import build_features
 from bot.runtime.app import Warmline
 from bot.store.base import Store
@@ -35,26 +36,29 @@ def buttons_of(sent: SentMessage) -> dict[str, str]:
 class Live:
     store: Store
     clock: VirtualClock
+    adapter: DiscordAdapter
 
 
 @asynccontextmanager
 async def real_warmline(harness: Harness, db: str,
                         settings: Settings | None = None) -> AsyncIterator[Live]:
-    """Every real feature, SQLite, the Discord adapter against the fake, and a virtual clock
-    starting Monday 08:00 UTC; yields once the adapter is READY and shuts down cleanly.
-    ``settings``: the tests' own (a data key, so notes are kept) unless given."""
+    """Every real feature, SQLite, the Discord adapter against the fake (asking for the Message
+    Content intent as ``warmline run`` does), and a virtual clock starting Monday 08:00 UTC;
+    yields once the adapter is READY and shuts down cleanly. ``settings``: the tests' own (a
+    data key, so notes are kept) unless given."""
     settings = settings or make_settings()
     store = await open_sqlite(harness.tmp_path / db)
     features = await build_features(settings, store)
     clock = VirtualClock(MONDAY_8AM)
-    adapter = harness.adapter(all_commands(features))
+    adapter = harness.adapter(all_commands(features),
+                              message_content_intent=needs_message_text(features))
     bot = Warmline(settings=settings, store=store, clock=clock, texts=TextCatalogue.load(),
                    features=features, adapters=[adapter])
     stop = asyncio.Event()
     task = asyncio.create_task(bot.run(stop))
     try:
         await harness.fake.wait_until(lambda: adapter._ready.is_set(), what="adapter READY")
-        yield Live(store=store, clock=clock)
+        yield Live(store=store, clock=clock, adapter=adapter)
     finally:
         stop.set()
         with contextlib.suppress(asyncio.CancelledError):
