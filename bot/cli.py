@@ -47,7 +47,7 @@ def with_settings(command: SettingsCommand) -> Callable[[argparse.Namespace], in
 
 
 def _cannot_serve(settings: Settings, *, adapters: bool) -> int | None:
-    """Refuse what this release cannot run (PostgreSQL, Slack, a missing platform library) with
+    """Refuse what this release cannot run (PostgreSQL, a missing platform library) with
     the same lines in ``check-config`` and ``run``, so check-config never says OK to a file that
     ``run`` would then fail on."""
     problems = not_yet_supported(settings)
@@ -153,6 +153,16 @@ def cmd_discord(args: argparse.Namespace) -> int:
     return discord_main(args.discord_args)
 
 
+def cmd_slack(args: argparse.Namespace) -> int:
+    try:
+        from adapters.slack.manifest import main as slack_main
+    except ImportError as exc:
+        print(f"warmline: the Slack adapter is not installed ({exc}); "
+              "install it with: pip install 'warmline[slack]'", file=sys.stderr)
+        return EXIT_CONFIG
+    return slack_main(args.slack_args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="warmline",
@@ -203,6 +213,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("discord", help="Discord helpers (invite-url)")
     p.add_argument("discord_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_discord)
+
+    p = sub.add_parser("slack", help="Slack helpers (manifest)")
+    p.add_argument("slack_args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_slack)
     return parser
 
 
