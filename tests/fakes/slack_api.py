@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import math
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -116,7 +117,7 @@ class FakeSlack:
         self.tokens_revoked: list[str] = []
         self.oauth_codes: dict[str, dict[str, Any]] = {}
         self._forced: dict[str, deque[tuple[int, int]]] = defaultdict(deque)
-        self._window: dict[str, deque[float]] = defaultdict(deque)
+        self._buckets: dict[str, tuple[float, float]] = {}
         self._workspace: deque[float] = deque()
         self._ts = itertools.count(100)
         self._runner: web.AppRunner | None = None
@@ -245,14 +246,15 @@ class FakeSlack:
                 return _rate_limited(1)
             window.append(now)
         if self.limits.per_channel_per_second is not None:
-            span = self.limits.per_channel_burst / self.limits.per_channel_per_second
-            window = self._window[channel]
-            while window and now - window[0] >= span:
-                window.popleft()
-            if len(window) >= self.limits.per_channel_burst:
+            # A token bucket: ``per_channel_burst`` at once, then ``per_channel_per_second``.
+            rate, burst = self.limits.per_channel_per_second, self.limits.per_channel_burst
+            tokens, updated = self._buckets.get(channel, (float(burst), now))
+            tokens = min(float(burst), tokens + (now - updated) * rate)
+            if tokens < 1.0:
+                self._buckets[channel] = (tokens, now)
                 self.rate_limited.append(("chat.postMessage", channel))
-                return _rate_limited(1)
-            window.append(now)
+                return _rate_limited(max(1, math.ceil((1.0 - tokens) / rate)))
+            self._buckets[channel] = (tokens - 1.0, now)
         return None
 
     def _channel(self, channel: str) -> str:
