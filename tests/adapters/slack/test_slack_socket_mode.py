@@ -1,0 +1,48 @@
+"""Socket Mode, the default for self-hosting: the real bolt app and slack-sdk's Socket Mode
+client against the fake's local websocket, through a reconnect Slack asks for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.events import CommandInvoked, Event, MessagePosted
+from bot.feature import CommandSpec
+from tests.fakes.slack_api import FakeSlack
+from tests.helpers.slack import SlackHarness
+
+
+async def test_events_and_commands_arrive_and_are_acked_across_a_reconnect(
+    harness: SlackHarness, slack: FakeSlack,
+) -> None:
+    heard: list[Event] = []
+
+    async def sink(event: Event, *, handled: Any = None) -> None:
+        heard.append(event)
+
+    adapter = harness.adapter((CommandSpec(name="warmline help", description="Help"),),
+                              mode="socket")
+    await adapter.start(sink)
+    assert slack.connections_opened == 1
+    assert adapter.port is None  # no HTTP server in Socket Mode
+
+    first = await slack.push("events_api",
+                             harness.payloads.event(harness.payloads.message("before")))
+    await slack.wait_until(lambda: first in slack.acks, what="the first ack")
+    await slack.wait_until(lambda: heard, what="the first message")
+
+    await slack.ask_to_reconnect()
+    await slack.wait_until(lambda: slack.connections_opened == 2, what="a new connection")
+    await slack.wait_until(lambda: len(slack.sockets) == 1, what="the old socket closed")
+
+    second = await slack.push("events_api",
+                              harness.payloads.event(harness.payloads.message("after")))
+    command = await slack.push("slash_commands", harness.payloads.command("help"),
+                               accepts_response_payload=True)
+    await slack.wait_until(lambda: second in slack.acks and command in slack.acks,
+                           what="acks on the new connection")
+    await slack.wait_until(lambda: len(heard) == 3, what="everything at the core")
+    assert [e.text for e in heard if isinstance(e, MessagePosted)] == ["before", "after"]
+    (invoked,) = [e for e in heard if isinstance(e, CommandInvoked)]
+    assert invoked.name == "warmline help"
+    await adapter.stop()
+    assert adapter.owned_tasks == 0
