@@ -158,3 +158,20 @@ async def test_a_person_who_cannot_be_written_to_is_unreachable(
 
 async def _ignore(event: Event, *, handled: Any = None) -> None:
     assert not isinstance(event, MessagePosted) or event.text
+
+
+async def test_what_reaches_slack_is_escaped_pings_only_the_mentioned_and_keeps_threads(
+    harness: SlackHarness, slack: FakeSlack,
+) -> None:
+    adapter = harness.adapter()
+    await adapter.start(_ignore)
+    goal = "<!channel> <!here> <!subteam^S1|@mods> & <https://x.example|y>"
+    await adapter.send(PostMessage(platform="slack", channel="C111", thread="100.000001",
+                                   mention="U333", text=f"<@U222>'s goal: {goal}"))
+    (posted,) = slack.posts("C111")
+    section = posted.blocks[0]["text"]["text"]
+    assert section.startswith("<@U333> <@U222>'s goal: &lt;!channel&gt; &lt;!here&gt;")
+    assert "<!" not in section and "<!" not in posted.text and "<http" not in section
+    assert "&amp;" in section
+    assert posted.thread_ts == "100.000001"
+    assert posted.args["link_names"] is False and posted.args["unfurl_links"] is False

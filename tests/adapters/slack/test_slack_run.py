@@ -1,0 +1,50 @@
+"""``warmline run`` with a ``[slack]`` section: the composition root builds the Slack adapter,
+which connects in Socket Mode (the default) to the fake given as ``api_base_url``, answers a
+command, and stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_payloads import SlackPayloads
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.slow
+async def test_warmline_run_serves_slack_in_socket_mode_and_stops_on_sigterm(
+    slack: FakeSlack, tmp_path: Path,
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[store]\nurl = "sqlite:///{tmp_path / "w.db"}"\n'
+                      f'[slack]\napi_base_url = "{slack.api_base}"\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WARMLINE_")}
+    env.update(WARMLINE_SLACK_BOT_TOKEN="xoxb-run", WARMLINE_SLACK_APP_TOKEN="xapp-run")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", "--config", str(config), cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    try:
+        await slack.wait_until(lambda: slack.sockets, what="the Socket Mode connection",
+                               within=30)
+        payloads = SlackPayloads(response_base=f"{slack.base}/response")
+        fields = payloads.command("privacy info")
+        envelope = await slack.push("slash_commands", fields, accepts_response_payload=True)
+        token = fields["response_url"].rsplit("/", 1)[1]
+        await slack.wait_until(lambda: envelope in slack.acks and slack.responses_to(token),
+                               what="the acked and answered command", within=30)
+        assert {c.token for c in slack.calls_to("auth.test")} == {"xoxb-run"}
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+        assert proc.stderr is not None
+        err = (await asyncio.wait_for(proc.stderr.read(), 30)).decode()
+        await asyncio.wait_for(proc.wait(), 30)
+    assert proc.returncode == 0, err
+    assert "xoxb-run" not in err and "xapp-run" not in err
