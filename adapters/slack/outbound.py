@@ -19,8 +19,9 @@ Rate limits, in three layers:
 1. a per-channel limiter here for ``chat.postMessage`` (about 1 message/s per channel, a short
    burst allowed): a post that would wait longer than ``max_channel_wait`` goes back to the
    outbox as ``RateLimited`` so one busy channel never holds up the others;
-2. per-method pacing by Slack's tiers for the other methods (:data:`METHOD_TIERS`), and the
-   outbox's own pacing at ``Capabilities.sends_per_second`` across the workspace;
+2. posts across one workspace paced evenly at ``sends_per_second`` (the outbox paces fan-outs
+   at the same rate, with a burst; this keeps them from bunching), and per-method pacing by
+   Slack's tiers for the other methods (:data:`METHOD_TIERS`);
 3. slack-sdk's rate-limit retry handler as a safety net: a 429 whose ``Retry-After`` is short is
    retried once by the client; a longer one surfaces as ``RateLimited(retry_after)`` and the
    outbox retries (or parks a scheduled prompt), so a 429 never loses a prompt.
@@ -60,6 +61,8 @@ from bot.actions import (
     StartThread,
 )
 from bot.adapter import Fatal, RateLimited, SendResult, Transient, Unreachable
+from bot.clock import SystemClock
+from bot.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +167,8 @@ class Outbound:
         self._publish_home = publish_home
         self._channels = ChannelLimiter(options.channel_interval, options.channel_burst)
         self._methods = MethodPacer()
+        self._workspaces: dict[str | None, Pacer] = {}
+        self._clock = SystemClock()
         self._webhooks: dict[str, AsyncWebhookClient] = {}
         self.stopped = False
 
@@ -223,13 +228,20 @@ class Outbound:
 
     # -- posting -------------------------------------------------------------------------------
 
-    async def _channel_turn(self, channel: str) -> None:
+    async def _channel_turn(self, team: str | None, channel: str) -> None:
+        """Wait for the channel's turn (or hand a long wait back as ``RateLimited``), then for
+        the workspace's: posts across the workspace go out evenly at ``sends_per_second``, with
+        no burst, so a fan-out never crowds Slack's workspace-wide limit."""
+        pacer = self._workspaces.get(team)
+        if pacer is None:
+            pacer = self._workspaces[team] = Pacer(rate=self.options.sends_per_second, burst=1.0)
         wait = self._channels.wait_for(channel)
         if wait > self.options.max_channel_wait:
             raise RateLimited(wait)
         if wait > 0:
             await asyncio.sleep(wait)
         self._channels.take(channel)
+        await pacer.take(self._clock)
 
     async def _post(self, team: str | None, channel: str, text: str, buttons: Sequence[Button],
                     *, thread: str | None = None) -> SendResult:
@@ -237,7 +249,7 @@ class Outbound:
         pieces = self.pieces(text)
         last: Any = None
         for i, piece in enumerate(pieces):
-            await self._channel_turn(channel)
+            await self._channel_turn(team, channel)
             kwargs: dict[str, Any] = {}
             if thread:
                 kwargs["thread_ts"] = thread
@@ -326,7 +338,7 @@ class Outbound:
         client = await self._client_for(pending.team)
         for i, piece in enumerate(pieces, 1):
             head = f"{attachment.filename} ({i}/{len(pieces)})"
-            await self._channel_turn(pending.user)
+            await self._channel_turn(pending.team, pending.user)
             await client.chat_postMessage(channel=pending.user, text=head, link_names=False,
                                           blocks=[{"type": "rich_text", "elements": [
                                               {"type": "rich_text_section", "elements": [
