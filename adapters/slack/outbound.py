@@ -231,10 +231,12 @@ class Outbound:
     async def _channel_turn(self, team: str | None, channel: str) -> None:
         """Wait for the channel's turn (or hand a long wait back as ``RateLimited``), then for
         the workspace's: posts across the workspace go out evenly at ``sends_per_second``, with
-        no burst, so a fan-out never crowds Slack's workspace-wide limit."""
+        a tenth of a second's worth of burst (to catch up after a slow answer), so a fan-out
+        never crowds Slack's workspace-wide limit."""
         pacer = self._workspaces.get(team)
         if pacer is None:
-            pacer = self._workspaces[team] = Pacer(rate=self.options.sends_per_second, burst=1.0)
+            rate = self.options.sends_per_second
+            pacer = self._workspaces[team] = Pacer(rate=rate, burst=max(1.0, min(5.0, rate / 10)))
         wait = self._channels.wait_for(channel)
         if wait > self.options.max_channel_wait:
             raise RateLimited(wait)

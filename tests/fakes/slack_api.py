@@ -48,7 +48,8 @@ class SlackLimits:
     per_channel_burst: int = 3
     """Slack allows short bursts above 1/s in one channel."""
     workspace_per_second: float | None = None
-    """chat.postMessage across the workspace (Slack publishes no figure; the bench sets one)."""
+    """chat.postMessage across the workspace, a second's worth at once (Slack publishes no
+    figure; the bench sets one)."""
 
 
 @dataclass(slots=True)
@@ -118,7 +119,8 @@ class FakeSlack:
         self.oauth_codes: dict[str, dict[str, Any]] = {}
         self._forced: dict[str, deque[tuple[int, int]]] = defaultdict(deque)
         self._buckets: dict[str, tuple[float, float]] = {}
-        self._workspace: deque[float] = deque()
+        self._workspace: tuple[float, float] = (self.limits.workspace_per_second or 0.0,
+                                                 time.monotonic())
         self._ts = itertools.count(100)
         self._runner: web.AppRunner | None = None
         # Socket Mode
@@ -238,13 +240,15 @@ class FakeSlack:
     def _limited(self, channel: str) -> web.Response | None:
         now = time.monotonic()
         if self.limits.workspace_per_second is not None:
-            window = self._workspace
-            while window and now - window[0] >= 1.0:
-                window.popleft()
-            if len(window) >= self.limits.workspace_per_second:
+            # A token bucket too: a second's worth at once, then the rate.
+            rate = self.limits.workspace_per_second
+            tokens, updated = self._workspace
+            tokens = min(rate, tokens + (now - updated) * rate)
+            if tokens < 1.0:
+                self._workspace = (tokens, now)
                 self.rate_limited.append(("chat.postMessage", channel))
                 return _rate_limited(1)
-            window.append(now)
+            self._workspace = (tokens - 1.0, now)
         if self.limits.per_channel_per_second is not None:
             # A token bucket: ``per_channel_burst`` at once, then ``per_channel_per_second``.
             rate, burst = self.limits.per_channel_per_second, self.limits.per_channel_burst

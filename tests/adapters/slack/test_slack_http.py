@@ -9,8 +9,16 @@ from typing import Any
 
 import pytest
 
-from bot.actions import Button, PostMessage, SendDirect
-from bot.adapter import RateLimited, Unreachable
+from bot.actions import (
+    AlertModerators,
+    Button,
+    EditMessage,
+    PostMessage,
+    SendDirect,
+    SendPrivateNote,
+    StartThread,
+)
+from bot.adapter import Fatal, RateLimited, Unreachable
 from bot.clock import SystemClock
 from bot.events import CommandInvoked, Event, FormSubmitted, MemberJoined, MessagePosted
 from bot.runtime.outbox import Outbox, RetryPolicy
@@ -175,3 +183,47 @@ async def test_what_reaches_slack_is_escaped_pings_only_the_mentioned_and_keeps_
     assert "&amp;" in section
     assert posted.thread_ts == "100.000001"
     assert posted.args["link_names"] is False and posted.args["unfurl_links"] is False
+
+
+async def test_threads_edits_alerts_and_private_notes_have_their_slack_form(
+    harness: SlackHarness, slack: FakeSlack,
+) -> None:
+    adapter = harness.adapter()
+    await adapter.start(_ignore)
+    opened = await adapter.send(StartThread(platform="slack", channel="C111", title="Monday",
+                                            text="How was the weekend?", ref="t"))
+    (parent,) = slack.posts("C111")
+    assert opened.message_id == parent.ts and opened.channel == parent.ts  # ts is the thread
+    assert parent.thread_ts is None and "*Monday*" in parent.text
+    await adapter.send(PostMessage(platform="slack", channel="C111", thread=opened.channel,
+                                   text="in it"))
+    assert slack.posts("C111")[-1].thread_ts == parent.ts
+    await adapter.send(EditMessage(platform="slack", channel="C111", message_id=parent.ts,
+                                   text="Monday (closed)"))
+    (update,) = [m for m in slack.messages if m.method == "chat.update"]
+    assert update.ts == parent.ts and update.text == "Monday (closed)"
+    await adapter.send(SendPrivateNote(platform="slack", user="U222", channel="C111",
+                                       text="only you"))
+    (note,) = [m for m in slack.messages if m.method == "chat.postEphemeral"]
+    assert note.user == "U222" and note.channel == "C111"
+    alert = await adapter.send(AlertModerators(platform="slack", channel="C999", text="help",
+                                               priority="high"))
+    assert alert.channel == "C999" and slack.posts("C999")[0].text == "help"
+    with pytest.raises(Fatal):
+        await adapter.send(AlertModerators(platform="slack", channel=None, text="x"))
+
+
+async def test_a_members_export_arrives_as_a_snippet_in_their_dm(
+    harness: SlackHarness, slack: FakeSlack,
+) -> None:
+    run = await harness.warmline()
+    joined = await harness.post_command(run.adapter, "checkin join")
+    await slack.wait_until(lambda: slack.responses_to(harness.token(joined)), what="joined")
+    export = await harness.post_command(run.adapter, "privacy export")
+    await slack.wait_until(lambda: slack.posts("D222"), what="the export snippet")
+    assert slack.responses_to(harness.token(export))  # the summary answers the command
+    snippet = slack.posts("D222")[0]
+    assert snippet.text.startswith("warmline-export.json (1/")
+    body = snippet.blocks[0]["elements"][1]
+    assert body["type"] == "rich_text_preformatted"
+    assert '"member"' in body["elements"][0]["text"]
