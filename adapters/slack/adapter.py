@@ -205,25 +205,21 @@ class SlackAdapter:
         while True:
             try:
                 await client.auth_test()
+                return
             except SlackApiError as exc:
-                error = str(exc.response.get("error") or "")
+                error, status = str(exc.response.get("error") or ""), exc.response.status_code
                 if error in REFUSED:
                     raise Fatal(f"Slack refused the bot token ({error}); check "
                                 "WARMLINE_SLACK_BOT_TOKEN (OAuth & Permissions → Bot User OAuth "
                                 "Token)") from None
-                if exc.response.status_code < 500 and exc.response.status_code != 429:
+                if status < 500 and status != 429:
                     raise Fatal(f"Slack refused auth.test ({error})") from None
+                why = f"Slack answered {status}"
             except NETWORK_ERRORS as exc:
-                failures += 1
-                log.warning("cannot reach Slack (%s, attempt %d); retrying in %.0fs",
-                            type(exc).__name__, failures, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, START_RETRY_MAX)
-                continue
-            else:
-                return
+                why = type(exc).__name__
             failures += 1
-            log.warning("Slack is unavailable (attempt %d); retrying in %.0fs", failures, delay)
+            log.warning("cannot reach Slack (%s, attempt %d); retrying in %.0fs", why, failures,
+                        delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, START_RETRY_MAX)
 

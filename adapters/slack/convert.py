@@ -184,23 +184,29 @@ def command_event(body: Mapping[str, Any], table: CommandTable, actor: Actor) ->
     )
 
 
+def _interaction_common(body: Mapping[str, Any], actor: Actor) -> dict[str, Any]:
+    return {
+        "platform": PLATFORM,
+        "event_id": interaction_id(body),
+        "at": datetime.now(UTC),
+        "community": _team(body),
+        "user": str((body.get("user") or {}).get("id", "")),
+        "interaction": interaction_id(body),
+        "actor": actor,
+    }
+
+
 def button_event(body: Mapping[str, Any], actor: Actor) -> ButtonPressed:
     actions = body.get("actions") or [{}]
     pressed: Mapping[str, Any] = actions[0]
     container: Mapping[str, Any] = body.get("container") or {}
     channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
     return ButtonPressed(
-        platform=PLATFORM,
-        event_id=interaction_id(body),
-        at=datetime.now(UTC),
-        community=_team(body),
-        user=str((body.get("user") or {}).get("id", "")),
         action=decode_action_id(str(pressed.get("action_id", ""))) or UNREADABLE,
         value=str(pressed.get("value") or ""),
         channel=str(channel) if channel else None,
         message_id=str(container.get("message_ts")) if container.get("message_ts") else None,
-        interaction=interaction_id(body),
-        actor=actor,
+        **_interaction_common(body, actor),
     )
 
 
@@ -218,15 +224,9 @@ def form_event(body: Mapping[str, Any], actor: Actor) -> FormSubmitted:
     view: Mapping[str, Any] = body.get("view") or {}
     context, channel = decode_metadata(str(view.get("private_metadata") or ""))
     return FormSubmitted(
-        platform=PLATFORM,
-        event_id=interaction_id(body),
-        at=datetime.now(UTC),
-        community=_team(body),
-        user=str((body.get("user") or {}).get("id", "")),
         form=decode_callback_id(str(view.get("callback_id", ""))) or UNREADABLE,
         context=context,
         values=form_values(view.get("state") or {}),
         channel=channel,
-        interaction=interaction_id(body),
-        actor=actor,
+        **_interaction_common(body, actor),
     )

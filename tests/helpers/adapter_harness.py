@@ -109,23 +109,15 @@ DISCORD_COMMANDS = (CommandSpec(name="probe start", description="x"),)
 
 
 @dataclass
-class DiscordHarness:
-    """The Discord adapter with the real discord.py client against :class:`FakeDiscord`."""
+class _Starts:
+    """Start and stop, the same for every platform: each adapter started is stopped after."""
 
-    fake: FakeDiscord
-    base: Harness
-    platform: str = "discord"
-    task_prefix: str = "discord-"
-    _started: list[DiscordAdapter] = field(default_factory=list)
+    _started: list[Adapter] = field(default_factory=list, kw_only=True)
 
-    @property
-    def channel(self) -> str:
-        return self.fake.channel_id
+    def build(self) -> Adapter:
+        raise NotImplementedError
 
-    def build(self) -> DiscordAdapter:
-        return self.base.adapter(DISCORD_COMMANDS)
-
-    async def start(self) -> DiscordAdapter:
+    async def start(self) -> Adapter:
         adapter = self.build()
         self._started.append(adapter)
         await adapter.start(_ignore)
@@ -134,6 +126,23 @@ class DiscordHarness:
     async def stop(self) -> None:
         for adapter in self._started:
             await adapter.stop()
+
+
+@dataclass
+class DiscordHarness(_Starts):
+    """The Discord adapter with the real discord.py client against :class:`FakeDiscord`."""
+
+    fake: FakeDiscord
+    base: Harness
+    platform: str = "discord"
+    task_prefix: str = "discord-"
+
+    @property
+    def channel(self) -> str:
+        return self.fake.channel_id
+
+    def build(self) -> DiscordAdapter:
+        return self.base.adapter(DISCORD_COMMANDS)
 
     def connections(self) -> int:
         return len(self.fake.identifies)
@@ -197,7 +206,7 @@ async def discord_harness(tmp_path: Path) -> AsyncIterator[DiscordHarness]:
 
 
 @dataclass
-class SlackContractHarness:
+class SlackContractHarness(_Starts):
     """The Slack adapter in Socket Mode, with the real slack-bolt app and slack-sdk clients
     against :class:`FakeSlack`."""
 
@@ -205,7 +214,6 @@ class SlackContractHarness:
     base: SlackHarness
     platform: str = "slack"
     task_prefix: str = "slack-"
-    _started: list[SlackAdapter] = field(default_factory=list)
 
     @property
     def channel(self) -> str:
@@ -213,16 +221,6 @@ class SlackContractHarness:
 
     def build(self) -> SlackAdapter:
         return self.base.adapter(DISCORD_COMMANDS, mode="socket")
-
-    async def start(self) -> SlackAdapter:
-        adapter = self.build()
-        self._started.append(adapter)
-        await adapter.start(_ignore)
-        return adapter
-
-    async def stop(self) -> None:
-        for adapter in self._started:
-            await adapter.stop()
 
     def connections(self) -> int:
         return self.fake.connections_opened

@@ -11,7 +11,6 @@ the adapter's own bolt server, exactly as Slack would.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,7 @@ from bot.store.store import open_sqlite
 from bot.texts import TextCatalogue
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_payloads import SlackPayloads, sign
-from tests.helpers.discord import Probe
+from tests.helpers.discord import Probe, finish
 
 __all__ = ["SECRET", "RunningSlack", "SlackHarness"]
 
@@ -99,10 +98,7 @@ class SlackHarness:
         if run not in self.running:
             return
         self.running.remove(run)
-        run.stop.set()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(run.task, 10)
-        await run.store.close()
+        await finish(run.stop, run.task, run.store)
 
     async def close(self) -> None:
         for run in list(self.running):
@@ -144,3 +140,10 @@ class SlackHarness:
     def token(self, fields: dict[str, Any]) -> str:
         """The fake's response_url token of a command or interaction."""
         return str(fields["response_url"]).rsplit("/", 1)[1]
+
+    async def ask(self, adapter: SlackAdapter, text: str, **kw: Any) -> dict[str, Any]:
+        """``/warmline <text>``, and the core's first answer through its response_url."""
+        token = self.token(await self.post_command(adapter, text, **kw))
+        await self.fake.wait_until(lambda: self.fake.responses_to(token),
+                                   what=f"the answer to /warmline {text}")
+        return self.fake.responses_to(token)[0]

@@ -21,10 +21,7 @@ async def test_join_a_nine_oclock_prompt_a_mood_button_and_a_note_in_a_modal(
     run = await harness.warmline("checkins.db", clock=clock, probe=False)
     adapter = run.adapter
 
-    join = await harness.post_command(adapter, "checkin join")
-    token = harness.token(join)
-    await slack.wait_until(lambda: slack.responses_to(token), what="the answer to the command")
-    (joined,) = slack.responses_to(token)
+    joined = await harness.ask(adapter, "checkin join")
     assert joined["response_type"] == "ephemeral"
     assert "You're signed up for check-ins" in joined["text"]
 

@@ -128,14 +128,11 @@ async def test_the_timezone_comes_from_the_slack_profile_until_the_member_choose
 ) -> None:
     slack.add_user("U222", tz="America/Chicago")
     run = await harness.warmline()
-    first = await harness.post_command(run.adapter, "privacy info")
-    await slack.wait_until(lambda: slack.responses_to(harness.token(first)), what="answer")
+    await harness.ask(run.adapter, "privacy info")
     member = await _member(run.store, "U222")
     assert member.timezone == "America/Chicago"
-    chosen = await harness.post_command(run.adapter, "checkin timezone Europe/Lisbon")
-    await slack.wait_until(lambda: slack.responses_to(harness.token(chosen)), what="answer")
-    again = await harness.post_command(run.adapter, "privacy info")
-    await slack.wait_until(lambda: slack.responses_to(harness.token(again)), what="answer")
+    await harness.ask(run.adapter, "checkin timezone Europe/Lisbon")
+    await harness.ask(run.adapter, "privacy info")
     assert (await _member(run.store, "U222")).timezone == "Europe/Lisbon"
 
 

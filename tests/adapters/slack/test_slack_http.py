@@ -73,18 +73,14 @@ async def test_the_slash_command_runs_the_core_command_its_words_name(
 ) -> None:
     slack.add_user("U222", name="ana")
     run = await harness.warmline()
-    fields = await harness.post_command(run.adapter, "probe start")
-    token = harness.token(fields)
-    await slack.wait_until(lambda: slack.responses_to(token), what="the answer")
+    answer = await harness.ask(run.adapter, "probe start")
     (heard,) = _heard(run.probe.repo.heard, CommandInvoked)
     assert isinstance(heard, CommandInvoked)
     assert heard.name == "probe start" and heard.community == "T111" and heard.channel == "C111"
     assert heard.actor.display_name == "ana"
-    assert slack.responses_to(token)[0]["text"] == "scheduled"
+    assert answer["text"] == "scheduled"
 
-    bare = await harness.post_command(run.adapter, "")
-    await slack.wait_until(lambda: slack.responses_to(harness.token(bare)), what="help")
-    help_text = slack.responses_to(harness.token(bare))[0]["text"]
+    help_text = (await harness.ask(run.adapter, ""))["text"]
     assert "/warmline checkin join" in help_text and "/warmline privacy info" in help_text
     assert "/warmline probe admin" not in help_text  # moderators only
 
@@ -217,11 +213,10 @@ async def test_a_members_export_arrives_as_a_snippet_in_their_dm(
     harness: SlackHarness, slack: FakeSlack,
 ) -> None:
     run = await harness.warmline()
-    joined = await harness.post_command(run.adapter, "checkin join")
-    await slack.wait_until(lambda: slack.responses_to(harness.token(joined)), what="joined")
-    export = await harness.post_command(run.adapter, "privacy export")
+    await harness.ask(run.adapter, "checkin join")
+    summary = await harness.ask(run.adapter, "privacy export")  # the summary answers it
+    assert summary["response_type"] == "ephemeral"
     await slack.wait_until(lambda: slack.posts("D222"), what="the export snippet")
-    assert slack.responses_to(harness.token(export))  # the summary answers the command
     snippet = slack.posts("D222")[0]
     assert snippet.text.startswith("warmline-export.json (1/")
     body = snippet.blocks[0]["elements"][1]
