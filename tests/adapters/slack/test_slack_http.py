@@ -4,6 +4,7 @@ Retry-After, about one post per second per channel)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -222,3 +223,17 @@ async def test_a_members_export_arrives_as_a_snippet_in_their_dm(
     body = snippet.blocks[0]["elements"][1]
     assert body["type"] == "rich_text_preformatted"
     assert '"member"' in body["elements"][0]["text"]
+
+
+async def test_slack_gets_its_ack_before_the_core_has_answered(
+    harness: SlackHarness, slack: FakeSlack,
+) -> None:
+    run = await harness.warmline()
+    gate = asyncio.Event()
+    run.probe.gate = gate  # the core's handler waits here until the test lets it go
+    fields = await harness.post_command(run.adapter, "probe slow")  # asserts the 200 (the ack)
+    await asyncio.wait_for(run.probe.slow_started.wait(), 10)
+    assert not slack.responses_to(harness.token(fields))  # acked, and the core is still working
+    gate.set()
+    await slack.wait_until(lambda: slack.responses_to(harness.token(fields)), what="the answer")
+    assert slack.responses_to(harness.token(fields))[0]["text"] == "slow answer"

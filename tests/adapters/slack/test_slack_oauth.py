@@ -89,3 +89,21 @@ async def test_an_oauth_state_is_good_once(tmp_path: Path) -> None:
         assert not await states.async_consume("forged")
     finally:
         await store.close()
+
+
+async def test_revoking_the_bot_token_deletes_the_workspace_and_a_user_token_does_not(
+    harness: SlackHarness, slack: FakeSlack,
+) -> None:
+    run = await harness.warmline("revoked.db")
+    await harness.ask(run.adapter, "checkin join")
+    assert await run.store.communities.find("slack", "T111") is not None
+    users_only = {"type": "tokens_revoked", "tokens": {"oauth": ["U222"], "bot": []}}
+    assert (await harness.post_event(run.adapter, users_only))[0] == 200
+    bot = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UBOT"]}}
+    assert (await harness.post_event(run.adapter, bot))[0] == 200
+
+    async def deleted() -> bool:
+        return await run.store.communities.find("slack", "T111") is None
+
+    await eventually(deleted, "the workspace's data deleted")
+    assert await run.store.members.find_everywhere("slack", "U222") == []

@@ -48,3 +48,22 @@ async def test_warmline_run_serves_slack_in_socket_mode_and_stops_on_sigterm(
         await asyncio.wait_for(proc.wait(), 30)
     assert proc.returncode == 0, err
     assert "xoxb-run" not in err and "xapp-run" not in err
+
+
+@pytest.mark.slow
+async def test_a_refused_bot_token_stops_warmline_run_with_one_clear_line(
+    slack: FakeSlack, tmp_path: Path,
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[store]\nurl = "sqlite:///{tmp_path / "w.db"}"\n'
+                      f'[slack]\napi_base_url = "{slack.api_base}"\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WARMLINE_")}
+    env.update(WARMLINE_SLACK_BOT_TOKEN="xoxb-revoked-1", WARMLINE_SLACK_APP_TOKEN="xapp-run")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", "--config", str(config), cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 5, err  # ExitCode.PLATFORM
+    lines = [line for line in err.decode().splitlines() if line.startswith("warmline: ")]
+    assert any("Slack refused the bot token (token_revoked)" in line for line in lines), err
+    assert "Traceback" not in err.decode() and "xoxb-revoked-1" not in err.decode()
