@@ -99,6 +99,8 @@ async def test_revoking_the_bot_token_deletes_the_workspace_and_a_user_token_doe
     assert await run.store.communities.find("slack", "T111") is not None
     users_only = {"type": "tokens_revoked", "tokens": {"oauth": ["U222"], "bot": []}}
     assert (await harness.post_event(run.adapter, users_only))[0] == 200
+    await slack.wait_until(lambda: run.adapter._inbound.workspace_events == 1, what="handled")
+    assert await run.store.communities.find("slack", "T111") is not None
     bot = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UBOT"]}}
     assert (await harness.post_event(run.adapter, bot))[0] == 200
 
