@@ -6,7 +6,8 @@
    events over 16 keep-alive connections to (a) a bare slack-bolt ``AsyncApp`` whose listener
    does nothing and (b) Warmline with every feature on (Slack adapter in HTTP mode → dispatcher
    → core, real SQLite file), in one run. Each rate is N over the time from the first request
-   to the last event handled. Goal: (b) ≥ 75 % of (a).
+   to the last event handled, (a) measured before and after (b) and the faster one kept.
+   Goal: (b) ≥ 75 % of (a). CPU µs per event of the app process is printed for each.
 2. Fan-out. ``--fanout`` check-in DMs to distinct members go through the outbox into the
    adapter, against the fake Slack (in process) with Slack-like limits: about 1 message/s per
    channel and ``--allowed`` chat.postMessage per second across the workspace (Slack publishes
@@ -168,10 +169,13 @@ async def warmline_rate(fake: FakeSlack, n: int, db: Path) -> float:
 
 
 async def inbound(n: int) -> None:
+    """Bare, Warmline, bare again: the ratio is against the faster bare run, so a warm-up or a
+    busy moment on the machine cannot flatter Warmline."""
     async with FakeSlack() as fake:  # auth.test only
-        bare = await bare_rate(fake, n)
+        first = await bare_rate(fake, n)
         with tempfile.TemporaryDirectory() as tmp:
             ours = await warmline_rate(fake, n, Path(tmp) / "bench.db")
+        bare = max(first, await bare_rate(fake, n))
     print(f"inbound, {n} signed message events over HTTP: bare bolt {bare:,.0f}/s, "
           f"Warmline {ours:,.0f}/s, ratio {100 * ours / bare:.0f}% (goal ≥ 75%)")
 

@@ -32,6 +32,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -121,6 +122,7 @@ class SlackAdapter:
         self.client: AsyncWebClient | None = None
         self._clients: dict[str | None, AsyncWebClient] = {}
         self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self.port: int | None = None
         """The HTTP port actually listened on (``port = 0`` picks one)."""
@@ -142,9 +144,11 @@ class SlackAdapter:
         return sum(1 for t in tasks if isinstance(t, asyncio.Future) and not t.done())
 
     def web_client(self, token: str | None) -> AsyncWebClient:
+        """A Web API client on the adapter's one HTTP session (kept-alive connections: slack-sdk
+        opens a new session per call without one)."""
         return AsyncWebClient(
             token=token, base_url=self.options.api_base_url or DEFAULT_API,
-            retry_handlers=self.retry_handlers())
+            retry_handlers=self.retry_handlers(), session=self._session)
 
     def retry_handlers(self) -> list[AsyncRetryHandler]:
         return [AsyncConnectionErrorRetryHandler(),
@@ -158,6 +162,7 @@ class SlackAdapter:
         if self.app is not None:
             return
         self._outbound.stopped = False
+        self._session = aiohttp.ClientSession()
         if self.store is not None:
             await self.store.migrate(MIGRATIONS)  # the adapter's own tables (installations)
         self.client = self.web_client(self.options.bot_token or None)
@@ -261,6 +266,9 @@ class SlackAdapter:
             await runner.cleanup()
         self.app = None
         self._clients.clear()
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
 
     # -- workspaces ---------------------------------------------------------------------------
 

@@ -24,9 +24,10 @@ What arrives, and what it becomes:
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -72,6 +73,8 @@ class Inbound:
                  uninstalled: Lifecycle) -> None:
         self.sink: EventSink | None = None
         self.events_in = 0
+        self.workspace_events = 0
+        """Uninstalls and token revocations handled (for status and tests)."""
         self.table = table
         self._interactions = interactions
         self._uninstalled = uninstalled
@@ -84,17 +87,26 @@ class Inbound:
         await self.sink(event)
 
     def register(self, app: AsyncApp) -> None:
-        app.event("message")(self.on_message)
+        """One listener for every event type (bolt tries each listener's matcher in turn for
+        every request, so one listener keeps the message hot path short), then the command,
+        the buttons and the forms."""
+        handlers: dict[str, Callable[[dict[str, Any], AsyncWebClient], Awaitable[None]]] = {
+            "message": self.on_message,
+            "team_join": self.on_membership, "user_change": self.on_membership,
+            "dnd_updated_user": self.on_dnd, "dnd_updated": self.on_dnd,
+            "app_home_opened": self.on_home,
+            "app_uninstalled": self.on_uninstalled, "tokens_revoked": self.on_uninstalled,
+        }
+
+        async def on_event(body: dict[str, Any], client: AsyncWebClient) -> None:
+            handler = handlers.get(str((body.get("event") or {}).get("type")))
+            if handler is not None:
+                await handler(body, client)
+
+        app.event(re.compile("^(" + "|".join(map(re.escape, handlers)) + ")$"))(on_event)
         app.command(SLASH_COMMAND)(self.on_command)
         app.action(ACTION_PATTERN)(self.on_button)
         app.view(ACTION_PATTERN)(self.on_view)
-        for kind in ("team_join", "user_change"):
-            app.event(kind)(self.on_membership)
-        for kind in ("dnd_updated_user", "dnd_updated"):
-            app.event(kind)(self.on_dnd)
-        app.event("app_home_opened")(self.on_home)
-        for kind in ("app_uninstalled", "tokens_revoked"):
-            app.event(kind)(self.on_uninstalled)
 
     # -- who acted -----------------------------------------------------------------------------
 
@@ -135,8 +147,8 @@ class Inbound:
 
     # -- listeners -----------------------------------------------------------------------------
 
-    async def on_message(self, body: dict[str, Any], context: Mapping[str, Any]) -> None:
-        event = message_event(body, bot_user_id=context.get("bot_user_id"))
+    async def on_message(self, body: dict[str, Any], client: AsyncWebClient) -> None:
+        event = message_event(body)
         if event is not None:
             await self._safely(self.emit(event), "message")
 
@@ -185,12 +197,12 @@ class Inbound:
             trigger_id=body.get("trigger_id")))
         await self.emit(event)
 
-    async def on_membership(self, body: dict[str, Any]) -> None:
+    async def on_membership(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         event = membership_event(body)
         if event is not None:
             await self._safely(self.emit(event), "membership")
 
-    async def on_dnd(self, body: dict[str, Any]) -> None:
+    async def on_dnd(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         event = dnd_updated_event(body, datetime.now(UTC))
         if event is not None:
             await self._safely(self.emit(event), "dnd")
@@ -217,12 +229,13 @@ class Inbound:
                     community=team, user=user, name=name, channel=event.get("channel"),
                     interaction=token, is_dm=True, actor=actor))
 
-    async def on_uninstalled(self, body: dict[str, Any]) -> None:
+    async def on_uninstalled(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         event = body.get("event") or {}
-        if event.get("type") == "tokens_revoked" and not (event.get("tokens") or {}).get("bot"):
-            return  # only user tokens were revoked: the bot still works there
-        await self._safely(self._uninstalled(body.get("enterprise_id"), body.get("team_id")),
-                           "uninstall")
+        # Only user tokens revoked: the bot still works there, nothing to delete.
+        if event.get("type") != "tokens_revoked" or (event.get("tokens") or {}).get("bot"):
+            await self._safely(self._uninstalled(body.get("enterprise_id"), body.get("team_id")),
+                               "uninstall")
+        self.workspace_events += 1
 
     @staticmethod
     async def _safely(work: Awaitable[None], what: str) -> None:

@@ -79,6 +79,9 @@ METHOD_TIERS: dict[str, int] = {
 """Calls per minute per workspace (Slack's tiers 4 and 3); chat.postMessage is paced per
 channel and by the outbox instead."""
 
+CHANNEL_MARGIN = 0.005
+"""Seconds added to a channel wait, so a post never reaches Slack a hair before its turn."""
+
 ClientFor = Callable[[str | None], Awaitable[AsyncWebClient]]
 
 
@@ -240,8 +243,9 @@ class Outbound:
         wait = self._channels.wait_for(channel)
         if wait > self.options.max_channel_wait:
             raise RateLimited(wait)
-        if wait > 0:
-            await asyncio.sleep(wait)
+        while wait > 0:  # a timer may fire a little early; never arrive before the turn
+            await asyncio.sleep(wait + CHANNEL_MARGIN)
+            wait = self._channels.wait_for(channel)
         self._channels.take(channel)
         await pacer.take(self._clock)
 
