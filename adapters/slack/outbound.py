@@ -61,8 +61,6 @@ from bot.actions import (
     StartThread,
 )
 from bot.adapter import Fatal, RateLimited, SendResult, Transient, Unreachable
-from bot.clock import SystemClock
-from bot.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +74,8 @@ METHOD_TIERS: dict[str, int] = {
     "chat.postEphemeral": 100, "chat.update": 50, "views.open": 100, "views.publish": 100,
     "users.info": 100, "dnd.info": 50,
 }
-"""Calls per minute per workspace (Slack's tiers 4 and 3); chat.postMessage is paced per
-channel and by the outbox instead."""
+"""Calls per minute per workspace (Slack's tiers 4 and 3) of the methods the adapter paces by
+tier; chat.postMessage is paced per channel and at ``sends_per_second`` per workspace."""
 
 CHANNEL_MARGIN = 0.005
 """Seconds added to a channel wait, so a post never reaches Slack a hair before its turn."""
@@ -86,8 +84,9 @@ ClientFor = Callable[[str | None], Awaitable[AsyncWebClient]]
 
 
 class ChannelLimiter:
-    """About one post per second per channel, with a short burst: the time each channel is next
-    free, for the most recent channels (an LRU)."""
+    """One call every ``interval`` seconds per key, with a short ``burst`` (about one post per
+    second per channel; also the workspace's and each method's pace): the time each key is next
+    free, for the most recent keys (an LRU). A late timer is caught up within the burst."""
 
     def __init__(self, interval: float, burst: int, size: int = 20_000) -> None:
         self.interval = interval
@@ -101,6 +100,15 @@ class ChannelLimiter:
         now = time.monotonic()
         tat = self._free.get(channel, now)
         return max(0.0, tat - self.interval * (self.burst - 1) - now)
+
+    async def turn(self, channel: str) -> None:
+        """Wait until ``channel`` may take a post, and take it."""
+        wait = self.wait_for(channel)
+        if wait > 0:
+            # A timer may fire a little early: the margin keeps a post from arriving before
+            # its turn (Slack counts on its own clock).
+            await asyncio.sleep(wait + CHANNEL_MARGIN)
+        self.take(channel)
 
     def take(self, channel: str) -> None:
         now = time.monotonic()
@@ -126,10 +134,7 @@ class MethodPacer:
         if limiter is None:
             limiter = ChannelLimiter(60.0 / per_minute, per_minute)
             self._limiters[(team, method)] = limiter
-        wait = limiter.wait_for(method)
-        if wait > 0:
-            await asyncio.sleep(wait)
-        limiter.take(method)
+        await limiter.turn(method)
 
 
 def translate(exc: BaseException, action: Action, user: str | None = None) -> Exception:
@@ -170,8 +175,8 @@ class Outbound:
         self._publish_home = publish_home
         self._channels = ChannelLimiter(options.channel_interval, options.channel_burst)
         self._methods = MethodPacer()
-        self._workspaces: dict[str | None, Pacer] = {}
-        self._clock = SystemClock()
+        rate = options.sends_per_second
+        self._workspace = ChannelLimiter(1.0 / rate, max(1, round(min(5.0, rate / 10))))
         self._webhooks: dict[str, AsyncWebhookClient] = {}
         self.stopped = False
 
@@ -234,20 +239,12 @@ class Outbound:
     async def _channel_turn(self, team: str | None, channel: str) -> None:
         """Wait for the channel's turn (or hand a long wait back as ``RateLimited``), then for
         the workspace's: posts across the workspace go out evenly at ``sends_per_second``, with
-        a tenth of a second's worth of burst (to catch up after a slow answer), so a fan-out
-        never crowds Slack's workspace-wide limit."""
-        pacer = self._workspaces.get(team)
-        if pacer is None:
-            rate = self.options.sends_per_second
-            pacer = self._workspaces[team] = Pacer(rate=rate, burst=max(1.0, min(5.0, rate / 10)))
-        wait = self._channels.wait_for(channel)
-        if wait > self.options.max_channel_wait:
-            raise RateLimited(wait)
-        while wait > 0:  # a timer may fire a little early; never arrive before the turn
-            await asyncio.sleep(wait + CHANNEL_MARGIN)
-            wait = self._channels.wait_for(channel)
-        self._channels.take(channel)
-        await pacer.take(self._clock)
+        a tenth of a second's worth of burst (so a timer that fires late is caught up), so a
+        fan-out never crowds Slack's workspace-wide limit."""
+        if self._channels.wait_for(channel) > self.options.max_channel_wait:
+            raise RateLimited(self._channels.wait_for(channel))
+        await self._channels.turn(channel)
+        await self._workspace.turn(f"team:{team}")
 
     async def _post(self, team: str | None, channel: str, text: str, buttons: Sequence[Button],
                     *, thread: str | None = None) -> SendResult:
