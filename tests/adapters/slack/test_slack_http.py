@@ -237,3 +237,12 @@ async def test_slack_gets_its_ack_before_the_core_has_answered(
     gate.set()
     await slack.wait_until(lambda: slack.responses_to(harness.token(fields)), what="the answer")
     assert slack.responses_to(harness.token(fields))[0]["text"] == "slow answer"
+
+
+async def test_slacks_url_check_is_answered_with_its_challenge(harness: SlackHarness) -> None:
+    adapter = harness.adapter()
+    await adapter.start(_ignore)
+    body, kind = harness.payloads.json_body(
+        {"type": "url_verification", "challenge": "c123", "token": "x"})
+    status, text = await harness.post(adapter, body, kind)
+    assert status == 200 and "c123" in text
