@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.events import CommandInvoked, Event, MessagePosted
+from bot.events import ButtonPressed, CommandInvoked, Event, MessagePosted
 from bot.feature import CommandSpec
 from tests.fakes.slack_api import FakeSlack
 from tests.helpers.slack import SlackHarness
@@ -40,9 +40,16 @@ async def test_events_and_commands_arrive_and_are_acked_across_a_reconnect(
                                accepts_response_payload=True)
     await slack.wait_until(lambda: second in slack.acks and command in slack.acks,
                            what="acks on the new connection")
-    await slack.wait_until(lambda: len(heard) == 3, what="everything at the core")
+    button = {"action_id": "wl:probe.mood:0", "value": "4",
+              "text": {"type": "plain_text", "text": "Good"}}
+    pressed = await slack.push("interactive", harness.payloads.block_action(button),
+                               accepts_response_payload=True)
+    await slack.wait_until(lambda: pressed in slack.acks, what="the button's ack")
+    await slack.wait_until(lambda: len(heard) == 4, what="everything at the core")
     assert [e.text for e in heard if isinstance(e, MessagePosted)] == ["before", "after"]
     (invoked,) = [e for e in heard if isinstance(e, CommandInvoked)]
     assert invoked.name == "warmline help"
+    (press,) = [e for e in heard if isinstance(e, ButtonPressed)]
+    assert (press.action, press.value) == ("probe.mood", "4")
     await adapter.stop()
     assert adapter.owned_tasks == 0
