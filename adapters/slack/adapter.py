@@ -183,6 +183,8 @@ class SlackAdapter:
             raise
 
     def _build_app(self, client: AsyncWebClient) -> AsyncApp:
+        """Bolt's app on ``client`` (its ``base_url`` carries to every per-request client). In
+        Socket Mode there is no request to sign, so bolt's signature check is off."""
         common: dict[str, Any] = {
             "client": client,
             "logger": logging.getLogger("slack_bolt.warmline"),
@@ -199,9 +201,7 @@ class SlackAdapter:
             scopes=list(BOT_SCOPES), installation_store=self.installations,
             installation_store_bot_only=True, state_store=DbStateStore(self.store.db),
             redirect_uri=f"{base}/slack/oauth_redirect" if base else None)
-        common.pop("client")
-        return AsyncApp(client=client, oauth_settings=settings,
-                        installation_store=self.installations, **common)
+        return AsyncApp(oauth_settings=settings, installation_store=self.installations, **common)
 
     async def _check_token(self, client: AsyncWebClient) -> None:
         """``auth.test``: a refused token is Fatal; Slack out of reach is retried with backoff

@@ -28,6 +28,7 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -172,12 +173,10 @@ class Inbound:
         await self._safely(self._button(body, client), "button")
 
     async def _button(self, body: dict[str, Any], client: AsyncWebClient) -> None:
-        user = str((body.get("user") or {}).get("id", ""))
         event = button_event(body, Actor())
-        actor = await self.actor(client, event.community, user)
-        event = button_event(body, actor)
+        event = replace(event, actor=await self.actor(client, event.community, event.user))
         self._interactions.register(interaction_id(body), Pending(
-            kind="button", user=user, team=event.community, channel=event.channel,
+            kind="button", user=event.user, team=event.community, channel=event.channel,
             response_url=body.get("response_url"), trigger_id=body.get("trigger_id"),
             message_ts=event.message_id))
         await self.emit(event)
@@ -188,8 +187,7 @@ class Inbound:
 
     async def _view(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         event = form_event(body, Actor())
-        actor = await self.actor(client, event.community, event.user)
-        event = form_event(body, actor)
+        event = replace(event, actor=await self.actor(client, event.community, event.user))
         urls = body.get("response_urls") or []
         self._interactions.register(interaction_id(body), Pending(
             kind="form", user=event.user, team=event.community, channel=event.channel,
