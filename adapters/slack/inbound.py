@@ -23,11 +23,12 @@ What arrives, and what it becomes:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -59,6 +60,10 @@ log = logging.getLogger(__name__)
 
 PROFILE_TTL = 3600.0
 """How long a person's ``users.info`` answer is reused (their zone rarely changes)."""
+PROFILE_WAIT = 1.0
+"""How long a button or form waits for a profile it does not have yet: a form must open within
+3 seconds of the press (the ``trigger_id``), and a 09:00 round of presses can meet a 429 on
+``users.info``. Past it, the press goes on with what Slack's payload says."""
 
 Lifecycle = Callable[[str | None, str | None], Awaitable[None]]
 """(enterprise id, team id) of a workspace that uninstalled Warmline or revoked its tokens."""
@@ -134,6 +139,15 @@ class Inbound:
             await self._dnd_now(client, team, user)
         return actor
 
+    async def actor_soon(self, client: AsyncWebClient, team: str | None, user: str) -> Actor:
+        """:meth:`actor`, waiting at most :data:`PROFILE_WAIT`."""
+        try:
+            async with asyncio.timeout(PROFILE_WAIT):
+                return await self.actor(client, team, user)
+        except TimeoutError:
+            log.info("slack: no profile within %.0fs; going on without it", PROFILE_WAIT)
+            return Actor()
+
     async def _dnd_now(self, client: AsyncWebClient, team: str | None, user: str) -> None:
         try:
             status = await client.dnd_info(user=user)
@@ -174,7 +188,7 @@ class Inbound:
 
     async def _button(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         event = button_event(body, Actor())
-        event = replace(event, actor=await self.actor(client, event.community, event.user))
+        event = replace(event, actor=await self.actor_soon(client, event.community, event.user))
         self._interactions.register(interaction_id(body), Pending(
             kind="button", user=event.user, team=event.community, channel=event.channel,
             response_url=body.get("response_url"), trigger_id=body.get("trigger_id"),
@@ -187,7 +201,7 @@ class Inbound:
 
     async def _view(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         event = form_event(body, Actor())
-        event = replace(event, actor=await self.actor(client, event.community, event.user))
+        event = replace(event, actor=await self.actor_soon(client, event.community, event.user))
         urls = body.get("response_urls") or []
         self._interactions.register(interaction_id(body), Pending(
             kind="form", user=event.user, team=event.community, channel=event.channel,
@@ -196,6 +210,9 @@ class Inbound:
         await self.emit(event)
 
     async def on_membership(self, body: dict[str, Any], client: AsyncWebClient) -> None:
+        user = (body.get("event") or {}).get("user")
+        if isinstance(user, Mapping):  # a changed profile (a new zone) is read again next time
+            self._profiles.pop((body.get("team_id"), str(user.get("id"))), None)
         event = membership_event(body)
         if event is not None:
             await self._safely(self.emit(event), "membership")

@@ -9,6 +9,7 @@ from typing import Any
 
 from adapters.slack.adapter import SlackAdapter
 from bot.events import (
+    ButtonPressed,
     CommandInvoked,
     DoNotDisturbChanged,
     Event,
@@ -161,3 +162,32 @@ async def test_the_app_home_tab_shows_the_members_history_and_what_they_can_do(
     messages = {"type": "app_home_opened", "user": "U222", "channel": "D222", "tab": "messages"}
     assert (await harness.post_event(run.adapter, messages))[0] == 200
     assert len(slack.calls_to("views.publish")) == 2  # the messages tab is not the home
+
+
+async def test_a_press_does_not_wait_long_for_a_profile_slack_is_slow_to_give(
+    harness: SlackHarness, slack: FakeSlack,
+) -> None:
+    slack.add_user("U222", name="ana")
+    slack.force_429("users.info", retry_after=2)  # slack-sdk waits 2-3 s, then asks again
+    adapter, heard = await started(harness)
+    button = {"action_id": "wl:probe.mood:0", "value": "4",
+              "text": {"type": "plain_text", "text": "Good"}}
+    assert await harness.post_interaction(adapter, harness.payloads.block_action(button)) == 200
+    await slack.wait_until(lambda: heard.of(ButtonPressed), what="the press at the core")
+    (press,) = heard.of(ButtonPressed)
+    assert press.actor.display_name is None  # went on without the profile (at most 1 s)
+    assert press.action == "probe.mood"
+
+
+async def test_a_changed_profile_is_read_again(harness: SlackHarness, slack: FakeSlack) -> None:
+    slack.add_user("U222", tz="Europe/Paris")
+    adapter, heard = await started(harness)
+    await harness.post_command(adapter, "help")
+    await harness.post_command(adapter, "help")
+    await slack.wait_until(lambda: len(heard.of(CommandInvoked)) == 2, what="two commands")
+    assert len(slack.calls_to("users.info")) == 1
+    changed = {"type": "user_change", "user": {"id": "U222", "tz": "Asia/Tokyo"}}
+    assert (await harness.post_event(adapter, changed))[0] == 200
+    await harness.post_command(adapter, "help")
+    await slack.wait_until(lambda: len(heard.of(CommandInvoked)) == 3, what="the third")
+    assert len(slack.calls_to("users.info")) == 2
