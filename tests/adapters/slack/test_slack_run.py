@@ -1,6 +1,6 @@
 """``warmline run`` with a ``[slack]`` section: the composition root builds the Slack adapter,
 which connects in Socket Mode (the default) to the fake given as ``api_base_url``, answers a
-command, and stops cleanly on SIGTERM."""
+command, and stops cleanly on SIGTERM; a token Slack refuses ends it with one clear line."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import asyncio
 import os
 import signal
 import sys
+from asyncio.subprocess import Process
 from pathlib import Path
 
 import pytest
@@ -18,18 +19,23 @@ from tests.fakes.slack_payloads import SlackPayloads
 ROOT = Path(__file__).resolve().parents[3]
 
 
-@pytest.mark.slow
-async def test_warmline_run_serves_slack_in_socket_mode_and_stops_on_sigterm(
-    slack: FakeSlack, tmp_path: Path,
-) -> None:
+async def warmline_run(slack: FakeSlack, tmp_path: Path, bot_token: str) -> Process:
+    """``warmline run`` with a ``[slack]`` section pointed at the fake (Socket Mode)."""
     config = tmp_path / "config.toml"
     config.write_text(f'[store]\nurl = "sqlite:///{tmp_path / "w.db"}"\n'
                       f'[slack]\napi_base_url = "{slack.api_base}"\n', encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARMLINE_")}
-    env.update(WARMLINE_SLACK_BOT_TOKEN="xoxb-run", WARMLINE_SLACK_APP_TOKEN="xapp-run")
-    proc = await asyncio.create_subprocess_exec(
+    env.update(WARMLINE_SLACK_BOT_TOKEN=bot_token, WARMLINE_SLACK_APP_TOKEN="xapp-run")
+    return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "run", "--config", str(config), cwd=ROOT, env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+
+
+@pytest.mark.slow
+async def test_warmline_run_serves_slack_in_socket_mode_and_stops_on_sigterm(
+    slack: FakeSlack, tmp_path: Path,
+) -> None:
+    proc = await warmline_run(slack, tmp_path, "xoxb-run")
     try:
         await slack.wait_until(lambda: slack.sockets, what="the Socket Mode connection",
                                within=30)
@@ -54,16 +60,10 @@ async def test_warmline_run_serves_slack_in_socket_mode_and_stops_on_sigterm(
 async def test_a_refused_bot_token_stops_warmline_run_with_one_clear_line(
     slack: FakeSlack, tmp_path: Path,
 ) -> None:
-    config = tmp_path / "config.toml"
-    config.write_text(f'[store]\nurl = "sqlite:///{tmp_path / "w.db"}"\n'
-                      f'[slack]\napi_base_url = "{slack.api_base}"\n', encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WARMLINE_")}
-    env.update(WARMLINE_SLACK_BOT_TOKEN="xoxb-revoked-1", WARMLINE_SLACK_APP_TOKEN="xapp-run")
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", "--config", str(config), cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
-    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    proc = await warmline_run(slack, tmp_path, "xoxb-revoked-1")
+    _, raw = await asyncio.wait_for(proc.communicate(), 60)
+    err = raw.decode()
     assert proc.returncode == 5, err  # ExitCode.PLATFORM
-    lines = [line for line in err.decode().splitlines() if line.startswith("warmline: ")]
+    lines = [line for line in err.splitlines() if line.startswith("warmline: ")]
     assert any("Slack refused the bot token (token_revoked)" in line for line in lines), err
-    assert "Traceback" not in err.decode() and "xoxb-revoked-1" not in err.decode()
+    assert "Traceback" not in err and "xoxb-revoked-1" not in err
