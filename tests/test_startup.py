@@ -226,6 +226,18 @@ def test_a_missing_discord_extra_says_which_pip_install(tmp_path: Path, command:
     clear_line(proc.stderr, "pip install 'warmline[discord]'")
 
 
+@pytest.mark.parametrize("command", ["check-config", "run"])
+def test_a_missing_slack_extra_says_which_pip_install(tmp_path: Path, command: str) -> None:
+    config = write_config(tmp_path, "[slack]\n", files=False)
+    no_slack = ("-c", "import sys; sys.modules['slack_bolt'] = None; from bot.cli import main; "
+                      "raise SystemExit(main(sys.argv[1:]))")
+    proc = warmline(command, "--config", str(config), python=no_slack,
+                    env=environment(WARMLINE_SLACK_BOT_TOKEN="xoxb-1",
+                                    WARMLINE_SLACK_APP_TOKEN="xapp-1"))
+    assert proc.returncode == ExitCode.CONFIG, proc.stderr
+    clear_line(proc.stderr, "slack_bolt", "pip install 'warmline[slack]'")
+
+
 # -- 4. and 5. Discord: a refused token, no network at boot ---------------------------------------
 
 

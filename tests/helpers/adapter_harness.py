@@ -278,5 +278,5 @@ HARNESSES: dict[str, Callable[[Path], AbstractAsyncContextManager[AdapterHarness
 
 
 def open_harness(name: str, tmp_path: Path) -> AbstractAsyncContextManager[AdapterHarness]:
-    """The harness for one adapter by name (``"discord"``, later ``"slack"``)."""
+    """The harness for one adapter by name (``"discord"``, ``"slack"``)."""
     return HARNESSES[name](tmp_path)
