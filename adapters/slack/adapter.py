@@ -306,7 +306,7 @@ class SlackAdapter:
 
     async def _publish_home(self, pending: Pending) -> None:
         await self._outbound.publish_home(pending.team, pending.user,
-                                          home_view(pending.home or []))
+                                          home_view(pending.home or [], self.table.one_tap()))
 
     # -- outbound -----------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from bot.actions import Button, Form
 __all__ = [
     "MAX_BLOCKS",
     "MAX_BUTTONS",
+    "RUN_COMMAND",
     "SECTION_MAX",
     "escape",
     "home_view",
@@ -138,14 +139,26 @@ def modal_view(form: Form, channel: str | None) -> dict[str, Any]:
     }
 
 
-def home_view(sections: Sequence[str]) -> dict[str, Any]:
-    """The App Home tab: each text a section (cut to fit), a divider between them."""
+RUN_COMMAND = "slack.run"
+"""The action of an App Home button that runs a core command (its value is the command's name);
+the adapter turns a press into ``CommandInvoked``, never ``ButtonPressed``."""
+
+
+def home_view(sections: Sequence[str], commands: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+    """The App Home tab: a button per ``(label, core command)`` (five to a row), then each text
+    a section (cut to fit), a divider between them; at most 100 blocks."""
     blocks: list[dict[str, Any]] = []
+    for start in range(0, len(commands), PER_ACTIONS_BLOCK):
+        row = commands[start:start + PER_ACTIONS_BLOCK]
+        blocks.append({"type": "actions", "block_id": f"wlcmd{start // PER_ACTIONS_BLOCK}",
+                       "elements": [button_element(Button(action=RUN_COMMAND, label=label,
+                                                          value=name), start + i)
+                                    for i, (label, name) in enumerate(row)]})
     for text in sections:
+        if len(blocks) >= MAX_MODAL_BLOCKS - 1:
+            break
         if blocks:
             blocks.append({"type": "divider"})
         blocks.append({"type": "section",
                        "text": {"type": "mrkdwn", "text": escape(text)[:SECTION_MAX]}})
-        if len(blocks) >= MAX_MODAL_BLOCKS - 1:
-            break
-    return {"type": "home", "blocks": blocks}
+    return {"type": "home", "blocks": blocks[:MAX_MODAL_BLOCKS]}

@@ -85,6 +85,13 @@ class CommandTable:
         return {spec.name: f"{SLASH_COMMAND[1:]} {' '.join(words)}"
                 for words, spec in self.by_words.items()}
 
+    def one_tap(self) -> list[tuple[str, str]]:
+        """``(as typed, core name)`` of every command a member may run with no argument to
+        give: what the App Home offers as buttons (moderators' commands are left to
+        ``/warmline``)."""
+        return [(" ".join(words), spec.name) for words, spec in self.by_words.items()
+                if not spec.moderator_only and not any(a.required for a in spec.args)]
+
     def parse(self, text: str) -> ParsedCommand:
         """The core command and its arguments for what followed ``/warmline``. A bare command
         is help; words that name no command go to the core as typed (it answers that it does

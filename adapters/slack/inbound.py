@@ -37,6 +37,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.blocks import RUN_COMMAND
 from adapters.slack.commands import SLASH_COMMAND, CommandTable
 from adapters.slack.convert import (
     PLATFORM,
@@ -188,12 +189,30 @@ class Inbound:
 
     async def _button(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         event = button_event(body, Actor())
+        if event.action == RUN_COMMAND:  # an App Home button: the command it names
+            await self._home_command(body, client, event.value)
+            return
         event = replace(event, actor=await self.actor_soon(client, event.community, event.user))
         self._interactions.register(interaction_id(body), Pending(
             kind="button", user=event.user, team=event.community, channel=event.channel,
             response_url=body.get("response_url"), trigger_id=body.get("trigger_id"),
             message_ts=event.message_id))
         await self.emit(event)
+
+    async def _home_command(self, body: dict[str, Any], client: AsyncWebClient,
+                            name: str) -> None:
+        """A command run from the App Home: the core's answer comes in the member's DM (a
+        home view has no ``response_url``); a form it opens uses the press's trigger."""
+        event = button_event(body, Actor())
+        command = CommandInvoked(  # a forged name is answered by the core as unknown
+            platform=PLATFORM, event_id=event.event_id, at=event.at, community=event.community,
+            user=event.user, name=name, channel=None,
+            interaction=event.interaction, is_dm=True,
+            actor=await self.actor_soon(client, event.community, event.user))
+        self._interactions.register(interaction_id(body), Pending(
+            kind="command", user=event.user, team=event.community, channel=None,
+            response_url=None, trigger_id=body.get("trigger_id")))
+        await self.emit(command)
 
     async def on_view(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()  # closes the modal; the core's answer follows as an ephemeral or a DM

@@ -142,7 +142,7 @@ async def _member(store: Any, user: str) -> Any:
     return member
 
 
-async def test_the_app_home_tab_shows_the_members_history_and_what_they_can_do(
+async def test_the_app_home_tab_shows_history_help_and_runs_commands_with_one_tap(
     harness: SlackHarness, slack: FakeSlack,
 ) -> None:
     slack.add_user("U222", tz=None)
@@ -159,6 +159,20 @@ async def test_the_app_home_tab_shows_the_members_history_and_what_they_can_do(
     assert len(texts) == 2
     assert any("no check-ins from the last 30 days" in t for t in texts)
     assert any("/warmline checkin join" in t for t in texts)
+    buttons = {e["text"]["text"]: e for b in view["blocks"] if b["type"] == "actions"
+               for e in b["elements"]}
+    assert "checkin join" in buttons and "privacy info" in buttons
+    assert "setup status" not in buttons  # moderators' commands stay with /warmline
+    assert "checkin timezone" not in buttons  # it needs an argument
+
+    press = harness.payloads.block_action(buttons["checkin join"])
+    for key in ("channel", "response_url"):  # a press on the home view has neither
+        press.pop(key)
+    press["container"] = {"type": "view", "view_id": "V1"}
+    assert await harness.post_interaction(run.adapter, press) == 200
+    await slack.wait_until(lambda: any("You're signed up" in m.text for m in slack.posts("D222")),
+                           what="the answer in the member's DM")
+
     messages = {"type": "app_home_opened", "user": "U222", "channel": "D222", "tab": "messages"}
     assert (await harness.post_event(run.adapter, messages))[0] == 200
     assert len(slack.calls_to("views.publish")) == 2  # the messages tab is not the home
