@@ -177,6 +177,7 @@ class SlackAdapter:
             else:
                 self._socket = AsyncSocketModeHandler(
                     self.app, self.options.app_token, ping_interval=self.options.socket_ping_interval)
+                self._watch_refusals(self._socket)
                 await self._connect_socket(self._socket)
         except BaseException:
             await self.stop()
@@ -240,6 +241,30 @@ class SlackAdapter:
         self.port = sockets[0].getsockname()[1] if sockets else self.options.port
         log.info("slack: listening for events on port %s%s (%s)", self.port, EVENTS_PATH,
                  "OAuth installs" if self.options.oauth else "one workspace")
+
+    def _watch_refusals(self, handler: AsyncSocketModeHandler) -> None:
+        """slack-sdk reconnects Socket Mode by itself, forever: after Slack refuses the
+        app-level token (revoked, the app deleted) it would log an error every few seconds and
+        stay up, deaf. Its URL request is wrapped so that a refusal after the start fails the
+        adapter for good (``failed``), and the runtime stops with the platform exit code."""
+        client = handler.client
+        issue = client.issue_new_wss_url
+
+        async def issue_new_wss_url() -> str:
+            try:
+                url: str = await issue()
+            except SlackApiError as exc:
+                error = str(exc.response.get("error") or "")
+                if error in REFUSED and self._socket is handler and not self.failed.is_set():
+                    self.failure = Fatal(f"Slack refused the app-level token ({error}); check "
+                                         "WARMLINE_SLACK_APP_TOKEN and start Warmline again")
+                    log.error("%s", self.failure)
+                    client.auto_reconnect_enabled = False
+                    self.failed.set()
+                raise
+            return url
+
+        client.issue_new_wss_url = issue_new_wss_url  # type: ignore[method-assign]
 
     async def _connect_socket(self, handler: AsyncSocketModeHandler) -> None:
         try:

@@ -116,6 +116,8 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         self.dnd: dict[str, dict[str, Any]] = {}
         self.tokens_revoked: list[str] = []
+        self.app_token_revoked = False
+        """Set: ``apps.connections.open`` refuses the app-level token (as after a revocation)."""
         self.oauth_codes: dict[str, dict[str, Any]] = {}
         self._forced: dict[str, deque[tuple[int, int]]] = defaultdict(deque)
         self._buckets: dict[str, tuple[float, float]] = {}
@@ -336,6 +338,8 @@ class FakeSlack:
     async def _m_apps_connections_open(self, args: dict[str, Any], token: str) -> web.Response:
         if not token.startswith("xapp-"):
             return _fail("not_allowed_token_type")
+        if self.app_token_revoked:
+            return _fail("invalid_auth")
         self.connections_opened += 1
         return _ok(url=f"ws://127.0.0.1:{self.port}/link/?ticket=t{self.connections_opened}"
                        f"&app_id={self.app_id}")

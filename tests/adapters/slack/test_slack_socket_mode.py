@@ -3,8 +3,10 @@ client against the fake's local websocket, through a reconnect Slack asks for.""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+from bot.adapter import Fatal
 from bot.events import ButtonPressed, CommandInvoked, Event, MessagePosted
 from bot.feature import CommandSpec
 from tests.fakes.slack_api import FakeSlack
@@ -53,3 +55,21 @@ async def test_events_and_commands_arrive_and_are_acked_across_a_reconnect(
     assert (press.action, press.value) == ("probe.mood", "4")
     await adapter.stop()
     assert adapter.owned_tasks == 0
+
+
+async def test_an_app_token_refused_on_reconnect_fails_the_adapter_for_good(
+    harness: SlackHarness, slack: FakeSlack,
+) -> None:
+    adapter = harness.adapter(mode="socket")
+    await adapter.start(_drop)
+    slack.app_token_revoked = True
+    await slack.ask_to_reconnect()
+    await asyncio.wait_for(adapter.failed.wait(), 10)
+    assert isinstance(adapter.failure, Fatal)
+    assert "invalid_auth" in str(adapter.failure) and "WARMLINE_SLACK_APP_TOKEN" in str(
+        adapter.failure)
+    await adapter.stop()
+
+
+async def _drop(event: Event, *, handled: Any = None) -> None:
+    return None
