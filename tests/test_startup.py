@@ -216,26 +216,20 @@ def test_a_slack_section_passes_check_config(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("command", ["check-config", "run"])
-def test_a_missing_discord_extra_says_which_pip_install(tmp_path: Path, command: str) -> None:
-    config = write_config(tmp_path, "[discord]\n", files=False)
-    no_discord = ("-c", "import sys; sys.modules['discord'] = None; from bot.cli import main; "
-                        "raise SystemExit(main(sys.argv[1:]))")
-    proc = warmline(command, "--config", str(config), python=no_discord,
-                    env=environment(WARMLINE_DISCORD_TOKEN="t"))
+@pytest.mark.parametrize(("platform", "library", "env"), [
+    ("discord", "discord", {"WARMLINE_DISCORD_TOKEN": "t"}),
+    ("slack", "slack_bolt", {"WARMLINE_SLACK_BOT_TOKEN": "xoxb-1",
+                             "WARMLINE_SLACK_APP_TOKEN": "xapp-1"}),
+])
+def test_a_missing_platform_extra_says_which_pip_install(
+    tmp_path: Path, command: str, platform: str, library: str, env: dict[str, str],
+) -> None:
+    config = write_config(tmp_path, f"[{platform}]\n", files=False)
+    without = ("-c", f"import sys; sys.modules[{library!r}] = None; from bot.cli import main; "
+                     "raise SystemExit(main(sys.argv[1:]))")
+    proc = warmline(command, "--config", str(config), python=without, env=environment(**env))
     assert proc.returncode == ExitCode.CONFIG, proc.stderr
-    clear_line(proc.stderr, "pip install 'warmline[discord]'")
-
-
-@pytest.mark.parametrize("command", ["check-config", "run"])
-def test_a_missing_slack_extra_says_which_pip_install(tmp_path: Path, command: str) -> None:
-    config = write_config(tmp_path, "[slack]\n", files=False)
-    no_slack = ("-c", "import sys; sys.modules['slack_bolt'] = None; from bot.cli import main; "
-                      "raise SystemExit(main(sys.argv[1:]))")
-    proc = warmline(command, "--config", str(config), python=no_slack,
-                    env=environment(WARMLINE_SLACK_BOT_TOKEN="xoxb-1",
-                                    WARMLINE_SLACK_APP_TOKEN="xapp-1"))
-    assert proc.returncode == ExitCode.CONFIG, proc.stderr
-    clear_line(proc.stderr, "slack_bolt", "pip install 'warmline[slack]'")
+    clear_line(proc.stderr, library, f"pip install 'warmline[{platform}]'")
 
 
 # -- 4. and 5. Discord: a refused token, no network at boot ---------------------------------------
