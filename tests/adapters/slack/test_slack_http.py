@@ -246,3 +246,20 @@ async def test_slacks_url_check_is_answered_with_its_challenge(harness: SlackHar
         {"type": "url_verification", "challenge": "c123", "token": "x"})
     status, text = await harness.post(adapter, body, kind)
     assert status == 200 and "c123" in text
+
+
+async def test_a_recipient_slack_makes_wait_is_parked_and_the_round_goes_on(
+    harness: SlackHarness, slack: FakeSlack,
+) -> None:
+    adapter = harness.adapter()
+    await adapter.start(_ignore)
+    outbox = Outbox({"slack": adapter}, SystemClock())
+
+    def prompt(user: str) -> SendDirect:
+        return SendDirect(platform="slack", user=user, recipient=user, text="How are you?")
+
+    slack.force_429("chat.postMessage", retry_after=30)
+    first = await outbox.deliver([prompt("U1")], park=True)
+    assert first.status == "parked" and first.retry_after == 30  # kept for later, not lost
+    second = await outbox.deliver([prompt("U2")], park=True)
+    assert second.status == "sent" and slack.posts("D2")
