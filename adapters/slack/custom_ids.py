@@ -20,6 +20,7 @@ __all__ = [
     "METADATA_MAX",
     "VALUE_MAX",
     "IdTooLong",
+    "check_value",
     "decode_action_id",
     "decode_callback_id",
     "decode_metadata",
