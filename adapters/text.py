@@ -9,9 +9,12 @@ from the adapter's ``Capabilities.max_text``.
 
 from __future__ import annotations
 
+import logging
 import re
 
-__all__ = ["split_text"]
+__all__ = ["fit_label", "split_text"]
+
+log = logging.getLogger(__name__)
 
 _SENTENCE_END = re.compile(r"[.!?…](?:[\"')\]]*)\s")
 
@@ -49,3 +52,20 @@ def _best_cut(window: str, limit: int) -> int:
     if at > 0:
         return at + 1
     return limit
+
+
+def fit_label(text: str, limit: int) -> str:
+    """``text`` within a platform's ``limit`` for a label or title, as a last resort: the
+    catalogue keeps every label short enough (a test checks the forms), so this only guards
+    against a future text. It cuts at the last word that fits and adds "…", so nobody reads
+    "Only you will se…", and logs it so the text gets fixed; a single word longer than the limit
+    is cut where it must be."""
+    if len(text) <= limit:
+        return text
+    log.warning("a text of %d characters was shortened to the platform's %d", len(text), limit)
+    head = text[: limit - 1]
+    if text[limit - 1] != " ":
+        before, space, _ = head.rpartition(" ")
+        if space and before.strip():
+            head = before
+    return head.rstrip(" ,;:-") + "…"

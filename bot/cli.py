@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -47,7 +48,7 @@ def with_settings(command: SettingsCommand) -> Callable[[argparse.Namespace], in
 
 
 def _cannot_serve(settings: Settings, *, adapters: bool) -> int | None:
-    """Refuse what this release cannot run (PostgreSQL, Slack, a missing platform library) with
+    """Refuse what this release cannot run (PostgreSQL, a missing platform library) with
     the same lines in ``check-config`` and ``run``, so check-config never says OK to a file that
     ``run`` would then fail on."""
     problems = not_yet_supported(settings)
@@ -211,14 +212,21 @@ def cmd_safety_check(args: argparse.Namespace) -> int:
     return run_check(sys.stdin, sys.stdout, as_json=args.json, err=sys.stderr)
 
 
-def cmd_discord(args: argparse.Namespace) -> int:
+PLATFORM_HELPERS = {"discord": "adapters.discord.cli", "slack": "adapters.slack.manifest"}
+"""``warmline discord …`` (invite-url) and ``warmline slack …`` (manifest): each adapter's own
+command line, loaded only when asked for (the platform library may not be installed)."""
+
+
+def cmd_platform(args: argparse.Namespace) -> int:
+    platform: str = args.platform
     try:
-        from adapters.discord.cli import main as discord_main
+        helper = importlib.import_module(PLATFORM_HELPERS[platform])
     except ImportError as exc:
-        print(f"warmline: the Discord adapter is not installed ({exc}); "
-              "install it with: pip install 'warmline[discord]'", file=sys.stderr)
+        print(f"warmline: the {platform.capitalize()} adapter is not installed ({exc}); "
+              f"install it with: pip install 'warmline[{platform}]'", file=sys.stderr)
         return EXIT_CONFIG
-    return discord_main(args.discord_args)
+    code: int = helper.main(args.platform_args)
+    return code
 
 
 def _batch_size(text: str) -> int:
@@ -286,9 +294,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true", help="one JSON object per line")
         p.set_defaults(func=func)
 
-    p = sub.add_parser("discord", help="Discord helpers (invite-url)")
-    p.add_argument("discord_args", nargs=argparse.REMAINDER)
-    p.set_defaults(func=cmd_discord)
+    for platform, what in (("discord", "invite-url"), ("slack", "manifest")):
+        p = sub.add_parser(platform, help=f"{platform.capitalize()} helpers ({what})")
+        p.add_argument("platform_args", nargs=argparse.REMAINDER)
+        p.set_defaults(func=cmd_platform, platform=platform)
     return parser
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import inspect
 import logging
 import signal
 import sys
@@ -71,18 +72,25 @@ def missing_extras(settings: Settings) -> list[str]:
             importlib.import_module(ADAPTER_MODULES[name])
         except ModuleNotFoundError as exc:
             missing = exc.name or "?"
-            if missing.split(".")[0] in ("bot", "adapters") and name != "slack":
+            if missing.split(".")[0] in ("bot", "adapters"):
                 raise  # our own module missing: a broken install, not a missing extra
             problems.append(f"{name}: the {name} adapter needs the {missing!r} package, which is "
                             f"not installed; install it with: pip install 'warmline[{name}]'")
     return problems
 
 
-def build_adapters(settings: Settings, commands: list[CommandSpec]) -> list[Adapter]:
+def build_adapters(settings: Settings, commands: list[CommandSpec],
+                   store: Store | None = None) -> list[Adapter]:
+    """Each configured adapter; one whose ``create_adapter`` takes ``store`` gets it (Slack keeps
+    its workspaces' installations there, and deletes a workspace's data when it uninstalls)."""
     adapters: list[Adapter] = []
     for name in configured_adapters(settings):
         module = importlib.import_module(ADAPTER_MODULES[name])
-        adapters.append(module.create_adapter(settings, commands))
+        create = module.create_adapter
+        if "store" in inspect.signature(create).parameters:
+            adapters.append(create(settings, commands, store=store))
+        else:
+            adapters.append(create(settings, commands))
     return adapters
 
 
@@ -144,7 +152,7 @@ async def _run(settings: Settings, store: Store, names: list[str], stop: asyncio
         return ExitCode.OK
     texts = TextCatalogue.load(overrides=settings.texts.overrides,
                                default_locale=settings.texts.locale)
-    adapters = build_adapters(adapter_settings(settings, features), all_commands(features))
+    adapters = build_adapters(adapter_settings(settings, features), all_commands(features), store)
     bot = Warmline(settings=settings, store=store, clock=SystemClock(), texts=texts,
                    features=features, adapters=adapters)
     log.info("warmline running with adapters: %s", ", ".join(names))

@@ -206,25 +206,30 @@ def test_an_in_memory_database_from_the_environment_is_refused(tmp_path: Path, c
     clear_line(proc.stderr, "in-memory database", "sqlite:///warmline.db")
 
 
-@pytest.mark.parametrize("command", ["check-config", "run"])
-def test_a_slack_section_is_refused_by_check_config_and_run(tmp_path: Path, command: str) -> None:
+def test_a_slack_section_passes_check_config(tmp_path: Path) -> None:
     config = write_config(tmp_path, "[slack]\n")
     env = environment(WARMLINE_SLACK_BOT_TOKEN="xoxb-1", WARMLINE_SLACK_APP_TOKEN="xapp-1")
-    proc = warmline(command, "--config", str(config), env=env)
-    assert proc.returncode == ExitCode.CONFIG, proc.stderr
-    clear_line(proc.stderr, "Slack adapter is not built yet", "[discord]")
+    proc = warmline("check-config", "--config", str(config), env=env)
+    assert proc.returncode == ExitCode.OK, proc.stderr
+    assert "adapters: slack" in proc.stdout
     assert not (tmp_path / "w.db").exists()
 
 
 @pytest.mark.parametrize("command", ["check-config", "run"])
-def test_a_missing_discord_extra_says_which_pip_install(tmp_path: Path, command: str) -> None:
-    config = write_config(tmp_path, "[discord]\n", files=False)
-    no_discord = ("-c", "import sys; sys.modules['discord'] = None; from bot.cli import main; "
-                        "raise SystemExit(main(sys.argv[1:]))")
-    proc = warmline(command, "--config", str(config), python=no_discord,
-                    env=environment(WARMLINE_DISCORD_TOKEN="t"))
+@pytest.mark.parametrize(("platform", "library", "env"), [
+    ("discord", "discord", {"WARMLINE_DISCORD_TOKEN": "t"}),
+    ("slack", "slack_bolt", {"WARMLINE_SLACK_BOT_TOKEN": "xoxb-1",
+                             "WARMLINE_SLACK_APP_TOKEN": "xapp-1"}),
+])
+def test_a_missing_platform_extra_says_which_pip_install(
+    tmp_path: Path, command: str, platform: str, library: str, env: dict[str, str],
+) -> None:
+    config = write_config(tmp_path, f"[{platform}]\n", files=False)
+    without = ("-c", f"import sys; sys.modules[{library!r}] = None; from bot.cli import main; "
+                     "raise SystemExit(main(sys.argv[1:]))")
+    proc = warmline(command, "--config", str(config), python=without, env=environment(**env))
     assert proc.returncode == ExitCode.CONFIG, proc.stderr
-    clear_line(proc.stderr, "pip install 'warmline[discord]'")
+    clear_line(proc.stderr, library, f"pip install 'warmline[{platform}]'")
 
 
 # -- 4. and 5. Discord: a refused token, no network at boot ---------------------------------------

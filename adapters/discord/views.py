@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import discord
 
 from adapters.discord.custom_ids import CUSTOM_ID_TEMPLATE, encode_custom_id
+from adapters.text import fit_label
 from bot.actions import Button, Form
 
 log = logging.getLogger(__name__)
@@ -47,22 +48,6 @@ class ButtonHandler(Protocol):
     async def on_button(
         self, interaction: discord.Interaction[Any], action: str, value: str
     ) -> None: ...
-
-
-def fit_label(text: str, limit: int) -> str:
-    """``text`` within Discord's ``limit``, as a last resort: the catalogue keeps every label
-    short enough (a test checks the forms), so this only guards against a future text. It cuts
-    at the last word that fits and adds "…", so nobody reads "Only you will se…", and logs it
-    so the text gets fixed; a single word longer than the limit is cut where it must be."""
-    if len(text) <= limit:
-        return text
-    log.warning("a text of %d characters was shortened to Discord's %d", len(text), limit)
-    head = text[: limit - 1]
-    if text[limit - 1] != " ":
-        before, space, _ = head.rpartition(" ")
-        if space and before.strip():
-            head = before
-    return head.rstrip(" ,;:-") + "…"
 
 
 class WarmlineButton(

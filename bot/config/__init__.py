@@ -16,8 +16,8 @@ One job per module: ``names`` (the schema version and the environment variables)
 (IANA names and suggestions), ``checks`` (one checker per kind of value), ``schema`` (the
 dataclasses and the section table), ``rules`` (checks across the keys of a section), ``load``
 (file → upgraded table → :class:`Settings`, every problem collected into one
-:class:`ConfigError`) and ``support`` (what this release can serve: no PostgreSQL, no Slack
-yet). Import from ``bot.config``; underscore names are private to this package.
+:class:`ConfigError`) and ``support`` (what this release can serve: no PostgreSQL yet).
+Import from ``bot.config``; underscore names are private to this package.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from bot.config.names import (
     CURRENT_VERSION,
     ENV_APP_TOKEN,
     ENV_BOT_TOKEN,
+    ENV_CLIENT_SECRET,
     ENV_DATA_KEY,
     ENV_DATA_KEY_OLD,
     ENV_DATABASE_URL,
@@ -58,6 +59,7 @@ __all__ = [
     "CURRENT_VERSION",
     "ENV_APP_TOKEN",
     "ENV_BOT_TOKEN",
+    "ENV_CLIENT_SECRET",
     "ENV_DATABASE_URL",
     "ENV_DATA_KEY",
     "ENV_DATA_KEY_OLD",

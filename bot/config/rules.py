@@ -11,7 +11,13 @@ from types import MappingProxyType
 from typing import Any
 
 from bot.config.checks import _show
-from bot.config.names import ENV_APP_TOKEN, ENV_BOT_TOKEN, ENV_DISCORD_TOKEN, ENV_SIGNING_SECRET
+from bot.config.names import (
+    ENV_APP_TOKEN,
+    ENV_BOT_TOKEN,
+    ENV_CLIENT_SECRET,
+    ENV_DISCORD_TOKEN,
+    ENV_SIGNING_SECRET,
+)
 from bot.config.schema import (
     CheckinSettings,
     DiscordSettings,
@@ -90,8 +96,18 @@ def _discord_checks(discord: DiscordSettings) -> list[str]:
 
 def _slack_checks(slack: SlackSettings) -> list[str]:
     problems: list[str] = []
-    needed = [(ENV_BOT_TOKEN, slack.bot_token, "xoxb-",
-               "the Bot User OAuth Token (OAuth & Permissions)")]
+    needed: list[tuple[str, str | None, str, str]] = []
+    if slack.client_id:
+        # Many workspaces: each one's bot token comes from its OAuth install, kept in the store.
+        if slack.mode != "http":
+            problems.append("slack.client_id is set, so workspaces install Warmline through "
+                            "Slack's OAuth pages, which needs mode = 'http'; set mode = 'http', "
+                            "or remove client_id to run in one workspace")
+        needed.append((ENV_CLIENT_SECRET, slack.client_secret, "",
+                       "the Client Secret (Basic Information → App Credentials)"))
+    else:
+        needed.append((ENV_BOT_TOKEN, slack.bot_token, "xoxb-",
+                       "the Bot User OAuth Token (OAuth & Permissions)"))
     if slack.mode == "socket":
         needed.append((ENV_APP_TOKEN, slack.app_token, "xapp-",
                        "an app-level token with connections:write (Basic Information)"))

@@ -38,6 +38,7 @@ from bot.config.names import (
     CURRENT_VERSION,
     ENV_APP_TOKEN,
     ENV_BOT_TOKEN,
+    ENV_CLIENT_SECRET,
     ENV_DATA_KEY,
     ENV_DATA_KEY_OLD,
     ENV_DISCORD_TOKEN,
@@ -236,8 +237,18 @@ class SlackSettings:
     bot_token: str | None = _secret(ENV_BOT_TOKEN)
     app_token: str | None = _secret(ENV_APP_TOKEN)
     signing_secret: str | None = _secret(ENV_SIGNING_SECRET)
+    client_secret: str | None = _secret(ENV_CLIENT_SECRET)
     mode: str = _setting("socket", _choice("socket", "http"))
     port: int = _setting(3000, _int(0, 65535, "", 3000))
+    client_id: str = _setting("", _text)
+    """Set (with WARMLINE_SLACK_CLIENT_SECRET) to let many workspaces install Warmline through
+    Slack's OAuth pages (HTTP mode); empty means one workspace, with the bot token."""
+    public_url: str = _setting("", _url("https", "http"))
+    """Where Slack reaches this server in HTTP mode (the manifest's request URLs)."""
+    sends_per_second: float = _setting(
+        10.0, _float(0.0, 100.0, "sends per second", 10.0, lo_open=True)
+    )
+    delivery_window_seconds: int = _setting(600, _int(1, 86400, "seconds", 600))
     api_base_url: str = _setting("", _url("http", "https"))
 
 

@@ -1,8 +1,8 @@
 """What this release can serve, checked apart from what the file may say.
 
-Why apart from the schema: ``[slack]`` and ``postgresql://`` are valid configuration (the schema
-and its checks are ready for them, and tests parse them), but this release has neither a Slack
-adapter nor a PostgreSQL store. ``warmline check-config`` and ``warmline run`` both ask
+Why apart from the schema: ``postgresql://`` is valid configuration (the schema and its checks
+are ready for it, and tests parse it), but this release has no PostgreSQL store.
+``warmline check-config`` and ``warmline run`` both ask
 :func:`not_yet_supported`, so check-config never says OK to a file ``run`` would then refuse.
 """
 
@@ -26,9 +26,4 @@ def not_yet_supported(settings: Settings) -> list[str]:
         problems.append(
             "store.url = 'sqlite:///:memory:': an in-memory database forgets every member at each "
             "restart; use a file, e.g. url = 'sqlite:///warmline.db'")
-    if settings.slack is not None:
-        problems.append(
-            "slack: the Slack adapter is not built yet in this release; remove the [slack] "
-            "section and use [discord] (docs/discord.md), or [files] to try Warmline without a "
-            "platform")
     return problems

@@ -123,6 +123,16 @@ class CoreStore:
                     "UPDATE audit_log SET actor = ? WHERE community_id = ? AND actor = ?",
                     (FORMER_MEMBER, member["community_id"], member["platform_user_id"]))
 
+    async def delete_community(self, platform: str, platform_id: str) -> bool:
+        """Delete a community and everything kept about it (its members and their data, its
+        channels, jobs, audit log and every feature's rows, by ``ON DELETE CASCADE``): a
+        workspace that uninstalled Warmline. False when there was no such community."""
+        async with self.db.transaction() as tx:
+            gone = await tx.execute(
+                "DELETE FROM communities WHERE platform = ? AND platform_id = ?",
+                (platform, platform_id))
+        return gone > 0
+
     async def close(self) -> None:
         await self.db.close()
 

@@ -24,7 +24,7 @@ from bot.events import Event
 from tests.helpers.adapter_harness import AdapterHarness, open_harness
 
 
-@pytest.fixture(params=["discord"])  # Slack's harness joins the list when adapters/slack lands
+@pytest.fixture(params=["discord", "slack"])
 async def harness(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AdapterHarness]:
     async with open_harness(request.param, tmp_path) as opened:
         yield opened

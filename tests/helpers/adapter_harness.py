@@ -21,13 +21,19 @@ from pathlib import Path
 from typing import Protocol
 
 from adapters.discord.adapter import DiscordAdapter
+from adapters.slack.adapter import SlackAdapter
 from bot.adapter import Adapter
 from bot.events import Event
 from bot.feature import CommandSpec
 from tests.fakes.discord_server import FakeDiscord, point_discord_at
+from tests.fakes.slack_api import FakeSlack
 from tests.helpers.discord import Harness
+from tests.helpers.slack import SlackHarness
 
-__all__ = ["HARNESSES", "AdapterHarness", "DiscordHarness", "Received", "open_harness"]
+__all__ = [
+    "HARNESSES", "AdapterHarness", "DiscordHarness", "Received", "SlackContractHarness",
+    "open_harness",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,23 +109,15 @@ DISCORD_COMMANDS = (CommandSpec(name="probe start", description="x"),)
 
 
 @dataclass
-class DiscordHarness:
-    """The Discord adapter with the real discord.py client against :class:`FakeDiscord`."""
+class _Starts:
+    """Start and stop, the same for every platform: each adapter started is stopped after."""
 
-    fake: FakeDiscord
-    base: Harness
-    platform: str = "discord"
-    task_prefix: str = "discord-"
-    _started: list[DiscordAdapter] = field(default_factory=list)
+    _started: list[Adapter] = field(default_factory=list, kw_only=True)
 
-    @property
-    def channel(self) -> str:
-        return self.fake.channel_id
+    def build(self) -> Adapter:
+        raise NotImplementedError
 
-    def build(self) -> DiscordAdapter:
-        return self.base.adapter(DISCORD_COMMANDS)
-
-    async def start(self) -> DiscordAdapter:
+    async def start(self) -> Adapter:
         adapter = self.build()
         self._started.append(adapter)
         await adapter.start(_ignore)
@@ -128,6 +126,23 @@ class DiscordHarness:
     async def stop(self) -> None:
         for adapter in self._started:
             await adapter.stop()
+
+
+@dataclass
+class DiscordHarness(_Starts):
+    """The Discord adapter with the real discord.py client against :class:`FakeDiscord`."""
+
+    fake: FakeDiscord
+    base: Harness
+    platform: str = "discord"
+    task_prefix: str = "discord-"
+
+    @property
+    def channel(self) -> str:
+        return self.fake.channel_id
+
+    def build(self) -> DiscordAdapter:
+        return self.base.adapter(DISCORD_COMMANDS)
 
     def connections(self) -> int:
         return len(self.fake.identifies)
@@ -187,13 +202,81 @@ async def discord_harness(tmp_path: Path) -> AsyncIterator[DiscordHarness]:
             restore()
 
 
+# -- Slack ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class SlackContractHarness(_Starts):
+    """The Slack adapter in Socket Mode, with the real slack-bolt app and slack-sdk clients
+    against :class:`FakeSlack`."""
+
+    fake: FakeSlack
+    base: SlackHarness
+    platform: str = "slack"
+    task_prefix: str = "slack-"
+
+    @property
+    def channel(self) -> str:
+        return "C111"
+
+    def build(self) -> SlackAdapter:
+        return self.base.adapter(DISCORD_COMMANDS, mode="socket")
+
+    def connections(self) -> int:
+        return self.fake.connections_opened
+
+    async def leave_work_running(self, adapter: Adapter) -> None:
+        # The Socket Mode client's receive loop and its session monitor run until stopped.
+        slack_adapter = _slack(adapter)
+        await self.fake.wait_until(lambda: slack_adapter.owned_tasks >= 2,
+                                   what="the Socket Mode client's tasks")
+
+    def owned_tasks(self, adapter: Adapter) -> int:
+        return _slack(adapter).owned_tasks
+
+    def force_rate_limit(self, retry_after: float) -> None:
+        self.fake.force_429("chat.postMessage", retry_after=int(retry_after))
+
+    def force_server_error(self) -> None:
+        self.fake.force_error("chat.postMessage", status=503)
+
+    async def cut_connection(self) -> None:
+        await self.fake.stop()
+
+    def received(self) -> list[Received]:
+        return [
+            Received(text=m.text, has_buttons=bool(m.buttons()), message_id=m.ts,
+                     channel=m.channel)
+            for m in self.fake.posts()
+        ]
+
+
+def _slack(adapter: Adapter) -> SlackAdapter:
+    assert isinstance(adapter, SlackAdapter)
+    return adapter
+
+
+@contextlib.asynccontextmanager
+async def slack_harness(tmp_path: Path) -> AsyncIterator[SlackContractHarness]:
+    """A fresh fake Slack; adapters and fake stopped after."""
+    async with FakeSlack() as fake:
+        base = SlackHarness(fake, tmp_path)
+        harness = SlackContractHarness(fake, base)
+        try:
+            yield harness
+        finally:
+            await harness.stop()
+            await base.close()
+
+
 # -- the list the suite is parametrised over ------------------------------------------------------
 
 HARNESSES: dict[str, Callable[[Path], AbstractAsyncContextManager[AdapterHarness]]] = {
     "discord": discord_harness,
+    "slack": slack_harness,
 }
 
 
 def open_harness(name: str, tmp_path: Path) -> AbstractAsyncContextManager[AdapterHarness]:
-    """The harness for one adapter by name (``"discord"``, later ``"slack"``)."""
+    """The harness for one adapter by name (``"discord"``, ``"slack"``)."""
     return HARNESSES[name](tmp_path)

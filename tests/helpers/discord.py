@@ -42,7 +42,7 @@ from bot.store.store import open_sqlite
 from bot.texts import TextCatalogue
 from tests.fakes.discord_server import FakeDiscord
 
-__all__ = ["Harness", "Probe", "Running", "note_form"]
+__all__ = ["Harness", "Probe", "Running", "finish", "note_form"]
 
 
 class ProbeRecord:
@@ -251,7 +251,12 @@ class Harness:
         if run not in self.running:
             return
         self.running.remove(run)
-        run.stop.set()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(run.task, 10)
-        await run.store.close()
+        await finish(run.stop, run.task, run.store)
+
+
+async def finish(stop: asyncio.Event, task: asyncio.Task[None], store: Store) -> None:
+    """Stop a runtime started for a test (``stop``, wait for ``task``), then close its store."""
+    stop.set()
+    with contextlib.suppress(asyncio.CancelledError):
+        await asyncio.wait_for(task, 10)
+    await store.close()
