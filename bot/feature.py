@@ -64,6 +64,10 @@ class CommandSpec:
     description: str
     args: tuple[ArgSpec, ...] = ()
     moderator_only: bool = False
+    message_action: str = ""
+    """When set, the command is also an action on a message, under this name (Discord's message
+    menu, Slack's message shortcut): the adapter invokes it with ``args`` ``channel`` and
+    ``message``, the ids of the chosen message."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -166,9 +170,9 @@ class Handlers(Generic[R]):
         self.status: list[StatusCheck[R]] = []
 
     def command(self, name: str, description: str, *, args: Sequence[ArgSpec] = (),
-                moderator_only: bool = False) -> Callable[[_F], _F]:
+                moderator_only: bool = False, message_action: str = "") -> Callable[[_F], _F]:
         spec = CommandSpec(name=name, description=description, args=tuple(args),
-                           moderator_only=moderator_only)
+                           moderator_only=moderator_only, message_action=message_action)
 
         def declare(handler: _F) -> _F:
             _unique(self.commands, name, "command")
@@ -235,6 +239,9 @@ class Feature(Generic[R]):
     migrations: ClassVar[MigrationStream | None] = None
     unknown_answer_key: ClassVar[str] = "common.error_generic"
     """What a person hears after pressing a button of this feature that no longer exists."""
+    reads_messages: ClassVar[bool] = False
+    """The feature reads what members write (listening, safety): on Discord that needs the
+    Message Content intent, asked for only while such a feature is enabled."""
 
     def __init__(self, *, settings: Settings, repo: R) -> None:
         self.settings = settings
@@ -251,6 +258,10 @@ class Feature(Generic[R]):
         if cls.migrations is not None:
             await store.migrate(cls.migrations)
         return cls(settings=settings, repo=cls.make_repo(store.db))
+
+    def enabled(self) -> bool:
+        """Whether the deployment switched the feature on (its ``[section] enabled``)."""
+        return True
 
     def commands(self) -> Sequence[CommandSpec]:
         return [spec for spec, _ in self.handlers.commands.values()]
@@ -269,6 +280,11 @@ class Feature(Generic[R]):
     async def on_thread_started(self, ref: str, thread_id: str, ctx: Context[R]) -> None:
         """A ``StartThread`` this feature asked for went out; ``thread_id`` is the platform's id.
         Features that open threads remember it here."""
+
+
+def reads_messages(features: Sequence[Feature[Any]]) -> bool:
+    """Whether any enabled feature reads what members write."""
+    return any(feature.reads_messages and feature.enabled() for feature in features)
 
 
 def all_commands(features: Sequence[Feature[Any]]) -> list[CommandSpec]:

@@ -122,6 +122,20 @@ class CheckinSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ListeningSettings:
+    """Active-listening reminders for replies in the support channel (docs/listening.md)."""
+
+    enabled: bool = _setting(True, _bool)
+    """On, yet nothing is read until moderators mark a support channel: that is their choice."""
+    reply_window_hours: int = _setting(24, _int(1, 168, "hours", 24))
+    nudge_period_hours: int = _setting(2, _int(1, 168, "hours", 2))
+    unanswered_minutes: int = _setting(30, _int(5, 1440, "minutes", 30))
+    positive_feedback: bool = _setting(False, _bool)
+    weekly_tips: bool = _setting(False, _bool)
+    weekly_tips_rule: str = _setting("mon 10:00", _recurrence)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SchedulerSettings:
     batch_size: int = _setting(500, _int(1, 10000, "", 500))
     max_idle_seconds: int = _setting(60, _int(1, 3600, "seconds", 60))
@@ -151,7 +165,8 @@ class DiscordSettings:
         40.0, _float(0.0, 50.0, "sends per second", 40.0, lo_open=True)
     )
     message_content_intent: bool = _setting(False, _bool)
-    """Off until a feature that reads message text (listening, safety) is available."""
+    """Ask for message content even when no enabled feature reads messages. The intent is
+    requested anyway whenever one does (listening, safety): see ``bot.feature.reads_messages``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -186,6 +201,7 @@ class Settings:
     texts: TextSettings = field(default_factory=TextSettings)
     community: CommunitySettings = field(default_factory=CommunitySettings)
     checkins: CheckinSettings = field(default_factory=CheckinSettings)
+    listening: ListeningSettings = field(default_factory=ListeningSettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     discord: DiscordSettings | None = None
@@ -199,6 +215,7 @@ _SECTIONS: Mapping[str, type] = MappingProxyType({
     "texts": TextSettings,
     "community": CommunitySettings,
     "checkins": CheckinSettings,
+    "listening": ListeningSettings,
     "scheduler": SchedulerSettings,
     "outbox": OutboxSettings,
     "discord": DiscordSettings,

@@ -13,11 +13,13 @@ from bot.config import Settings
 from bot.feature import Feature
 from bot.features.basics import Basics
 from bot.features.checkins.feature import Checkins
+from bot.features.listening.feature import Listening
 from bot.store.base import Store
 
 FEATURES: tuple[type[Feature[Any]], ...] = (
     Basics,
     Checkins,
+    Listening,
 )
 
 

@@ -67,7 +67,8 @@ def test_every_setting_is_explained_in_the_example_file() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     sections = _section_classes()
     assert set(sections) == {
-        "store", "logging", "texts", "community", "checkins", "scheduler", "outbox", "discord", "files",
+        "store", "logging", "texts", "community", "checkins", "listening", "scheduler", "outbox",
+        "discord", "files",
         "slack",
     }
     for section, cls in sections.items():

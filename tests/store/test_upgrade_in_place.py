@@ -65,7 +65,7 @@ async def test_every_row_survives_the_upgrade_and_nothing_runs_twice(tmp_path: P
     store = await open_sqlite(path)
     try:
         await build_features(default_settings(), store)
-        assert await store.schema_versions() == {"core": 3, "checkin": 5}
+        assert await store.schema_versions() == {"core": 3, "checkin": 5, "listening": 1}
     finally:
         await store.close()
 
@@ -92,14 +92,14 @@ async def test_the_upgraded_database_keeps_working(tmp_path: Path) -> None:
     old_database_with_a_row_everywhere(path)
     store = await open_sqlite(path)
     try:
-        (_, checkins) = await build_features(default_settings(), store)
+        (_, checkins, _) = await build_features(default_settings(), store)
         assert isinstance(checkins, Checkins)
         history = await checkins.repo.prompts_since(1, datetime.fromisoformat(T))
         assert [(p.mood, p.note) for p in history] == [(2, "my own words")]
         thread = await checkins.repo.find_group_thread(1, "th-1")
         assert thread is not None and thread.ref == "checkin-group-1"
         exported = await store.export_member(1)
-        assert exported["schema_versions"] == {"checkin": 5, "core": 3}
+        assert exported["schema_versions"] == {"checkin": 5, "core": 3, "listening": 1}
         assert [r["goal"] for r in exported["tables"]["checkin_enrolments"]] == ["walk"]
     finally:
         await store.close()
@@ -111,7 +111,7 @@ async def test_a_partly_upgraded_old_database_gets_only_what_it_lacks(tmp_path: 
     store = await open_sqlite(path)
     try:
         await build_features(default_settings(), store)
-        assert await store.schema_versions() == {"core": 3, "checkin": 5}
+        assert await store.schema_versions() == {"core": 3, "checkin": 5, "listening": 1}
         tables = {t.name for t in await store.db.tables()}
         assert "checkin_daily_threads" in tables
     finally:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot import recurrence
 from bot.config.timezones import valid_zone
+from bot.features import roles
 from bot.features.checkins.declare import CheckinContext
 from bot.features.checkins.settings import DELIVERY, EXPIRY, GROUP_THREAD, REMINDER, SCHEDULES
 from bot.model import Member
@@ -84,9 +85,7 @@ async def reach_channel(ctx: CheckinContext) -> str | None:
 
 
 def supporter_roles(ctx: CheckinContext) -> set[str]:
-    configured = ctx.community.settings.get("supporter_roles")
-    roles = {r for r in configured if isinstance(r, str)} if isinstance(configured, list) else set()
-    return roles | set(ctx.settings.community.supporter_roles)
+    return roles.supporter_roles(ctx.community, ctx.settings)
 
 
 def name_of(member: Member) -> str:

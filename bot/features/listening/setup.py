@@ -1,0 +1,57 @@
+"""Moderators' side of listening: ``listening setup`` and what ``warmline setup status`` says.
+
+Each change applies at once and is written to the audit log (who, what, when).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from bot.actions import Action
+from bot.answer import answer, quoted
+from bot.events import CommandInvoked
+from bot.features.listening.declare import ListeningContext, handlers
+from bot.features.listening.settings import CHAT_SETTINGS, enabled
+from bot.features.listening.tips import ensure_tips_job
+from bot.overrides import BadValue
+
+
+@handlers.command("listening setup", "Listening settings for this community", moderator_only=True,
+                  args=tuple(setting.arg_spec() for setting in CHAT_SETTINGS))
+async def setup(event: CommandInvoked, ctx: ListeningContext) -> Sequence[Action]:
+    changes: dict[str, object] = {}
+    shown: list[str] = []
+    for setting in CHAT_SETTINGS:
+        typed = event.args.get(setting.arg, "").strip()
+        if not typed:
+            continue
+        try:
+            value = setting.parse(typed, ctx.settings)
+        except BadValue as bad:
+            return answer(event, ctx.t("listening.setup.bad_value", arg=setting.arg,
+                                       value=quoted(typed), hint=bad.reason))
+        changes[setting.key] = value
+        shown.append(f"{setting.arg} = {('on' if value else 'off') if isinstance(value, bool) else value}")
+    if not changes:
+        return answer(event, ctx.t("listening.setup.nothing"))
+    community = await ctx.store.communities.update_settings(ctx.community.id, changes)
+    ctx = replace(ctx, community=community)
+    for line in shown:
+        await ctx.store.audit.record(ctx.community.id, event.user, "listening setup", line, ctx.now)
+    await ensure_tips_job(ctx)
+    return answer(event, ctx.t("listening.setup.done", changes="; ".join(shown)))
+
+
+@handlers.setup_check
+async def listening_path(ctx: ListeningContext) -> list[str]:
+    """Listening needs a support channel to read, and somewhere to send unanswered posts."""
+    if not enabled(ctx):
+        return []
+    problems = []
+    if await ctx.store.channels.for_purpose(ctx.community.id, "support") is None:
+        problems.append(ctx.t("listening.status.no_support_channel"))
+    channels = await ctx.store.channels.all(ctx.community.id)
+    if not ({"supporters", "moderators"} & set(channels)):
+        problems.append(ctx.t("listening.status.no_reach_channel"))
+    return problems
