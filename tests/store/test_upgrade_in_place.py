@@ -72,7 +72,8 @@ async def test_every_row_survives_the_upgrade_and_nothing_runs_twice(tmp_path: P
     after = snapshot(path)
     assert {name: rows for name, rows in after.items() if name in before} == before
     assert set(after) - set(before) == {"schema_migrations", "checkin_group_messages",
-                                        "checkin_insight_periods", "checkin_reachout_posts"}
+                                        "checkin_insight_periods", "checkin_reachout_posts",
+                                        "listening_shares", "listening_notes", "listening_prefs"}
     old = "2026-01-01T00:00:00.000000+00:00"  # adopted: recorded when the old release ran them
     assert [row for row in after["schema_migrations"] if row[3] == old] == sorted([
         ("checkin", 1, "checkins", old),
@@ -83,7 +84,7 @@ async def test_every_row_survives_the_upgrade_and_nothing_runs_twice(tmp_path: P
     ])
     assert [row[:3] for row in after["schema_migrations"] if row[3] != old] == [
         ("checkin", 3, "group_message_ids"), ("checkin", 4, "insight_periods"),
-        ("checkin", 5, "reachout_posts"),
+        ("checkin", 5, "reachout_posts"), ("listening", 1, "listening"),
     ]  # the only ones that ran now
 
 
