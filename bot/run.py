@@ -21,13 +21,16 @@ import importlib
 import logging
 import signal
 import sys
+from collections.abc import Sequence
+from dataclasses import replace
 from types import FrameType
+from typing import Any
 
 from bot.adapter import Adapter, AdapterError, Fatal
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.exit_codes import ExitCode, KnownFailure
-from bot.feature import CommandSpec, all_commands
+from bot.feature import CommandSpec, Feature, all_commands, reads_messages
 from bot.features.registry import build_features
 from bot.logs import setup_logging
 from bot.runtime.app import Warmline
@@ -73,6 +76,15 @@ def missing_extras(settings: Settings) -> list[str]:
             problems.append(f"{name}: the {name} adapter needs the {missing!r} package, which is "
                             f"not installed; install it with: pip install 'warmline[{name}]'")
     return problems
+
+
+def with_message_content(settings: Settings, features: Sequence[Feature[Any]]) -> Settings:
+    """Ask Discord for the Message Content intent exactly when an enabled feature reads what
+    members write (listening, safety), or the operator forced it on: never by default."""
+    discord = settings.discord
+    if discord is None or discord.message_content_intent or not reads_messages(features):
+        return settings
+    return replace(settings, discord=replace(discord, message_content_intent=True))
 
 
 def build_adapters(settings: Settings, commands: list[CommandSpec]) -> list[Adapter]:
@@ -128,7 +140,7 @@ async def _run(settings: Settings, store: Store, names: list[str], stop: asyncio
         return ExitCode.OK
     texts = TextCatalogue.load(overrides=settings.texts.overrides,
                                default_locale=settings.texts.locale)
-    adapters = build_adapters(settings, all_commands(features))
+    adapters = build_adapters(with_message_content(settings, features), all_commands(features))
     bot = Warmline(settings=settings, store=store, clock=SystemClock(), texts=texts,
                    features=features, adapters=adapters)
     log.info("warmline running with adapters: %s", ", ".join(names))
