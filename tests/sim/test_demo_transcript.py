@@ -20,6 +20,9 @@ async def test_the_demo_runs_start_to_finish_and_shows_every_moment() -> None:
         "Would you like someone from the group to reach out?",  # the gentle offer
         "Could you be the one?",                     # supporters asked
         "Dee from the group will reach out to you soon.",       # the claim
+        "A quick, private note about your reply in #support",  # a nudge, to Dee alone
+        "Here is what I noticed in your draft",      # Reply with care
+        "hasn't had a reply for 30 minutes: [link to message post-2",  # an unanswered post
         "09:00 IST for them",                        # Ana's own clock
         "Recent changes",                            # the audit log
         "docs/discord.md",                           # how to try it for real
