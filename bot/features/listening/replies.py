@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.actions import Action, Button, SendPrivateNote
 from bot.answer import answer
@@ -52,20 +52,22 @@ THANKS_AT = 3
 
 
 async def room(ctx: ListeningContext) -> Room:
-    """The community's :class:`Room`, its support channel and people's choices re-read when stale,
-    and the posts still within the reply window loaded once after a start."""
+    """The community's :class:`Room`: its support channel, settings and people's choices re-read
+    when stale, and the posts still within the reply window loaded once after a start."""
     rooms = ctx.repo.rooms
     found = rooms.get(ctx.community.id)
     if found is None:
         found = rooms[ctx.community.id] = Room()
         await ensure_tips_job(ctx)
     if found.stale():
+        found.enabled = enabled(ctx)
+        found.window, found.delay = reply_window(ctx), unanswered_after(ctx)
         found.channel = await ctx.store.channels.for_purpose(ctx.community.id, "support")
         found.prefs = await ctx.repo.prefs(ctx.community.id)
         found.read_at = time.monotonic()
     if not found.warm and found.channel is not None:
         found.warm = True
-        for share in await ctx.repo.recent(ctx.community.id, ctx.now - reply_window(ctx)):
+        for share in await ctx.repo.recent(ctx.community.id, ctx.now - found.window):
             found.remember(share)
     return found
 
@@ -99,17 +101,17 @@ async def ensure_check(ctx: ListeningContext, found: Room, due: datetime) -> Non
 
 @handlers.event(MessagePosted)
 async def on_message(event: MessagePosted, ctx: ListeningContext) -> Sequence[Action]:
-    if event.is_dm or event.actor.is_bot or not enabled(ctx):
+    """The hot path: every message of every channel passes here. Decided from memory, except
+    when a post or a note must be written."""
+    if event.is_dm or event.actor.is_bot:
         return ()
     found = await room(ctx)
-    if found.channel is None or event.channel != found.channel:
+    if event.channel != found.channel or not found.enabled:
         return ()
     if event.reply_to is None and (event.thread is None or event.thread == event.message_id):
         return await _posted(event, ctx, found)
     share = found.find(event.reply_to, event.thread)
-    if share is None or share.author == event.user:
-        return ()
-    if ctx.now - share.posted_at > reply_window(ctx):
+    if share is None or share.author == event.user or ctx.now - share.posted_at > found.window:
         return ()
     if share.answered_at is None:
         share.answered_at = ctx.now
@@ -119,13 +121,16 @@ async def on_message(event: MessagePosted, ctx: ListeningContext) -> Sequence[Ac
 
 
 async def _posted(event: MessagePosted, ctx: ListeningContext, found: Room) -> Sequence[Action]:
+    now = ctx.now
     share = Share(channel=event.thread or event.channel, message_id=event.message_id,
-                  author=event.user, posted_at=ctx.now, vulnerable=is_vulnerable_share(event.text))
+                  author=event.user, posted_at=now, vulnerable=is_vulnerable_share(event.text))
     found.remember(share)
     if found.changed(share):
-        found.forget_before(ctx.now - reply_window(ctx))
+        found.forget_before(now - found.window)
         await write_pending(ctx, found)
-    await ensure_check(ctx, found, share.posted_at + unanswered_after(ctx))
+    due = now + found.delay
+    if found.job_at is None or found.job_at > due:
+        await ensure_check(ctx, found, due)
     return ()
 
 
@@ -141,6 +146,10 @@ async def _maybe_note(event: MessagePosted, ctx: ListeningContext, found: Room,
                       share: Share) -> Sequence[Action]:
     if not wants_notes(event, ctx, found):
         return ()
+    period = nudge_period(ctx)
+    last = found.noted.get(event.user)
+    if last is not None and ctx.now - last < period:
+        return ()
     assessment = analyse(event.text, vulnerable=share.vulnerable)
     kind: NoteKind
     if assessment.nudge:
@@ -149,14 +158,17 @@ async def _maybe_note(event: MessagePosted, ctx: ListeningContext, found: Room,
         kind = "thanks"
     else:
         return ()
-    member = await ctx.store.members.ensure(ctx.community.id, event.user, now=ctx.now)
-    if not await _may_note(ctx, member, share):
+    member = await ctx.store.members.find(ctx.community.id, event.user)
+    if member is not None and not await _may_note(ctx, found, member, period):
         return ()
+    if member is None:
+        member = await ctx.store.members.ensure(ctx.community.id, event.user, now=ctx.now)
     if share.id is None:
         await write_pending(ctx, found)
         share.id = await ctx.repo.share_id(ctx.community.id, share.message_id)
     if not await ctx.repo.record_note(member.id, share.id, kind, ctx.now):
         return ()
+    found.noted[event.user] = ctx.now
     where = event.thread or event.channel
     text = (note_text(ctx, assessment, where) if kind == "nudge"
             else thanks_text(ctx, assessment, where))
@@ -167,13 +179,18 @@ async def _maybe_note(event: MessagePosted, ctx: ListeningContext, found: Room,
     )]
 
 
-async def _may_note(ctx: ListeningContext, member: Member, share: Share) -> bool:
+async def _may_note(ctx: ListeningContext, found: Room, member: Member,
+                    period: timedelta) -> bool:
     """The person's own choice, read again from the store (memory may be a little old), and the
-    one-note-per-period limit."""
+    one-note-per-period limit (remembered, so the next replies in the period cost nothing)."""
     if await ctx.repo.pref(member.id) is False:
+        found.prefs[member.platform_user_id] = False
         return False
     last = await ctx.repo.last_note(member.id)
-    return last is None or ctx.now - last >= nudge_period(ctx)
+    if last is not None and ctx.now - last < period:
+        found.noted[member.platform_user_id] = last
+        return False
+    return True
 
 
 def _moves(assessment: Assessment) -> list[str]:

@@ -24,7 +24,7 @@ from typing import Literal, Protocol
 
 from bot.store.db import Db, from_db, maybe_to_db, to_db
 
-BATCH = 64
+BATCH = 5000
 """Posts written in one transaction when the channel is busy."""
 CALM_SECONDS = 1.0
 """A post is written at once when the last write was longer ago than this."""
@@ -70,6 +70,10 @@ class Room:
     """What one community's support channel looks like from memory (see the module docstring)."""
 
     channel: str | None = None
+    enabled: bool = False
+    window: timedelta = timedelta(hours=24)
+    """The reply window; with ``enabled`` and ``delay``, the community's values when last read."""
+    delay: timedelta = timedelta(minutes=30)
     read_at: float = -1e9
     prefs: dict[str, bool] = field(default_factory=dict)
     shares: OrderedDict[str, Share] = field(default_factory=OrderedDict)
@@ -78,6 +82,9 @@ class Room:
     warm: bool = False
     job_at: datetime | None = None
     """When this community's unanswered-post check is known to be scheduled."""
+    noted: dict[str, datetime] = field(default_factory=dict)
+    """When each person was last sent a note, as far as this process knows: a reply by someone
+    still within their period is not even analysed."""
 
     def stale(self) -> bool:
         return time.monotonic() - self.read_at > CACHE_SECONDS
@@ -163,18 +170,27 @@ class SqlListeningRepo:
             return
         async with self._db.transaction() as tx:
             if new:
+                authors = sorted({s.author for s in new})
+                created = to_db(now)
                 await tx.executemany(
                     "INSERT INTO members (community_id, platform_user_id, created_at) "
                     "VALUES (?, ?, ?) ON CONFLICT (community_id, platform_user_id) DO NOTHING",
-                    sorted({(community_id, s.author, to_db(now)) for s in new}),
+                    [(community_id, author, created) for author in authors],
                 )
+                ids: dict[str, int] = {}
+                for start in range(0, len(authors), 500):
+                    part = authors[start:start + 500]
+                    rows = await tx.fetchall(
+                        "SELECT id, platform_user_id FROM members WHERE community_id = ? AND "
+                        f"platform_user_id IN ({', '.join('?' * len(part))})",
+                        [community_id, *part])
+                    ids.update((str(r["platform_user_id"]), int(r["id"])) for r in rows)
                 await tx.executemany(
                     "INSERT INTO listening_shares (community_id, member_id, channel, message_id, "
-                    "posted_at, answered_at) SELECT ?, id, ?, ?, ?, ? FROM members "
-                    "WHERE community_id = ? AND platform_user_id = ? "
+                    "posted_at, answered_at) VALUES (?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT (community_id, message_id) DO NOTHING",
-                    [(community_id, s.channel, s.message_id, to_db(s.posted_at),
-                      maybe_to_db(s.answered_at), community_id, s.author) for s in new],
+                    [(community_id, ids[s.author], s.channel, s.message_id, to_db(s.posted_at),
+                      maybe_to_db(s.answered_at)) for s in new],
                 )
             if answered:
                 await tx.executemany(
