@@ -118,3 +118,19 @@ async def test_nothing_when_listening_is_switched_off(tmp_path: Path) -> None:
         await post(s, "sam", "p1", SHARE)
         assert await reply(s, "dee", "r1", "p1", ROADBLOCK) == []
         assert await advance(s, "2026-01-05T09:00:00Z") == []
+
+
+async def test_the_limits_hold_across_a_restart(tmp_path: Path) -> None:
+    async with simulation(db=tmp_path / "w.db", settings=make_settings(), start=MONDAY) as s:
+        await world(s)
+        await post(s, "sam", "p1", SHARE)
+        assert only(await reply(s, "dee", "r1", "p1", ROADBLOCK))["user"] == "dee"
+        await command(s, "kai", "listening nudges", state="off")
+        await s.run_line({"down": {"for": "10m"}})
+        await advance(s, "2026-01-05T07:10:00Z")  # a fresh runtime: nothing kept in memory
+        await post(s, "ana", "p2", "my exam went badly and I feel awful")
+        assert await reply(s, "dee", "r2", "p2", ROADBLOCK) == []  # still within her period
+        assert await reply(s, "kai", "r3", "p2", ROADBLOCK) == []  # still switched off
+        await advance(s, "2026-01-05T12:00:00Z")
+        assert await reply(s, "dee", "r4", "p1", ROADBLOCK) == []  # the same post as her note
+        assert only(await reply(s, "dee", "r5", "p2", ROADBLOCK))["user"] == "dee"
