@@ -89,8 +89,18 @@ async def test_shown_once_even_after_a_restart(tmp_path: Path) -> None:
         await s.run_line({"down": {"for": "10m"}})
         await advance(s, "2026-01-05T07:10:00Z")  # back up: a fresh runtime, same database
         assert "p1" in only(await advance(s, "2026-01-05T07:30:00Z"))["text"]
-        await reply(s, "dee", "r1", "p1", "you should go to bed earlier")  # recognised after it
         assert await advance(s, "2026-01-05T09:00:00Z") == []
+
+
+async def test_a_reply_after_a_restart_is_recognised(tmp_path: Path) -> None:
+    async with simulation(db=tmp_path / "w.db", settings=make_settings(), start=MONDAY) as s:
+        await world(s)
+        await post(s, "sam", "p1", SHARE)
+        await s.run_line({"down": {"for": "10m"}})
+        await advance(s, "2026-01-05T07:10:00Z")
+        note = only(await reply(s, "dee", "r1", "p1", "you should go to bed earlier"))
+        assert note["user"] == "dee"  # the post is known again after the restart
+        assert await advance(s, "2026-01-05T09:00:00Z") == []  # and it counts as answered
 
 
 async def test_only_ids_and_times_are_stored(sim: Simulation) -> None:
