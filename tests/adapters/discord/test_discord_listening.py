@@ -13,10 +13,12 @@ from typing import Any
 
 from adapters.discord.custom_ids import decode_custom_id
 from adapters.discord.outbound import render_links
+from bot.actions import PostMessage
 from bot.clock import SystemClock
 from bot.config import DiscordSettings, default_settings
 from bot.feature import all_commands
 from bot.features.registry import build_features
+from bot.names import message_link
 from bot.run import with_message_content
 from bot.runtime.app import Warmline
 from bot.store.base import Store
@@ -131,6 +133,25 @@ def test_message_links_become_discord_urls() -> None:
     text = render_links("See <message:22/33> and <message:44/55>.", "11")
     assert text == ("See https://discord.com/channels/11/22/33 and "
                     "https://discord.com/channels/11/44/55.")
+
+
+async def test_a_post_with_a_message_link_reaches_discord_as_a_url(harness: Harness) -> None:
+    adapter = harness.adapter(())
+
+    async def sink(event: object, *, handled: object = None) -> None:
+        return None
+
+    await adapter.start(sink)
+    try:
+        fake = harness.fake
+        await adapter.send(PostMessage(platform="discord", community=fake.guild_id,
+                                       channel=fake.channel_id,
+                                       text=f"Waiting: {message_link(fake.channel_id, '77')}"))
+        (sent,) = fake.messages_sent
+        assert sent.body["content"] == (
+            f"Waiting: https://discord.com/channels/{fake.guild_id}/{fake.channel_id}/77")
+    finally:
+        await adapter.stop()
 
 
 async def test_message_content_is_asked_for_only_while_a_feature_reads_messages(
