@@ -59,12 +59,12 @@ async def room(ctx: ListeningContext) -> Room:
     if found is None:
         found = rooms[ctx.community.id] = Room()
         await ensure_tips_job(ctx)
-    if found.stale():
+    if found.stale(ctx.now):
         found.enabled = enabled(ctx)
         found.window, found.delay = reply_window(ctx), unanswered_after(ctx)
         found.channel = await ctx.store.channels.for_purpose(ctx.community.id, "support")
         found.prefs = await ctx.repo.prefs(ctx.community.id)
-        found.read_at = time.monotonic()
+        found.read_at = ctx.now
     if not found.warm and found.channel is not None:
         found.warm = True
         for share in await ctx.repo.recent(ctx.community.id, ctx.now - found.window):

@@ -28,7 +28,7 @@ BATCH = 5000
 """Posts written in one transaction when the channel is busy."""
 CALM_SECONDS = 1.0
 """A post is written at once when the last write was longer ago than this."""
-CACHE_SECONDS = 30.0
+CACHE = timedelta(seconds=30)
 """How long the support channel and people's choices are taken from memory before being read
 again (a moderator's ``warmline setup channel`` applies within this time)."""
 MAX_REMEMBERED = 50_000
@@ -74,7 +74,9 @@ class Room:
     window: timedelta = timedelta(hours=24)
     """The reply window; with ``enabled`` and ``delay``, the community's values when last read."""
     delay: timedelta = timedelta(minutes=30)
-    read_at: float = -1e9
+    read_at: datetime | None = None
+    """When the channel, settings and choices were read (the clock's time, like the core's
+    community cache, so the simulator's virtual time moves it too)."""
     prefs: dict[str, bool] = field(default_factory=dict)
     shares: OrderedDict[str, Share] = field(default_factory=OrderedDict)
     pending: dict[str, Share] = field(default_factory=dict)
@@ -86,8 +88,8 @@ class Room:
     """When each person was last sent a note, as far as this process knows: a reply by someone
     still within their period is not even analysed."""
 
-    def stale(self) -> bool:
-        return time.monotonic() - self.read_at > CACHE_SECONDS
+    def stale(self, now: datetime) -> bool:
+        return self.read_at is None or now - self.read_at > CACHE
 
     def remember(self, share: Share) -> None:
         self.shares[share.message_id] = share

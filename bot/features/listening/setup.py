@@ -39,6 +39,9 @@ async def setup(event: CommandInvoked, ctx: ListeningContext) -> Sequence[Action
     ctx = replace(ctx, community=community)
     for line in shown:
         await ctx.store.audit.record(ctx.community.id, event.user, "listening setup", line, ctx.now)
+    cached = ctx.repo.rooms.get(ctx.community.id)
+    if cached is not None:
+        cached.read_at = None  # read the new values with the next message
     await ensure_tips_job(ctx)
     return answer(event, ctx.t("listening.setup.done", changes="; ".join(shown)))
 
