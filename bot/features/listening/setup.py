@@ -6,7 +6,6 @@ Each change applies at once and is written to the audit log (who, what, when).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from bot.actions import Action
 from bot.answer import answer, quoted
@@ -14,14 +13,14 @@ from bot.events import CommandInvoked
 from bot.features.listening.declare import ListeningContext, handlers
 from bot.features.listening.settings import CHAT_SETTINGS, enabled
 from bot.features.listening.tips import ensure_tips_job
-from bot.overrides import BadValue
+from bot.overrides import BadValue, save_changes, shown
 
 
 @handlers.command("listening setup", "Listening settings for this community", moderator_only=True,
                   args=tuple(setting.arg_spec() for setting in CHAT_SETTINGS))
 async def setup(event: CommandInvoked, ctx: ListeningContext) -> Sequence[Action]:
     changes: dict[str, object] = {}
-    shown: list[str] = []
+    lines: list[str] = []
     for setting in CHAT_SETTINGS:
         typed = event.args.get(setting.arg, "").strip()
         if not typed:
@@ -32,18 +31,15 @@ async def setup(event: CommandInvoked, ctx: ListeningContext) -> Sequence[Action
             return answer(event, ctx.t("listening.setup.bad_value", arg=setting.arg,
                                        value=quoted(typed), hint=bad.reason))
         changes[setting.key] = value
-        shown.append(f"{setting.arg} = {('on' if value else 'off') if isinstance(value, bool) else value}")
+        lines.append(f"{setting.arg} = {shown(value)}")
     if not changes:
         return answer(event, ctx.t("listening.setup.nothing"))
-    community = await ctx.store.communities.update_settings(ctx.community.id, changes)
-    ctx = replace(ctx, community=community)
-    for line in shown:
-        await ctx.store.audit.record(ctx.community.id, event.user, "listening setup", line, ctx.now)
+    ctx = await save_changes(ctx, event.user, "listening setup", changes, lines)
     cached = ctx.repo.rooms.get(ctx.community.id)
     if cached is not None:
         cached.read_at = None  # read the new values with the next message
     await ensure_tips_job(ctx)
-    return answer(event, ctx.t("listening.setup.done", changes="; ".join(shown)))
+    return answer(event, ctx.t("listening.setup.done", changes="; ".join(lines)))
 
 
 @handlers.setup_check
