@@ -6,6 +6,7 @@ Each change applies at once and is written to the audit log (who, what, when).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from bot.actions import Action
 from bot.answer import answer, quoted
@@ -40,6 +41,16 @@ async def setup(event: CommandInvoked, ctx: ListeningContext) -> Sequence[Action
         cached.read_at = None  # read the new values with the next message
     await ensure_tips_job(ctx)
     return answer(event, ctx.t("listening.setup.done", changes="; ".join(lines)))
+
+
+@handlers.command("listening status", "Listening notes of the last 7 days, as counts",
+                  moderator_only=True)
+async def status(event: CommandInvoked, ctx: ListeningContext) -> Sequence[Action]:
+    """Counts only: how many notes went out, and how many people switched them off; never who,
+    never about what."""
+    counts = await ctx.repo.note_counts(ctx.community.id, ctx.now - timedelta(days=7))
+    return answer(event, ctx.t("listening.status.counts", nudges=counts.get("nudge", 0),
+                               thanks=counts.get("thanks", 0), off=counts.get("off", 0)))
 
 
 @handlers.setup_check

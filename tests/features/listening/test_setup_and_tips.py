@@ -41,3 +41,12 @@ async def test_no_tips_by_default(sim: Simulation) -> None:
     await post(sim, "sam", "p1", "hello")
     await reply(sim, "dee", "r1", "p1", "hi, how are you doing?")
     assert await advance(sim, "2026-01-20T12:00:00Z") == []
+
+
+async def test_moderators_see_counts_only(sim: Simulation) -> None:
+    await post(sim, "sam", "p1", "I can't sleep and work is falling apart")
+    await reply(sim, "dee", "r1", "p1", "you should just try melatonin")
+    await command(sim, "kai", "listening nudges", state="off")
+    said = only(await command(sim, "mod", "listening status"))["text"]
+    assert "1 listening notes and 0 thank-you notes" in said and "switched notes off: 1" in said
+    assert "dee" not in said and "melatonin" not in said
