@@ -30,9 +30,10 @@ DIGEST_MAX = 10
 
 @handlers.job(UNANSWERED, expiry=None)
 async def surface(claim: Claim, ctx: ListeningContext) -> Sequence[Action]:
+    found = await room(ctx)
+    found.job_at = None  # this run was the scheduled check: the next post schedules another
     if not enabled(ctx):
         return ()
-    found = await room(ctx)
     await write_pending(ctx, found)
     delay, oldest = unanswered_after(ctx), ctx.now - reply_window(ctx)
     waiting = await ctx.repo.claim_waiting(ctx.community.id, ctx.now - delay, oldest, ctx.now)
@@ -45,7 +46,6 @@ async def surface(claim: Claim, ctx: ListeningContext) -> Sequence[Action]:
 
 
 async def _schedule_next(ctx: ListeningContext, found: Room, delay: timedelta) -> None:
-    found.job_at = None
     upcoming = await ctx.repo.next_waiting(ctx.community.id, ctx.now - reply_window(ctx))
     if upcoming is not None:
         await ensure_check(ctx, found, max(upcoming + delay, ctx.now + timedelta(minutes=1)))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.routing import ChannelRouter, Routed, SupportRequest
 from bot.sim.simulate import Simulation, simulation
-from tests.helpers.checkins import MONDAY, advance, only
+from tests.helpers.checkins import MONDAY, advance, command, only
 from tests.helpers.listening import SUPPORT, listening_repo, make_settings, post, reply, world
 
 SHARE = "nobody at home talks to me anymore"
@@ -118,3 +118,12 @@ async def _every_row(sim: Simulation) -> list[str]:
     for table in await db.tables():
         rows.extend(str(tuple(r)) for r in await db.fetchall(f'SELECT * FROM "{table.name}"'))
     return rows
+
+
+async def test_posts_made_after_a_switched_off_spell_are_still_shown(sim: Simulation) -> None:
+    await post(sim, "sam", "p1", SHARE)
+    await command(sim, "mod", "listening setup", enabled="off")
+    assert await advance(sim, "2026-01-05T08:00:00Z") == []  # the check ran while off
+    await command(sim, "mod", "listening setup", enabled="on")
+    await post(sim, "ana", "p2", "I failed my driving test again")
+    assert "p2" in only(await advance(sim, "2026-01-05T08:30:00Z"))["text"]
