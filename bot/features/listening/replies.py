@@ -38,7 +38,7 @@ from bot.features.listening.settings import (
     unanswered_after,
 )
 from bot.features.listening.tips import ensure_tips_job
-from bot.features.roles import is_supporter
+from bot.features.roles import is_supporter, supporter_roles
 from bot.model import Member
 
 GOOD_MOVES = frozenset({"reflection", "validation", "emotional_reaction", "open_question",
@@ -64,6 +64,8 @@ async def room(ctx: ListeningContext) -> Room:
         found.window, found.delay = reply_window(ctx), unanswered_after(ctx)
         found.channel = await ctx.store.channels.for_purpose(ctx.community.id, "support")
         found.prefs = await ctx.repo.prefs(ctx.community.id)
+        found.listened = (bool(supporter_roles(ctx.community, ctx.settings))
+                          or any(found.prefs.values()))
         found.read_at = ctx.now
     if not found.warm and found.channel is not None:
         found.warm = True
@@ -122,8 +124,11 @@ async def on_message(event: MessagePosted, ctx: ListeningContext) -> Sequence[Ac
 
 async def _posted(event: MessagePosted, ctx: ListeningContext, found: Room) -> Sequence[Action]:
     now = ctx.now
+    # Whether the post shares a problem matters only to replies that may bring a note: where
+    # nobody can get one (no supporter role, nobody opted in), it is not worked out.
     share = Share(channel=event.thread or event.channel, message_id=event.message_id,
-                  author=event.user, posted_at=now, vulnerable=is_vulnerable_share(event.text))
+                  author=event.user, posted_at=now,
+                  vulnerable=is_vulnerable_share(event.text) if found.listened else True)
     found.remember(share)
     if found.changed(share):
         found.forget_before(now - found.window)
@@ -234,6 +239,7 @@ async def _switch(event: Event, ctx: ListeningContext, on: bool) -> list[Action]
     cached = ctx.repo.rooms.get(ctx.community.id)
     if cached is not None:
         cached.prefs[event.user] = on
+        cached.listened = cached.listened or on
     if on:
         hours = int(nudge_period(ctx).total_seconds() // 3600)
         return answer(event, ctx.t("listening.note.turned_on", hours=hours))

@@ -74,6 +74,8 @@ class Room:
     window: timedelta = timedelta(hours=24)
     """The reply window; with ``enabled`` and ``delay``, the community's values when last read."""
     delay: timedelta = timedelta(minutes=30)
+    listened: bool = True
+    """Whether anyone here can get notes (a supporter role is named, or someone chose them)."""
     read_at: datetime | None = None
     """When the channel, settings and choices were read (the clock's time, like the core's
     community cache, so the simulator's virtual time moves it too)."""
