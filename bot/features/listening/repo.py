@@ -295,7 +295,3 @@ class SqlListeningRepo:
             "WHERE m.community_id = ? AND p.nudges = 0", (community_id,))
         counts["off"] = 0 if off is None else int(off[0])
         return counts
-
-
-def window_start(now: datetime, hours: int) -> datetime:
-    return now - timedelta(hours=hours)
