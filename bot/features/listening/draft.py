@@ -54,6 +54,7 @@ async def on_draft(event: FormSubmitted, ctx: ListeningContext) -> Sequence[Acti
         lines = [ctx.t("listening.draft.intro"), *feedback_lines(ctx, assessment)]
     else:
         lines = [ctx.t("listening.draft.clear")]
-    if moves_text(ctx, assessment):
-        lines.append(ctx.t("listening.draft.good", moves=moves_text(ctx, assessment)))
+    moves = moves_text(ctx, assessment)
+    if moves:
+        lines.append(ctx.t("listening.draft.good", moves=moves))
     return answer(event, "\n".join(lines))
