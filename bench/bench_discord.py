@@ -6,7 +6,10 @@
    pushes N MESSAGE_CREATE back to back into (a) a bare ``discord.Client`` whose ``on_message``
    does nothing and (b) Warmline (adapter → dispatcher → core, real SQLite file), in one run.
    The rate is N over the time from the first event in to the last one handled. Goal: (b) ≥ 75 %
-   of (a). ``--profile`` prints where (b) spends its time.
+   of (a). ``--profile`` prints where (b) spends its time. In (b) every feature is on and the
+   channel the messages arrive in is the community's support channel, with Message Content on:
+   each message is a post the listening feature tracks (``--no-support`` measures a plain
+   channel instead).
 2. Fan-out. ``--fanout`` check-in DMs to distinct members go through the outbox into the adapter,
    against an in-process fake with Discord-like limits (50 requests/s global, a DM-open budget).
    Reports requests/s against the allowed 50/s and the 429s received. Goal: ≥ 90 % and no 429
@@ -111,11 +114,24 @@ async def bare_rate(port: int, n: int) -> float:
             await task
 
 
-async def warmline_rate(port: int, n: int, db: Path, profile: bool) -> float:
+async def _world(port: int) -> dict[str, Any]:
+    async with aiohttp.ClientSession() as http:
+        resp = await http.get(f"http://127.0.0.1:{port}/control/world")
+        resp.raise_for_status()
+        world: dict[str, Any] = await resp.json()
+        return world
+
+
+async def warmline_rate(port: int, n: int, db: Path, profile: bool, support: bool) -> float:
     settings = default_settings()
     store = await open_sqlite(db)
     features = await build_features(settings, store)
-    # Every feature on, as `warmline run` builds it: safety reads messages, so the content comes.
+    if support:
+        guild = (await _world(port))["guilds"][0]
+        community = await store.communities.ensure("discord", guild["id"])
+        await store.channels.set_purpose(community.id, "support", guild["channels"][0])
+    # Every feature on, as `warmline run` builds it: safety (and listening) read messages, so
+    # the content comes.
     adapter = TimedAdapter(DiscordOptions(token="bench-token", guild_ready_timeout=0.1,
                                           message_content_intent=needs_message_text(features)),
                            all_commands(features))
@@ -137,7 +153,11 @@ async def warmline_rate(port: int, n: int, db: Path, profile: bool) -> float:
         if prof:
             prof.disable()
         print(f"  warmline: CPU {1e6 * (time.process_time() - cpu) / n:.0f} µs/event, "
-              f"{bot.dispatcher.errors} errors")
+              f"{bot.dispatcher.errors} errors, {store.db.writes} write transactions")
+        if support:
+            row = await store.db.fetchone("SELECT COUNT(*) FROM listening_shares")
+            print(f"  listening: {0 if row is None else row[0]} posts tracked in the support "
+                  "channel (the rest still in memory, written with the next batch)")
         if prof:
             out = io.StringIO()
             pstats.Stats(prof, stream=out).sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(30)
@@ -179,7 +199,7 @@ async def _blast_port(n: int) -> None:
     await _blast(_PORT[0], n)
 
 
-async def inbound(n: int, profile: bool) -> None:
+async def inbound(n: int, profile: bool, support: bool = True) -> None:
     proc = await asyncio.create_subprocess_exec(
         sys.executable, str(ROOT / "tests/fakes/run_discord_fake.py"), "--no-echo",
         stdout=subprocess.PIPE, cwd=ROOT,
@@ -194,8 +214,9 @@ async def inbound(n: int, profile: bool) -> None:
         alone = await adapter_only_rate(n)
         print(f"  adapter alone (no core): {alone:,.0f}/s = {100 * alone / bare:.0f}% of bare")
         with tempfile.TemporaryDirectory() as tmp:
-            ours = await warmline_rate(port, n, Path(tmp) / "bench.db", profile)
-        print(f"inbound, {n} MESSAGE_CREATE: bare discord.py {bare:,.0f}/s, "
+            ours = await warmline_rate(port, n, Path(tmp) / "bench.db", profile, support)
+        where = "the support channel, listening on" if support else "a plain channel"
+        print(f"inbound, {n} MESSAGE_CREATE in {where}: bare discord.py {bare:,.0f}/s, "
               f"Warmline {ours:,.0f}/s, ratio {100 * ours / bare:.0f}% (goal ≥ 75%)")
     finally:
         proc.terminate()
@@ -250,9 +271,11 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--skip-inbound", action="store_true")
     ap.add_argument("--skip-fanout", action="store_true")
+    ap.add_argument("--no-support", action="store_true",
+                    help="messages in a plain channel instead of the support channel")
     args = ap.parse_args()
     if not args.skip_inbound:
-        asyncio.run(inbound(args.events, args.profile))
+        asyncio.run(inbound(args.events, args.profile, not args.no_support))
     if not args.skip_fanout:
         asyncio.run(fanout(args.fanout))
 

@@ -25,6 +25,7 @@ BENCHES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("checkin_fanout", "bench_checkin_fanout.py", ("--members", "20000")),
     ("discord", "bench_discord.py", ("--events", "20000", "--fanout", "500")),
     ("slack", "bench_slack.py", ("--events", "5000", "--fanout", "500")),
+    ("listening", "bench_listening.py", ("--messages", "10000", "--passes", "5")),
 )
 
 

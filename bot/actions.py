@@ -79,7 +79,11 @@ class MessageLink:
 class Action:
     """Fields every action has. ``recipient`` is the person the action is for (quiet hours
     apply to them); ``urgent`` actions (crisis resources) are never deferred; ``key`` is an
-    optional idempotency key."""
+    optional idempotency key.
+
+    A ``text`` may hold a link to a message as ``<message:CHANNEL/MESSAGE>``
+    (``bot.names.message_link``): the core knows no URLs, so each adapter writes its own link
+    there (Discord: ``https://discord.com/channels/GUILD/CHANNEL/MESSAGE``)."""
 
     platform: str
     community: str | None = None

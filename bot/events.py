@@ -71,6 +71,9 @@ class CommandInvoked(Event):
     """A member ran a command, e.g. ``name="checkin timezone"``, ``args={"zone": "Europe/Paris"}``.
 
     ``interaction`` is an opaque token the adapter uses to answer privately (``Respond``).
+    A command that is also an action on a message (``CommandSpec.message_action``: Discord's
+    message menu, Slack's message shortcut) arrives the same way, with ``args`` ``channel`` and
+    ``message``: the ids of the chosen message, never its text.
     """
 
     name: str

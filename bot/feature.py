@@ -65,6 +65,10 @@ class CommandSpec:
     description: str
     args: tuple[ArgSpec, ...] = ()
     moderator_only: bool = False
+    message_action: str = ""
+    """When set, the command is also an action on a message, under this name (Discord's message
+    menu, Slack's message shortcut): the adapter invokes it with ``args`` ``channel`` and
+    ``message``, the ids of the chosen message."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -167,9 +171,9 @@ class Handlers(Generic[R]):
         self.status: list[StatusCheck[R]] = []
 
     def command(self, name: str, description: str, *, args: Sequence[ArgSpec] = (),
-                moderator_only: bool = False) -> Callable[[_F], _F]:
+                moderator_only: bool = False, message_action: str = "") -> Callable[[_F], _F]:
         spec = CommandSpec(name=name, description=description, args=tuple(args),
-                           moderator_only=moderator_only)
+                           moderator_only=moderator_only, message_action=message_action)
 
         def declare(handler: _F) -> _F:
             _unique(self.commands, name, "command")

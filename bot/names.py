@@ -22,6 +22,17 @@ def mention(user_id: str) -> str:
     return f"<@{user_id}>"
 
 
+MESSAGE_LINK = re.compile(r"<message:([^<>\s/]{1,128})/([^<>\s/]{1,128})>")
+"""A link to a message, as the core writes it in a text: ``<message:CHANNEL/MESSAGE>``."""
+
+
+def message_link(channel: str, message_id: str) -> str:
+    """A link to a message, in words no platform has: the core does not know URLs, so each
+    adapter replaces this token with its own link (Discord: ``https://discord.com/channels/…``)
+    and the simulator with a readable placeholder. It names a message; it never holds its text."""
+    return f"<message:{channel}/{message_id}>"
+
+
 def safe_name(name: str | None, fallback: str = "there") -> str:
     """A display name safe to print: no control, direction or invisible characters, no
     mention syntax (``@``, ``<``, ``>``, ``#`` become look-alikes), at most 32 characters."""

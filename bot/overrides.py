@@ -9,8 +9,9 @@ value that applies in a community all come from the same place, and cannot drift
 
 from __future__ import annotations
 
-from dataclasses import Field, dataclass, fields
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import Field, dataclass, fields, replace
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
 from bot.config.checks import _Bad, _Choice, _Ctx, _Int
@@ -18,6 +19,9 @@ from bot.config.schema import _SECTIONS
 from bot.feature import ArgSpec
 from bot.model import Community
 from bot.numbers import small_int
+
+if TYPE_CHECKING:
+    from bot.feature import Context
 
 _ON = frozenset({"on", "yes", "true", "1"})
 _OFF = frozenset({"off", "no", "false", "0"})
@@ -111,3 +115,18 @@ class ChatSetting:
         if isinstance(check, _Int):
             return ArgSpec(name=self.arg, description=description, kind="int", required=False)
         return ArgSpec(name=self.arg, description=self.description, required=False)
+
+
+def shown(value: object) -> str:
+    """A setting's value as a moderator reads it in a confirmation and the audit log."""
+    return ("on" if value else "off") if isinstance(value, bool) else str(value)
+
+
+async def save_changes(ctx: Context[Any], user: str, action: str, changes: Mapping[str, object],
+                       lines: list[str]) -> Context[Any]:
+    """Keep a community's changed settings and write one audit line per change (who, what,
+    when); the context with the community as it now is."""
+    community = await ctx.store.communities.update_settings(ctx.community.id, dict(changes))
+    for line in lines:
+        await ctx.store.audit.record(ctx.community.id, user, action, line, ctx.now)
+    return replace(ctx, community=community)

@@ -16,8 +16,9 @@ from tests.helpers.safety import safety_settings
 
 async def _asked(tmp_path: Path, *, safety: bool = True, allowed: bool = True,
                  only_basics: bool = False) -> bool:
-    settings = replace(safety_settings(enabled=safety),
-                       discord=DiscordSettings(token="t", message_content_intent=allowed))
+    base = safety_settings(enabled=safety)
+    settings = replace(base, discord=DiscordSettings(token="t", message_content_intent=allowed),
+                       listening=replace(base.listening, enabled=safety))
     store = await open_sqlite(tmp_path / "w.db")
     try:
         features = await build_features(settings, store,

@@ -11,7 +11,9 @@ stop) and composes the parts, one job each:
   errors → the outbox's ``Transient``/``RateLimited``/``Unreachable``/``Fatal``;
 - :mod:`adapters.discord.options`: :class:`DiscordOptions`.
 
-Intents: guilds, guild messages, DM messages and, when configured, message content (privileged).
+Intents: guilds, guild messages, DM messages and, when an enabled feature reads what members write
+(listening, safety: ``bot.feature.reads_messages``) or the config forces it, message content
+(privileged).
 Never members or presences, so there is no ``MemberJoined``/``MemberLeft`` from Discord. If
 Discord refuses the message-content intent (close code 4014), the adapter logs how to enable it
 and reconnects without it: commands, buttons, forms and DMs keep working.
@@ -45,7 +47,12 @@ from adapters.discord.client import (
     quiet_reconnect_tracebacks,
     requested_intents,
 )
-from adapters.discord.commands import autocomplete_kinds, build_commands, discord_words
+from adapters.discord.commands import (
+    autocomplete_kinds,
+    build_commands,
+    discord_words,
+    message_actions,
+)
 from adapters.discord.convert import PLATFORM
 from adapters.discord.inbound import Inbound, PendingInteractions
 from adapters.discord.options import DiscordOptions
@@ -73,7 +80,8 @@ PORTAL_HELP = (
     "without their text. To enable it: https://discord.com/developers/applications → your "
     "application → Bot → Privileged Gateway Intents → switch on 'MESSAGE CONTENT INTENT' → Save "
     "Changes, then restart Warmline. (Once more than 10,000 people can see the bot, Discord "
-    "must approve the intent first.) Or, to run without it and stop this error, set [discord] "
+    "must approve the intent first.) Or, to run without it and stop this error, switch off the "
+    "features that read messages ([listening] enabled = false) and leave [discord] "
     "message_content_intent = false."
 )
 
@@ -142,7 +150,8 @@ class DiscordAdapter:
         self._stopping = False
         self._interactions = PendingInteractions(options.ack_after)
         self._inbound = Inbound(
-            interactions=self._interactions, autocomplete=autocomplete, client=self._current_client
+            interactions=self._interactions, autocomplete=autocomplete, client=self._current_client,
+            message_actions=message_actions(self.commands),
         )
         self._outbound = Outbound(
             options,

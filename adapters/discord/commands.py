@@ -35,7 +35,7 @@ ADMIN_SUFFIX = "-admin"
 # Option types (Discord "Application Command Option Type").
 STRING, INTEGER, CHANNEL, ROLE = 3, 4, 7, 8
 SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2
-CHAT_INPUT = 1
+CHAT_INPUT, MESSAGE = 1, 3
 GUILD_TEXT, GUILD_ANNOUNCEMENT, PUBLIC_THREAD, PRIVATE_THREAD, GUILD_FORUM = 0, 5, 11, 12, 15
 
 TIME_MAX_LENGTH = max(len("HH:MM"), len("default"))
@@ -188,7 +188,33 @@ def build_commands(specs: Sequence[CommandSpec]) -> list[dict[str, Any]]:
         if moderator_only[name]:
             top["default_member_permissions"] = str(MANAGE_GUILD)
         out.append(top)
+    return out + message_commands(specs)
+
+
+def message_commands(specs: Sequence[CommandSpec]) -> list[dict[str, Any]]:
+    """A message-menu command ("Apps → Reply with care" on a message) for each spec that is also
+    a message action. Discord names these in words (1-32 characters, spaces and capitals allowed)
+    and gives them no description or options."""
+    out: list[dict[str, Any]] = []
+    for spec in specs:
+        label = spec.message_action
+        if not label:
+            continue
+        if not 1 <= len(label) <= 32 or label != label.strip():
+            raise CommandShapeError(f"{spec.name!r}: a message action needs a name of 1 to 32 "
+                                    "characters")
+        if any(o["name"] == label for o in out):
+            raise CommandShapeError(f"{spec.name!r}: the message action {label!r} is taken")
+        node: dict[str, Any] = {"type": MESSAGE, "name": label}
+        if spec.moderator_only:
+            node["default_member_permissions"] = str(MANAGE_GUILD)
+        out.append(node)
     return out
+
+
+def message_actions(specs: Sequence[CommandSpec]) -> dict[str, str]:
+    """The message action's name → the core command it invokes."""
+    return {spec.message_action: spec.name for spec in specs if spec.message_action}
 
 
 def _group(top: dict[str, Any], name: str, where: str) -> dict[str, Any]:

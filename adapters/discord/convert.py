@@ -198,6 +198,28 @@ def command_event(interaction: discord.Interaction[Any]) -> CommandInvoked:
     )
 
 
+MESSAGE_COMMAND = 3
+"""Application command type 3: a command from a message's menu (Apps → …)."""
+
+
+def is_message_command(interaction: discord.Interaction[Any]) -> bool:
+    data: Mapping[str, Any] = interaction.data or {}
+    return data.get("type") == MESSAGE_COMMAND
+
+
+def message_action_event(interaction: discord.Interaction[Any], command: str) -> CommandInvoked:
+    """A message-menu command as the core command it stands for (``command``), with the chosen
+    message's ``channel`` and ``message`` ids as arguments. Its text is not passed on."""
+    data: Mapping[str, Any] = interaction.data or {}
+    common = _interaction_common(interaction)
+    return CommandInvoked(
+        name=command,
+        args={"channel": common["channel"] or "", "message": str(data.get("target_id", ""))},
+        is_dm=interaction.guild_id is None,
+        **common,
+    )
+
+
 def button_event(interaction: discord.Interaction[Any], action: str, value: str) -> ButtonPressed:
     message = interaction.message
     return ButtonPressed(

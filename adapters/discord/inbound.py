@@ -30,6 +30,8 @@ from adapters.discord.convert import (
     command_event,
     command_path,
     form_event,
+    is_message_command,
+    message_action_event,
     message_event,
     unreadable_custom_id,
 )
@@ -124,12 +126,15 @@ class Inbound:
         interactions: PendingInteractions,
         autocomplete: Mapping[tuple[str, str], str],
         client: Callable[[], discord.Client | None],
+        message_actions: Mapping[str, str] | None = None,
     ) -> None:
         self.sink: EventSink | None = None
         self.events_in = 0
         self._interactions = interactions
         self._autocomplete = autocomplete
         self._client = client
+        self._message_actions = dict(message_actions or {})
+        """A message-menu command's name → the core command it invokes."""
 
     async def _emit(self, event: Event) -> None:
         if self.sink is None:
@@ -148,7 +153,10 @@ class Inbound:
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         kind = interaction.type
         if kind == discord.InteractionType.application_command:
-            event = command_event(interaction)
+            data: Mapping[str, Any] = interaction.data or {}
+            name = str(data.get("name", ""))
+            event = (message_action_event(interaction, self._message_actions.get(name, name))
+                     if is_message_command(interaction) else command_event(interaction))
             self._interactions.register(interaction, "command")
             await self._emit(event)
         elif kind == discord.InteractionType.autocomplete:

@@ -21,6 +21,7 @@ errors → ``Transient``, 50007 (DMs closed) → ``Unreachable(user, "dm_closed"
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -47,12 +48,30 @@ from bot.actions import (
 )
 from bot.adapter import Fatal, RateLimited, SendResult, Transient, Unreachable
 from bot.clock import Clock
+from bot.names import MESSAGE_LINK
 from bot.pacing import Pacer
 
 DM_CLOSED_CODES = frozenset({50007, 50278})
 """Cannot send messages to this user / no mutual guilds: the person cannot be reached by DM."""
 UNKNOWN_USER_CODES = frozenset({10013, 50033})
 DM_TOO_FAST = 40003
+MESSAGE_URL = "https://discord.com/channels/{guild}/{channel}/{message}"
+
+
+def render_links(text: str, guild: str | None) -> str:
+    """The core's message links (``<message:CHANNEL/MESSAGE>``, see :func:`bot.names.message_link`)
+    as Discord's own message URLs, which Discord shows as a link that opens the message."""
+    if "<message:" not in text:
+        return text
+    return MESSAGE_LINK.sub(lambda m: MESSAGE_URL.format(
+        guild=guild or "@me", channel=m.group(1), message=m.group(2)), text)
+
+
+def with_links(action: Action) -> Action:
+    text = getattr(action, "text", None)
+    if not isinstance(text, str) or "<message:" not in text:
+        return action
+    return dataclasses.replace(action, text=render_links(text, action.community))  # type: ignore[call-arg]
 
 
 class Outbound:
@@ -117,6 +136,7 @@ class Outbound:
         return client
 
     async def _send(self, action: Action) -> SendResult:
+        action = with_links(action)
         if isinstance(action, Respond):
             return await self._respond(action)
         if isinstance(action, OpenForm):

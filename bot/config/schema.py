@@ -197,6 +197,20 @@ class LimitSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ListeningSettings:
+    """Active-listening reminders for replies in the support channel (docs/listening.md)."""
+
+    enabled: bool = _setting(True, _bool)
+    """On, yet nothing is read until moderators mark a support channel: that is their choice."""
+    reply_window_hours: int = _setting(24, _int(1, 168, "hours", 24))
+    nudge_period_hours: int = _setting(2, _int(1, 168, "hours", 2))
+    unanswered_minutes: int = _setting(30, _int(5, 1440, "minutes", 30))
+    positive_feedback: bool = _setting(False, _bool)
+    weekly_tips: bool = _setting(False, _bool)
+    weekly_tips_rule: str = _setting("mon 10:00", _recurrence)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SchedulerSettings:
     batch_size: int = _setting(500, _int(1, 10000, "", 500))
     max_idle_seconds: int = _setting(60, _int(1, 3600, "seconds", 60))
@@ -276,6 +290,7 @@ class Settings:
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     limits: LimitSettings = field(default_factory=LimitSettings)
     safety: SafetySettings = field(default_factory=SafetySettings)
+    listening: ListeningSettings = field(default_factory=ListeningSettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     discord: DiscordSettings | None = None
@@ -293,6 +308,7 @@ _SECTIONS: Mapping[str, type] = MappingProxyType({
     "privacy": PrivacySettings,
     "limits": LimitSettings,
     "safety": SafetySettings,
+    "listening": ListeningSettings,
     "scheduler": SchedulerSettings,
     "outbox": OutboxSettings,
     "discord": DiscordSettings,

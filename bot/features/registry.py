@@ -16,6 +16,7 @@ from bot.feature import Feature
 from bot.features.basics import Basics
 from bot.features.checkins.feature import Checkins
 from bot.features.duty.feature import Duty
+from bot.features.listening.feature import Listening
 from bot.features.quiet.feature import Quiet
 from bot.features.safety.feature import Safety
 from bot.sealing import keyring_for
@@ -30,6 +31,7 @@ FEATURES: tuple[type[Feature[Any]], ...] = (
     Quiet,
     Duty,
     Safety,
+    Listening,
 )
 
 

@@ -67,13 +67,38 @@ SCRIPT: list[dict[str, Any]] = [
     {"say": "Dee picks it up with one tap, and Sam is told who will reach out."},
     {"clock": {"set": "2026-03-02T10:05:00Z"}},
     {"press": {"user": "dee", "button": "I'll reach out"}},
+    {"say": "Dee's stretch on duty ends by itself after two hours, with thanks."},
+    {"clock": {"set": "2026-03-02T11:45:00Z"}},
+    {"say": "Priya marks the channel where members share how they are doing as the support channel."},
+    {"event": {"type": "command", "user": "priya", "name": "warmline setup channel",
+               "args": {"purpose": "support", "channel": "support"}}},
+    {"say": "At noon Eve is back on duty after her break. Sam posts in the support channel, and"
+            " Dee answers quickly, with advice first."},
+    {"clock": {"set": "2026-03-02T12:00:00Z"}},
+    {"event": {"type": "command", "user": "eve", "name": "duty on"}},
+    {"event": {"type": "message", "user": "sam", "channel": "support", "message_id": "post-1",
+               "text": "Can't sleep again and work keeps piling up. I feel like I'm failing."}},
+    {"event": {"type": "message", "user": "dee", "channel": "support", "message_id": "reply-1",
+               "reply_to": "post-1", "text": "you should just try melatonin"}},
+    {"say": "Only Dee gets a short note: what it noticed, why it matters, one opening to try. "
+            "Nothing anyone wrote is kept."},
+    {"say": "Ana posts too, and nobody answers."},
+    {"clock": {"set": "2026-03-02T12:10:00Z"}},
+    {"event": {"type": "message", "user": "ana", "channel": "support", "message_id": "post-2",
+               "text": "Sundays feel really lonely since I moved here."}},
+    {"say": "Before answering, Dee uses «Reply with care» on Ana's post to check her draft privately."},
+    {"event": {"type": "command", "user": "dee", "name": "listening draft",
+               "args": {"channel": "support", "message": "post-2"}}},
+    {"submit": {"user": "dee", "values": {"draft": "at least you have your job there"}}},
+    {"say": "Dee steps away before posting. Thirty minutes on, Ana's post still has no reply, so "
+            "Eve, the supporter on duty, is shown a link to it (never its words), once."},
+    {"clock": {"set": "2026-03-02T12:40:00Z"}},
     {"say": "Ana lives in Kolkata. She joins check-ins, and keeps her mornings quiet until 09:30"
             " her time."},
     {"event": {"type": "command", "user": "ana", "name": "checkin join"}},
     {"event": {"type": "command", "user": "ana", "name": "quiet set",
                "args": {"hours": "22:00-09:30"}}},
-    {"say": "Dee's stretch on duty ends by itself, with thanks; later Dee gets a private \"how are"
-            " you doing?\" after that heavy conversation."},
+    {"say": "Later Dee gets a private \"how are you doing?\" after that heavy conversation."},
     {"clock": {"set": "2026-03-02T14:00:00Z"}},
     {"say": "Late that night Ana writes in the group that she wants to die. It is 02:00 in "
             "Kolkata, inside her quiet hours, but crisis resources are never held: Warmline "

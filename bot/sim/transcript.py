@@ -20,6 +20,7 @@ from bot.actions import (
     StartThread,
 )
 from bot.events import ButtonPressed, CommandInvoked, Event, FormSubmitted, MessagePosted
+from bot.names import MESSAGE_LINK
 
 
 def when(at: datetime, zone: str = "UTC") -> str:
@@ -42,10 +43,14 @@ def indent(text: str) -> str:
 
 
 _MENTION = re.compile(r"<@([^<>\s]{1,128})>")
+_CHANNEL = re.compile(r"<#([^<>\s]{1,128})>")
 
 
 def shown(text: str, names: Mapping[str, str]) -> str:
-    """Mentions rendered as a platform does: the person's name (``@Sam``), not their id."""
+    """Mentions rendered as a platform does: the person's name (``@Sam``), not their id; a
+    message link (:func:`bot.names.message_link`) as a placeholder naming the message."""
+    text = MESSAGE_LINK.sub(lambda m: f"[link to message {m.group(2)} in #{m.group(1)}]", text)
+    text = _CHANNEL.sub(lambda m: f"#{m.group(1)}", text)
     return _MENTION.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), text)
 
 

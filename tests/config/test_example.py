@@ -67,8 +67,8 @@ def test_every_setting_is_explained_in_the_example_file() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     sections = _section_classes()
     assert set(sections) == {
-        "store", "logging", "texts", "community", "checkins", "duty", "privacy", "limits",
-        "safety", "scheduler", "outbox", "discord", "files", "slack",
+        "store", "logging", "texts", "community", "checkins", "listening", "duty", "privacy",
+        "limits", "safety", "scheduler", "outbox", "discord", "files", "slack",
     }
     for section, cls in sections.items():
         assert re.search(rf"^#? ?\[{section}\]", text, re.MULTILINE), f"[{section}] missing"

@@ -25,6 +25,9 @@ async def test_the_demo_runs_start_to_finish_and_shows_every_moment() -> None:
         "switched you off to give you a proper break",  # the longest stretch, kindly
         "That was a heavy one",                      # care for the carer
         "Tue 03 Mar 04:00 UTC = Tue 03 Mar 09:30 IST for them",  # Ana's check-in, after quiet hours
+        "A quick, private note about your reply in #support",  # a nudge, to Dee alone
+        "Here is what I noticed in your draft",      # Reply with care
+        "hasn't had a reply for 30 minutes: [link to message post-2",  # an unanswered post
         "Recent changes",                            # the audit log
         "docs/discord.md",                           # how to try it for real
     ):

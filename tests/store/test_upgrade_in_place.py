@@ -46,6 +46,10 @@ def old_database_with_a_row_everywhere(path: Path) -> None:
     conn.close()
 
 
+NOW = {"core": 4, "checkin": 5, "duty": 1, "safety": 1, "listening": 1}
+"""Every component's version after the upgrade."""
+
+
 def snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     conn = sqlite3.connect(path)
     try:
@@ -65,7 +69,7 @@ async def test_every_row_survives_the_upgrade_and_nothing_runs_twice(tmp_path: P
     store = await open_sqlite(path)
     try:
         await build_features(default_settings(), store)
-        assert await store.schema_versions() == {"core": 4, "checkin": 5, "duty": 1, "safety": 1}
+        assert await store.schema_versions() == NOW
     finally:
         await store.close()
 
@@ -78,7 +82,8 @@ async def test_every_row_survives_the_upgrade_and_nothing_runs_twice(tmp_path: P
                                         "checkin_insight_periods", "checkin_reachout_posts",
                                         "deferred", "duty_supporters", "duty_stretches",
                                         "duty_work", "safety_detections",
-                                        "safety_members"}
+                                        "safety_members", "listening_shares",
+                                        "listening_notes", "listening_prefs"}
     old = "2026-01-01T00:00:00.000000+00:00"  # adopted: recorded when the old release ran them
     assert [row for row in after["schema_migrations"] if row[3] == old] == sorted([
         ("checkin", 1, "checkins", old),
@@ -90,7 +95,7 @@ async def test_every_row_survives_the_upgrade_and_nothing_runs_twice(tmp_path: P
     assert [row[:3] for row in after["schema_migrations"] if row[3] != old] == [
         ("checkin", 3, "group_message_ids"), ("checkin", 4, "insight_periods"),
         ("checkin", 5, "reachout_posts"), ("core", 4, "quiet_and_deferred"), ("duty", 1, "duty"),
-        ("safety", 1, "safety"),
+        ("listening", 1, "listening"), ("safety", 1, "safety"),
     ]  # the only ones that ran now
 
 
@@ -106,7 +111,7 @@ async def test_the_upgraded_database_keeps_working(tmp_path: Path) -> None:
         thread = await checkins.repo.find_group_thread(1, "th-1")
         assert thread is not None and thread.ref == "checkin-group-1"
         exported = await store.export_member(1)
-        assert exported["schema_versions"] == {"checkin": 5, "core": 4, "duty": 1, "safety": 1}
+        assert exported["schema_versions"] == NOW
         assert [r["goal"] for r in exported["tables"]["checkin_enrolments"]] == ["walk"]
     finally:
         await store.close()
@@ -118,7 +123,7 @@ async def test_a_partly_upgraded_old_database_gets_only_what_it_lacks(tmp_path: 
     store = await open_sqlite(path)
     try:
         await build_features(default_settings(), store)
-        assert await store.schema_versions() == {"core": 4, "checkin": 5, "duty": 1, "safety": 1}
+        assert await store.schema_versions() == NOW
         tables = {t.name for t in await store.db.tables()}
         assert "checkin_daily_threads" in tables
     finally:

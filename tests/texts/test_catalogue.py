@@ -45,7 +45,7 @@ def test_the_general_texts_exist_with_their_placeholders(texts: TextCatalogue) -
 
 def test_not_moderator_says_what_to_do(texts: TextCatalogue) -> None:
     assert texts.render("common.not_moderator") == (
-        "Only moderators can change this. If you think that's a mistake, ask a moderator to check "
+        "Only moderators can change this. If you think that's a mistake, a moderator can check "
         "your role."
     )
 

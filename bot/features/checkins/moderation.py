@@ -7,7 +7,6 @@ and each change is written to the audit log: who, what, when, never message text
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from bot import recurrence
 from bot.actions import Action, Button, PostMessage
@@ -25,7 +24,8 @@ from bot.features.checkins.group import ensure_group_job
 from bot.features.checkins.insights import insights_text
 from bot.features.checkins.schedule import schedule_member
 from bot.features.checkins.settings import CHAT_SETTINGS, DELIVERY, SCHEDULES
-from bot.overrides import BadValue
+from bot.overrides import BadValue, save_changes
+from bot.overrides import shown as shown_value
 
 
 @handlers.command("checkin setup", "Check-in settings for this community", moderator_only=True,
@@ -55,7 +55,7 @@ async def setup(event: CommandInvoked, ctx: CheckinContext) -> Sequence[Action]:
             return answer(event, ctx.t("checkin.setup.bad_value", arg=setting.arg,
                                        value=quoted(args[setting.arg]), hint=bad.reason))
         changes[setting.key] = value
-        shown.append(f"{setting.arg} = {_shown(value)}")
+        shown.append(f"{setting.arg} = {shown_value(value)}")
     warnings: list[str] = []
     if changes.get(DELIVERY.key) == "thread":
         # Thread delivery is not private: say so, and never accept it with nowhere to go.
@@ -64,10 +64,7 @@ async def setup(event: CommandInvoked, ctx: CheckinContext) -> Sequence[Action]:
         warnings.append(ctx.t("checkin.setup.thread_is_visible"))
     if not changes:
         return answer(event, ctx.t("checkin.setup.nothing"))
-    community = await ctx.store.communities.update_settings(ctx.community.id, changes)
-    ctx = replace(ctx, community=community)
-    for line in shown:
-        await ctx.store.audit.record(ctx.community.id, event.user, "checkin setup", line, ctx.now)
+    ctx = await save_changes(ctx, event.user, "checkin setup", changes, shown)
     if SCHEDULES.key in changes:
         for enrolment in await ctx.repo.enrolments(ctx.community.id):
             if enrolment.rule is None:
@@ -77,10 +74,6 @@ async def setup(event: CommandInvoked, ctx: CheckinContext) -> Sequence[Action]:
     await ensure_group_job(ctx)
     return answer(event, "\n".join([ctx.t("checkin.setup.done", changes="; ".join(shown)),
                                     *warnings]))
-
-
-def _shown(value: object) -> str:
-    return ("on" if value else "off") if isinstance(value, bool) else str(value)
 
 
 @handlers.command("checkin insights", "Last week's check-ins in aggregate",

@@ -55,6 +55,7 @@ __all__ = [
     "Signal",
     "SignalKind",
     "analyse",
+    "is_vulnerable_share",
 ]
 
 CueKind = Literal[
@@ -854,11 +855,22 @@ def _core(norm: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def analyse(reply: str, share: str | None = None) -> Assessment:
+def is_vulnerable_share(share: str) -> bool:
+    """Whether someone posting ``share`` is sharing a problem (not a cheerful announcement).
+
+    The bot keeps this one yes/no about a post instead of its words, and passes it back to
+    :func:`analyse` as ``vulnerable`` when a reply to that post comes. Not cached, unlike the
+    check inside :func:`analyse`: a member's post is not kept in memory after this answer."""
+    return bool(_is_vulnerable_share.__wrapped__(share))
+
+
+def analyse(reply: str, share: str | None = None, *, vulnerable: bool | None = None) -> Assessment:
     """Find roadblocks and listening signals in ``reply`` and decide whether to nudge, gently.
 
     ``share`` is what the reply answers; without it the reply is assumed to answer a vulnerable
-    share. Pure and deterministic: same input, same assessment.
+    share. ``vulnerable``, when given, is :func:`is_vulnerable_share` of the share, worked out
+    earlier, and replaces looking at ``share``. Pure and deterministic: same input, same
+    assessment.
     """
     text = _normalise(reply)
     norm = text.norm
@@ -916,7 +928,9 @@ def analyse(reply: str, share: str | None = None) -> Assessment:
                 e = rest.end() if rest else e
             signals.append(Signal(cast(SignalKind, kind), text.original_span(s, e).strip()))
 
-    if not active or not _is_vulnerable_share(share):
+    if vulnerable is None:
+        vulnerable = _is_vulnerable_share(share)
+    if not active or not vulnerable:
         return Assessment(False, (), tuple(signals), "")
 
     cues: list[Cue] = []

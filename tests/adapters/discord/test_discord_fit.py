@@ -45,7 +45,8 @@ async def test_moderator_commands_live_in_groups_only_manage_server_sees_by_defa
     async with real_warmline(harness, "fit-perms.db"):
         synced = _synced(fake)
         restricted = {n for n, c in synced.items() if c["default_member_permissions"] is not None}
-        assert restricted == {"checkin-admin", "quiet-admin", "safety-admin", "warmline-admin"}
+        assert restricted == {"checkin-admin", "listening-admin", "quiet-admin", "safety-admin",
+                              "warmline-admin"}
         assert all(synced[n]["default_member_permissions"] == MANAGE_SERVER for n in restricted)
         paths = {leaf for c in synced.values() for leaf in _leaves(c)}
         assert {"checkin-admin setup", "checkin-admin insights", "checkin-admin invite",

@@ -219,6 +219,7 @@ async def test_setup_status_tells_moderators_what_is_missing_and_why(tmp_path: P
         assert "supporters channel: not set" in status
         assert "not offered someone to reach out" in status
         await sim.run_line({"channel": {"id": "supporters-chan", "purpose": "supporters"}})
+        await sim.run_line({"channel": {"id": "support-chan", "purpose": "support"}})
         await command(sim, "mod", "warmline setup role", kind="supporters", role="helpers")
         status = only(await command(sim, "mod", "warmline setup status"))["text"]
         assert "supporters channel: <#supporters-chan>" in status
