@@ -24,6 +24,7 @@ BENCHES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("scheduler", "bench_scheduler.py", ("--sizes", "10000,100000")),
     ("checkin_fanout", "bench_checkin_fanout.py", ("--members", "20000")),
     ("discord", "bench_discord.py", ("--events", "20000", "--fanout", "500")),
+    ("gate", "bench_gate.py", ("--members", "20000", "--actions", "20000")),
 )
 
 
