@@ -26,6 +26,7 @@ BENCHES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("discord", "bench_discord.py", ("--events", "20000", "--fanout", "500")),
     ("slack", "bench_slack.py", ("--events", "5000", "--fanout", "500")),
     ("listening", "bench_listening.py", ("--messages", "10000", "--passes", "5")),
+    ("gate", "bench_gate.py", ("--members", "20000", "--actions", "20000")),
 )
 
 

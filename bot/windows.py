@@ -18,6 +18,7 @@ instant never lands inside the same window again.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -65,9 +66,17 @@ def format(window: Window) -> str:
     return f"{recurrence.format_days(window.days)} {text}"
 
 
+@functools.cache
+def _zone(zone: str) -> ZoneInfo:
+    """``recurrence.zone_info``, kept: ``ZoneInfo`` itself keeps only the 8 zones used last
+    strongly, so a gate deciding for people in more zones than that would read the zone's file
+    again on most decisions (tens of µs). Only valid names get here, so the cache is bounded."""
+    return recurrence.zone_info(zone)
+
+
 def _local(day: date, at: time, tz: ZoneInfo) -> datetime:
-    # fold=0 is the whole DST policy, as in bot.recurrence.
-    return datetime.combine(day, at, tzinfo=tz).replace(fold=0).astimezone(UTC)
+    # fold=0 is the whole DST policy, as in bot.recurrence (``combine`` takes the time's fold).
+    return datetime.combine(day, at.replace(fold=0) if at.fold else at, tzinfo=tz).astimezone(UTC)
 
 
 def _opening(window: Window, tz: ZoneInfo, day: date) -> tuple[datetime, datetime]:
@@ -83,7 +92,7 @@ def quiet_until(window: Window, zone: str, instant: datetime) -> datetime | None
     window is shorter than a day)."""
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError("windows need a timezone-aware instant")
-    tz = recurrence.zone_info(zone)
+    tz = _zone(zone)
     today = instant.astimezone(tz).date()
     for day in (today - timedelta(days=1), today):
         if day.weekday() not in window.days:
@@ -94,10 +103,12 @@ def quiet_until(window: Window, zone: str, instant: datetime) -> datetime | None
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_spec(spec: str) -> tuple[Window, ...]:
     """A person's stored quiet hours → their windows. A spec is windows joined by ``";"``, each
     ``"[days ]HH:MM-HH:MM"``, as :func:`format_spec` writes it (``"22:00-07:00;sat,sun
-    23:00-09:00"``)."""
+    23:00-09:00"``). Kept per spec (a community's members share a few; windows are frozen):
+    the gate reads it for every action."""
     windows = []
     for part in spec.split(";"):
         part = part.strip()
@@ -126,7 +137,7 @@ def with_window(windows: tuple[Window, ...], new: Window) -> tuple[Window, ...]:
 def next_opening(window: Window, zone: str, instant: datetime) -> datetime | None:
     """The first time ``window`` opens after ``instant`` (UTC), within a week; None for a window
     on no day."""
-    tz = recurrence.zone_info(zone)
+    tz = _zone(zone)
     today = instant.astimezone(tz).date()
     for offset in range(8):
         day = today + timedelta(days=offset)

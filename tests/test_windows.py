@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.windows import Window, WindowError, format, parse, quiet_until
+from bot.windows import Window, WindowError, format, next_opening, parse, quiet_until
 
 
 def at(zone: str, *parts: int, fold: int = 0) -> datetime:
@@ -107,3 +107,118 @@ def test_deferring_to_the_close_never_lands_in_the_same_window(
     assert again is None or again > closes  # a later window, never this one
     midway = instant + (closes - instant) / 2
     assert quiet_until(window, zone, midway) == closes  # the whole stretch is one window
+
+
+# -- explicit instants, worked out by hand (UTC), across the clock changes of 2026 ----------------
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+
+
+def test_new_york_spring_gap_and_fall_overlap_in_utc() -> None:
+    ny = "America/New_York"
+    night = parse("22:00-07:00")
+    # Sat 7 March 22:00 EST (-5) = 03:00Z Sun; Sun 8 March 07:00 EDT (-4) = 11:00Z: 8 hours.
+    assert quiet_until(night, ny, utc(2026, 3, 8, 3, 0)) == utc(2026, 3, 8, 11, 0)
+    assert quiet_until(night, ny, utc(2026, 3, 8, 2, 59)) is None
+    assert quiet_until(night, ny, utc(2026, 3, 8, 11, 0)) is None
+    # 02:30 does not exist on 8 March: read at EST, 02:30-05:00 = 07:30Z (03:30 EDT); it closes
+    # at 04:00 EDT = 08:00Z. 03:15 EDT (07:15Z) is on the wall inside 02:30-04:00, but before
+    # the shifted opening.
+    gap = parse("02:30-04:00")
+    assert quiet_until(gap, ny, utc(2026, 3, 8, 7, 15)) is None
+    assert quiet_until(gap, ny, utc(2026, 3, 8, 7, 30)) == utc(2026, 3, 8, 8, 0)
+    # Sat 31 October 22:00 EDT = 02:00Z Sun 1 November; 07:00 EST = 12:00Z: 10 hours.
+    assert quiet_until(night, ny, utc(2026, 11, 1, 2, 0)) == utc(2026, 11, 1, 12, 0)
+    assert quiet_until(night, ny, utc(2026, 11, 1, 1, 59)) is None
+    # 01:00-02:00 happens twice on 1 November. 01:30-06:00 opens at the first 01:30 (EDT,
+    # 05:30Z) and closes at 06:00 EST = 11:00Z; the second 01:45 (EST, 06:45Z) is inside.
+    overlap = parse("01:30-06:00")
+    assert quiet_until(overlap, ny, utc(2026, 11, 1, 5, 29)) is None
+    assert quiet_until(overlap, ny, utc(2026, 11, 1, 5, 30)) == utc(2026, 11, 1, 11, 0)
+    assert quiet_until(overlap, ny, utc(2026, 11, 1, 6, 45)) == utc(2026, 11, 1, 11, 0)
+    # A window that closes inside the overlap closes at its first occurrence: 23:00-01:30
+    # closes at 01:30 EDT = 05:30Z, so the second 01:10 (EST, 06:10Z) is not quiet.
+    late = parse("23:00-01:30")
+    assert quiet_until(late, ny, utc(2026, 11, 1, 5, 0)) == utc(2026, 11, 1, 5, 30)
+    assert quiet_until(late, ny, utc(2026, 11, 1, 6, 10)) is None
+
+
+def test_london_spring_gap_and_fall_overlap_in_utc() -> None:
+    london = "Europe/London"
+    night = parse("22:00-07:00")
+    # Sat 28 March 22:00 GMT = 22:00Z; Sun 29 March 07:00 BST (+1) = 06:00Z: 8 hours.
+    assert quiet_until(night, london, utc(2026, 3, 28, 22, 0)) == utc(2026, 3, 29, 6, 0)
+    assert quiet_until(night, london, utc(2026, 3, 29, 6, 0)) is None
+    # 01:30 does not exist on 29 March (01:00 GMT -> 02:00 BST): read at GMT = 01:30Z (02:30
+    # BST); 01:30-03:00 closes at 03:00 BST = 02:00Z. 01:00Z (02:00 BST) is not yet quiet.
+    gap = parse("01:30-03:00")
+    assert quiet_until(gap, london, utc(2026, 3, 29, 1, 0)) is None
+    assert quiet_until(gap, london, utc(2026, 3, 29, 1, 30)) == utc(2026, 3, 29, 2, 0)
+    # Sat 24 October 22:00 BST = 21:00Z; Sun 25 October 07:00 GMT = 07:00Z: 10 hours.
+    assert quiet_until(night, london, utc(2026, 10, 24, 21, 0)) == utc(2026, 10, 25, 7, 0)
+    assert quiet_until(night, london, utc(2026, 10, 24, 20, 59)) is None
+    # 01:30-02:00 on 25 October opens at the first 01:30 (BST, 00:30Z) and closes at 02:00 GMT
+    # = 02:00Z: an hour and a half; the second 01:30 (GMT, 01:30Z) is inside.
+    overlap = parse("01:30-02:00")
+    assert quiet_until(overlap, london, utc(2026, 10, 25, 0, 30)) == utc(2026, 10, 25, 2, 0)
+    assert quiet_until(overlap, london, utc(2026, 10, 25, 1, 30)) == utc(2026, 10, 25, 2, 0)
+    assert quiet_until(overlap, london, utc(2026, 10, 25, 0, 29)) is None
+
+
+def test_lord_howe_half_hour_shifts_in_utc() -> None:
+    zone = "Australia/Lord_Howe"
+    night = parse("22:00-07:00")
+    # Spring: 4 October 02:00 (+10:30) -> 02:30 (+11). Sat 3 October 22:00 +10:30 = 11:30Z;
+    # Sun 07:00 +11 = 20:00Z: 8.5 hours.
+    assert quiet_until(night, zone, utc(2026, 10, 3, 11, 30)) == utc(2026, 10, 3, 20, 0)
+    assert quiet_until(night, zone, utc(2026, 10, 3, 11, 29)) is None
+    # 02:15 does not exist: read at +10:30 = 15:45Z (02:45 on the new clock); 02:15-04:00
+    # closes at 04:00 +11 = 17:00Z.
+    gap = parse("02:15-04:00")
+    assert quiet_until(gap, zone, utc(2026, 10, 3, 15, 40)) is None
+    assert quiet_until(gap, zone, utc(2026, 10, 3, 15, 45)) == utc(2026, 10, 3, 17, 0)
+    # Autumn: 5 April 02:00 (+11) -> 01:30 (+10:30), so 01:30-02:00 happens twice. Sat 4 April
+    # 22:00 +11 = 11:00Z; Sun 07:00 +10:30 = 20:30Z: 9.5 hours.
+    assert quiet_until(night, zone, utc(2026, 4, 4, 11, 0)) == utc(2026, 4, 4, 20, 30)
+    # 01:45-03:00 opens at the first 01:45 (+11) = 14:45Z, closes at 03:00 +10:30 = 16:30Z;
+    # the second 01:50 (+10:30, 15:20Z) is inside.
+    overlap = parse("01:45-03:00")
+    assert quiet_until(overlap, zone, utc(2026, 4, 4, 14, 44)) is None
+    assert quiet_until(overlap, zone, utc(2026, 4, 4, 14, 45)) == utc(2026, 4, 4, 16, 30)
+    assert quiet_until(overlap, zone, utc(2026, 4, 4, 15, 20)) == utc(2026, 4, 4, 16, 30)
+
+
+def test_kolkata_and_chatham_in_utc() -> None:
+    night = parse("22:00-07:00")
+    # Kolkata is +05:30 all year: Mon 5 January 22:00 = 16:30Z; Tue 07:00 = 01:30Z.
+    assert quiet_until(night, "Asia/Kolkata", utc(2026, 1, 5, 16, 30)) == utc(2026, 1, 6, 1, 30)
+    assert quiet_until(night, "Asia/Kolkata", utc(2026, 1, 5, 16, 29)) is None
+    assert quiet_until(night, "Asia/Kolkata", utc(2026, 1, 6, 1, 30)) is None
+    # Chatham is +13:45 in January (summer): Mon 5 January 22:00 = 08:15Z; Tue 07:00 = 17:15Z.
+    chatham = "Pacific/Chatham"
+    assert quiet_until(night, chatham, utc(2026, 1, 5, 8, 15)) == utc(2026, 1, 5, 17, 15)
+    assert quiet_until(night, chatham, utc(2026, 1, 5, 8, 14)) is None
+    # 27 September 02:45 (+12:45) -> 03:45 (+13:45): 03:00 does not exist, read at +12:45 =
+    # 14:15Z on the 26th (04:00 on the new clock); 03:00-05:00 closes at 05:00 +13:45 = 15:15Z.
+    gap = parse("03:00-05:00")
+    assert quiet_until(gap, chatham, utc(2026, 9, 26, 14, 0)) is None
+    assert quiet_until(gap, chatham, utc(2026, 9, 26, 14, 15)) == utc(2026, 9, 26, 15, 15)
+    # 5 April 03:45 (+13:45) -> 02:45 (+12:45): the first 03:15 is 13:30Z, the second 14:30Z;
+    # 03:00-05:00 runs from 13:15Z to 05:00 +12:45 = 16:15Z and holds both.
+    assert quiet_until(gap, chatham, utc(2026, 4, 4, 13, 30)) == utc(2026, 4, 4, 16, 15)
+    assert quiet_until(gap, chatham, utc(2026, 4, 4, 14, 30)) == utc(2026, 4, 4, 16, 15)
+    assert quiet_until(gap, chatham, utc(2026, 4, 4, 13, 14)) is None
+
+
+def test_next_opening_across_midnight_and_a_gap() -> None:
+    night = parse("22:00-07:00")
+    # Kolkata, Mon 5 January 12:00 (06:30Z): tonight's 22:00 = 16:30Z.
+    assert next_opening(night, "Asia/Kolkata", utc(2026, 1, 5, 6, 30)) == utc(2026, 1, 5, 16, 30)
+    # Inside the window the next opening is tomorrow night.
+    assert next_opening(night, "Asia/Kolkata", utc(2026, 1, 5, 20, 0)) == utc(2026, 1, 6, 16, 30)
+    # New York, 02:30 on 8 March opens at 07:30Z (see above).
+    assert next_opening(parse("02:30-04:00"), "America/New_York",
+                        utc(2026, 3, 8, 0, 0)) == utc(2026, 3, 8, 7, 30)
+    assert next_opening(parse("22:00-07:00", days="sat"), "UTC",
+                        utc(2026, 1, 5, 0, 0)) == utc(2026, 1, 10, 22, 0)

@@ -38,7 +38,7 @@ from bot.model import Member
 from bot.people import hold_of
 from bot.quiet import held_until, passes_anyway, recipient_of
 from bot.runtime.core import Core
-from bot.runtime.outbox import Outbox, Outcome
+from bot.runtime.outbox import Outbox, Outcome, _into_opened_thread
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +60,29 @@ class DeliveryPipeline:
         ``trigger``: the person who has just acted (``bot.quiet.trigger_of``); answers to them
         pass the gate. ``gate=False`` only for what the releaser already let through."""
         prepared = [await self._known_dm_channel(action, ctx) for action in actions]
+        in_new_thread: list[tuple[Action, tuple[int, datetime, datetime | None]]] = []
         if gate:
-            prepared = [action for action in prepared
-                        if not await self._held_back(action, ctx, trigger)]
-        outcome = await self.outbox.deliver(prepared, park=park)
+            kept = []
+            for action in prepared:
+                held = await self._held_back(action, ctx, trigger)
+                if held is None:
+                    kept.append(action)
+                elif _in_thread_opened_here(action):
+                    # Its thread's id is known once the StartThread beside it has gone out;
+                    # kept as "ref:…", it would be released into the channel instead.
+                    in_new_thread.append((action, held))
+                else:
+                    await self._defer(action, *held)
+            prepared = kept
+        outcome: Outcome | None = None
+        try:
+            outcome = await self.outbox.deliver(prepared, park=park)
+        finally:
+            opened = {} if outcome is None else {
+                a.ref: r.channel for a, r in outcome.delivered
+                if isinstance(a, StartThread) and a.ref and r.channel}
+            for action, held in in_new_thread:
+                await self._defer(_into_opened_thread(action, opened), *held)
         await self._learn(outcome, ctx)
         return outcome
 
@@ -75,30 +94,33 @@ class DeliveryPipeline:
         return action
 
     async def _held_back(self, action: Action, ctx: Context[Any] | None,
-                         trigger: str | None) -> bool:
-        """The gate: True when ``action`` now waits in ``deferred`` for its person."""
+                         trigger: str | None) -> tuple[int, datetime, datetime | None] | None:
+        """The gate: (member id, release time, expiry) when ``action`` must wait for its
+        person, else None."""
         if passes_anyway(action, trigger):
-            return False
+            return None
         user = recipient_of(action)
         if user is None or action.community is None:
-            return False
+            return None
         member = await self._member_of(action.platform, action.community, user, ctx)
         if member is None:
-            return False
+            return None
         community = (ctx.community if ctx is not None and ctx.community.id == member.community_id
                      else await self.store.communities.get(member.community_id))
         if community is None:
-            return False
-        now = self.core.clock.now()
-        until = held_until(hold_of(member, community, self.core.settings), now)
+            return None
+        until = held_until(hold_of(member, community, self.core.settings), self.core.clock.now())
         if until is None:
-            return False
+            return None
         expires = ctx.extra.get("expires_at") if ctx is not None else None
-        await self.store.deferred.add(member.id, until,
-                                      expires if isinstance(expires, datetime) else None,
-                                      action_to_json(action), now)
+        return member.id, until, expires if isinstance(expires, datetime) else None
+
+    async def _defer(self, action: Action, member_id: int, until: datetime,
+                     expires: datetime | None) -> None:
+        """``action`` waits in ``deferred`` until ``until``."""
+        await self.store.deferred.add(member_id, until, expires, action_to_json(action),
+                                      self.core.clock.now())
         self.held += 1
-        return True
 
     async def _learn(self, outcome: Outcome, ctx: Context[Any] | None) -> None:
         for action, result in outcome.delivered:
@@ -147,3 +169,9 @@ class DeliveryPipeline:
             return known
         found = await self.store.communities.find(platform, community)
         return None if found is None else await self.store.members.find(found.id, user)
+
+
+def _in_thread_opened_here(action: Action) -> bool:
+    """A post into a thread a ``StartThread`` of the same delivery opens (``ref:<ref>``)."""
+    return isinstance(action, PostMessage) and bool(action.thread) and \
+        str(action.thread).startswith("ref:")
