@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from bot.actions import Action, SendDirect, SendPrivateNote, action_from_json
 from bot.jsonform import JsonFormError
+from bot.model import Community, Member
 from bot.people import hold_of
 from bot.quiet import held_until
 from bot.runtime.core import Core
@@ -57,41 +59,50 @@ class Releaser:
     async def run(self) -> int:
         """Release everything due now; returns how many held items were handled."""
         handled = 0
+        communities: dict[int, tuple[Community, str]] = {}
         while True:
             now = self.core.clock.now()
-            members = await self.store.deferred.due_members(now, self.page)
-            if not members:
+            member_ids = await self.store.deferred.due_members(now, self.page)
+            if not member_ids:
                 break
-            rows = await self.store.deferred.due_for(members, now)
+            rows = await self.store.deferred.due_for(member_ids, now)
+            members = await self.store.members.get_many(member_ids)
+            page = _Page()
             by_member: dict[int, list[Deferred]] = {}
             for row in rows:
                 by_member.setdefault(row.member_id, []).append(row)
-            actions: list[Action] = []
-            sending: list[int] = []
             for member_id, held in by_member.items():
-                actions.extend(await self._decide(member_id, held, now, sending))
-            await self.store.deferred.sending(sending)
-            if actions:
-                await self.delivery.deliver(actions, gate=False)
-            await self.store.deferred.sent(sending)
+                member = members.get(member_id)
+                found = (await self._community(member.community_id, communities)
+                         if member is not None else None)
+                if member is None or found is None:
+                    page.drop([row.id for row in held], "gone")
+                    continue
+                self._decide(member, found, held, now, page)
+            await self._settle(page)
             handled += len(rows)
-            self.released += len(sending)
         if handled:
             await self.store.deferred.prune(self.core.clock.now())
         return handled
 
-    async def _decide(self, member_id: int, held: Sequence[Deferred], now: datetime,
-                      sending: list[int]) -> list[Action]:
-        member = await self.store.members.get(member_id)
-        community = (await self.store.communities.get(member.community_id)
-                     if member is not None else None)
-        if member is None or community is None:
-            await self.store.deferred.drop([row.id for row in held], "gone")
-            return []
+    async def _community(self, community_id: int,
+                         known: dict[int, tuple[Community, str]]) -> tuple[Community, str] | None:
+        """The community and the digest's heading in its language, read once per release."""
+        if community_id not in known:
+            community = await self.store.communities.get(community_id)
+            if community is None:
+                return None
+            ctx = await self.core.community_context(community.platform, community.platform_id)
+            known[community_id] = (community, ctx.t("quiet.released") if ctx is not None else "")
+        return known[community_id]
+
+    def _decide(self, member: Member, found: tuple[Community, str], held: Sequence[Deferred],
+                now: datetime, page: _Page) -> None:
+        community, header = found
         until = held_until(hold_of(member, community, self.core.settings), now)
         if until is not None:
-            await self.store.deferred.hold([row.id for row in held], until)
-            return []
+            page.hold.setdefault(until, []).extend(row.id for row in held)
+            return
         fresh: list[tuple[Deferred, Action]] = []
         expired: list[int] = []
         for row in held:
@@ -103,13 +114,58 @@ class Releaser:
             except JsonFormError:
                 expired.append(row.id)
         if expired:
-            await self.store.deferred.drop(expired, "expired")
-            self.dropped += len(expired)
-            log.info("dropped %d held item(s) for member %d: expired", len(expired), member_id)
-        sending.extend(row.id for row, _ in fresh)
-        ctx = await self.core.community_context(community.platform, community.platform_id)
-        header = ctx.t("quiet.released") if ctx is not None else ""
-        return merged([action for _, action in fresh], header)
+            page.drop(expired, "expired")
+            log.info("dropped %d held item(s) for member %d: expired", len(expired), member.id)
+        ids = [row.id for row, _ in fresh]
+        for action in merged([action for _, action in fresh], header):
+            if isinstance(action, SendDirect) and action.channel is None and member.dm_channel:
+                # The private conversation is known: no lookup per message in the pipeline.
+                action = replace(action, channel=member.dm_channel)
+            page.actions.append(action)
+            page.rows[id(action)] = ids
+            ids = []  # the member's rows ride on their first message; the rest add none
+
+    async def _settle(self, page: _Page) -> None:
+        """Hand the page on. Rows are ``sending`` first (a crash never resends them), then
+        deleted when their message went out, or kept as ``dropped`` with the reason when it
+        could not (``unreachable``, ``failed``), so nothing vanishes without a record."""
+        deferred = self.store.deferred
+        for until, ids in page.hold.items():
+            await deferred.hold(ids, until)
+        for reason, ids in page.dropped.items():
+            await deferred.drop(ids, reason)
+            if reason == "expired":
+                self.dropped += len(ids)
+        sending = [row for rows in page.rows.values() for row in rows]
+        if not sending:
+            return
+        await deferred.sending(sending)
+        outcome = await self.delivery.deliver(page.actions, gate=False)
+        went = {id(action) for action, _ in outcome.delivered}
+        lost = {id(action) for action, _ in outcome.unreachable}
+        sent: list[int] = []
+        for action in page.actions:
+            rows = page.rows.get(id(action), [])
+            if outcome.status == "sent" or id(action) in went or not rows:
+                sent.extend(rows)
+            else:
+                await deferred.drop(rows, "unreachable" if id(action) in lost else "failed")
+        await deferred.sent(sent)
+        self.released += len(sent)
+
+
+class _Page:
+    """What one page of members comes to: holds, drops and the messages to hand on."""
+
+    def __init__(self) -> None:
+        self.hold: dict[datetime, list[int]] = {}
+        self.dropped: dict[str, list[int]] = {}
+        self.actions: list[Action] = []
+        self.rows: dict[int, list[int]] = {}
+        """``id(action)`` → the held rows that message carries."""
+
+    def drop(self, ids: list[int], reason: str) -> None:
+        self.dropped.setdefault(reason, []).extend(ids)
 
 
 def merged(actions: Sequence[Action], header: str) -> list[Action]:

@@ -8,6 +8,7 @@ so row ids (which other tables reference) never change.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -116,6 +117,15 @@ class MembersRepository:
     async def get(self, member_id: int) -> Member | None:
         row = await self._db.fetchone("SELECT * FROM members WHERE id = ?", (member_id,))
         return None if row is None else member_from_row(row)
+
+    async def get_many(self, member_ids: Sequence[int]) -> dict[int, Member]:
+        found: dict[int, Member] = {}
+        for start in range(0, len(member_ids), 500):
+            chunk = list(member_ids[start:start + 500])
+            rows = await self._db.fetchall(
+                f"SELECT * FROM members WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            found.update((int(r["id"]), member_from_row(r)) for r in rows)
+        return found
 
     async def find(self, community_id: int, platform_user_id: str) -> Member | None:
         row = await self._db.fetchone(

@@ -286,3 +286,18 @@ async def test_a_held_prompt_for_a_thread_opened_meanwhile_goes_into_that_thread
         [thread] = [x.result.channel for x in opened if isinstance(x.action, StartThread)]
         [prompt] = to("sam", await until(s, utc(5, 10, 0)))
         assert is_prompt(prompt) and getattr(prompt.action, "thread", None) == thread
+
+
+async def test_a_released_message_that_cannot_be_delivered_keeps_a_record(
+    sim: Simulation,
+) -> None:
+    """Released into a closed inbox: nothing vanishes silently; the row says why."""
+    from bot.adapter import Unreachable
+
+    await quiet_sam(sim)
+    await until(sim, utc(5, 9, 30))
+    sim.adapter.fail_next(Unreachable("sam", "dm_closed"))
+    assert to("sam", await until(sim, utc(5, 10, 0))) == []
+    [row] = await deferred_rows(sim)
+    assert (row["status"], row["reason"]) == ("dropped", "unreachable")
+    assert to("sam", await until(sim, utc(5, 12, 0))) == []  # never resent
