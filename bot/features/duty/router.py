@@ -25,6 +25,7 @@ from bot.feature import Context
 from bot.features.duty.declare import CARE
 from bot.features.duty.repo import DutyRepo, Supporter
 from bot.model import Member
+from bot.names import message_link
 from bot.people import hold_of, member_zone, windows_of
 from bot.quiet import held_until
 from bot.routing import Routed, SupportRequest, post_to_channel
@@ -107,10 +108,13 @@ class DutyRouter:
         channel = await ctx.store.channels.for_purpose(ctx.community.id, "supporters")
         if ctx.settings.duty.delivery == "channel" and channel is not None:
             return await post_to_channel(request, ctx, mentions=ids)
+        text = request.text
+        if request.link is not None and not request.link.is_dm:
+            # A direct message has no link field: the neutral link token, which adapters render.
+            text = f"{text}\n{message_link(request.link.channel, request.link.message_id)}"
         actions: tuple[Action, ...] = tuple(
             SendDirect(platform=ctx.platform, community=ctx.community.platform_id, recipient=uid,
-                       user=uid, text=request.text, buttons=request.buttons,
-                       urgent=request.urgent)
+                       user=uid, text=text, buttons=request.buttons, urgent=request.urgent)
             for uid in ids)
         return Routed(actions=actions, reached="supporters", chosen=ids)
 
