@@ -305,7 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "run":
-        from bot.run import catch_signals_early
+        from bot.early_signals import catch_signals_early
 
         catch_signals_early()  # before the config is read: see bot.run
     if not getattr(args, "func", None):

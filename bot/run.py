@@ -20,16 +20,16 @@ import asyncio
 import importlib
 import inspect
 import logging
-import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
-from types import FrameType
 from typing import Any
 
+from bot import early_signals
 from bot.adapter import Adapter, AdapterError, Fatal
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.early_signals import STOP_SIGNALS
 from bot.exit_codes import ExitCode, KnownFailure
 from bot.feature import CommandSpec, Feature, all_commands, needs_message_text
 from bot.features.registry import build_features
@@ -42,22 +42,6 @@ from bot.texts import TextCatalogue
 log = logging.getLogger(__name__)
 
 ADAPTER_MODULES = {"discord": "adapters.discord", "slack": "adapters.slack", "files": "adapters.files"}
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
-
-_early: list[int] = []
-"""Stop signals received before the event loop took them over."""
-
-
-def catch_signals_early() -> None:
-    """Remember SIGTERM/SIGINT from now on; :func:`run_until_signalled` answers them with a
-    clean stop. Only for ``warmline run``: any other command would then ignore them."""
-
-    def remember(signum: int, frame: FrameType | None) -> None:
-        _early.append(signum)
-
-    for sig in STOP_SIGNALS:
-        signal.signal(sig, remember)
-
 
 def configured_adapters(settings: Settings) -> list[str]:
     return [name for name in ADAPTER_MODULES if getattr(settings, name, None) is not None]
@@ -115,7 +99,7 @@ async def run_until_signalled(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in STOP_SIGNALS:
         loop.add_signal_handler(sig, stop.set)
-    if _early:
+    if early_signals.received:
         stop.set()
     names = configured_adapters(settings)
     if not names:
