@@ -349,6 +349,7 @@ class DiscordAdapter:
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
         self._interactions.clear()
+        await self._inbound.stop()
         client, self.client = self.client, None
         if client is not None:
             await client.close()
@@ -362,7 +363,7 @@ class DiscordAdapter:
         """How many tasks the adapter holds (0 after ``stop``)."""
         timers = self._interactions.running_timers()
         runner = 1 if self._runner is not None and not self._runner.done() else 0
-        return timers + runner
+        return timers + runner + self._inbound.running_drainers()
 
     # -- inbound: what the client's hooks and WarmlineButton call (client.GatewayHandler) -------
 
@@ -370,8 +371,8 @@ class DiscordAdapter:
         """The client's ``on_ready``: ``start`` (and the reconnect after a 4014) wait for it."""
         self._ready.set()
 
-    async def on_message(self, message: discord.Message) -> None:
-        await self._inbound.on_message(message)
+    def message_arrived(self, message: discord.Message) -> None:
+        self._inbound.message_arrived(message)
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         await self._inbound.on_interaction(interaction)

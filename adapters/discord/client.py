@@ -33,7 +33,9 @@ class GatewayHandler(ButtonHandler, Protocol):
         """The gateway is READY and the guilds have arrived (``on_ready``)."""
         ...
 
-    async def on_message(self, message: discord.Message) -> None: ...
+    def message_arrived(self, message: discord.Message) -> None:
+        """A MESSAGE_CREATE, handed over synchronously (see :meth:`_ClientMixin.dispatch`)."""
+        ...
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None: ...
 
@@ -95,8 +97,19 @@ class _ClientMixin:
     async def on_ready(self) -> None:
         self.warmline_inbound.gateway_ready()
 
-    async def on_message(self, message: discord.Message) -> None:
-        await self.warmline_inbound.on_message(message)
+    def dispatch(self, event: str, /, *args: Any, **kwargs: Any) -> None:
+        """Messages go straight to the adapter; every other event as discord.py dispatches it.
+
+        Why: discord.py runs each listener of each event in a task of its own. For messages,
+        the hot path, that task and the coroutines under it cost more than turning the message
+        into a neutral event (measured on the Discord inbound benchmark: about 10 µs CPU per
+        message, a quarter of what discord.py itself spends). The adapter converts at once and
+        queues the small neutral event (:meth:`Inbound.message_arrived`). Warmline has no other
+        ``message`` listener (no ``wait_for("message")``)."""
+        if event == "message":
+            self.warmline_inbound.message_arrived(*args)
+            return
+        super().dispatch(event, *args, **kwargs)  # type: ignore[misc]
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         await self.warmline_inbound.on_interaction(interaction)

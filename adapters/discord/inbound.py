@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -135,6 +136,8 @@ class Inbound:
         self._client = client
         self._message_actions = dict(message_actions or {})
         """A message-menu command's name → the core command it invokes."""
+        self._messages: deque[Event] = deque()
+        self._drainer: asyncio.Task[None] | None = None
 
     async def _emit(self, event: Event) -> None:
         if self.sink is None:
@@ -142,13 +145,53 @@ class Inbound:
         self.events_in += 1
         await self.sink(event)
 
-    async def on_message(self, message: discord.Message) -> None:
+    def message_arrived(self, message: discord.Message) -> None:
+        """A gateway message, converted at once and queued for the core.
+
+        Called synchronously from the client's ``dispatch``, so no task is made per message:
+        the discord.py objects are dropped as soon as this returns, and one drain task (alive
+        only while messages wait) hands the neutral events to the sink in arrival order."""
+        if self.sink is None:
+            return
         client = self._client()
-        event = message_event(
-            message, bot_user_id=client.user.id if client and client.user else None
-        )
-        if event is not None:
-            await self._emit(event)
+        try:
+            event = message_event(
+                message, bot_user_id=client.user.id if client and client.user else None
+            )
+        except Exception as exc:  # never into discord.py's gateway loop; the type only
+            log.error("could not read Discord message %s: %s", message.id, type(exc).__name__)
+            return
+        if event is None:
+            return
+        self._messages.append(event)
+        if self._drainer is None:
+            self._drainer = asyncio.create_task(self._drain(), name="discord-messages")
+
+    async def _drain(self) -> None:
+        """Emit the queued messages in order; ends when none is left (no await between the
+        last check and the end, so a message queued meanwhile starts a new drain)."""
+        try:
+            while self._messages:
+                event = self._messages.popleft()
+                try:
+                    await self._emit(event)
+                except Exception as exc:
+                    log.error("message %s/%s not handed to the core: %s", event.platform,
+                              event.event_id, type(exc).__name__)
+        finally:
+            self._drainer = None
+
+    def running_drainers(self) -> int:
+        return 1 if self._drainer is not None and not self._drainer.done() else 0
+
+    async def stop(self) -> None:
+        """Cancel the drain (the adapter is stopping; the platform redelivers nothing, as
+        before when each message had its own task)."""
+        drainer, self._drainer = self._drainer, None
+        self._messages.clear()
+        if drainer is not None:
+            drainer.cancel()
+            await asyncio.gather(drainer, return_exceptions=True)
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         kind = interaction.type

@@ -20,7 +20,7 @@ import json
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from bot.clock import ensure_utc
@@ -114,7 +114,10 @@ class Db(Protocol):
 
 def to_db(when: datetime) -> str:
     """UTC ISO text of fixed width (``2026-01-05T08:00:00.000000+00:00``): text order is time
-    order, so indexes and ``<=`` comparisons on instants work."""
+    order, so indexes and ``<=`` comparisons on instants work. An instant already in UTC (the
+    clock's, nearly every one) skips the conversion: it ran for each post a batch writes."""
+    if when.tzinfo is UTC:
+        return when.isoformat(timespec="microseconds")
     return ensure_utc(when).isoformat(timespec="microseconds")
 
 

@@ -107,7 +107,9 @@ async def on_message(event: MessagePosted, ctx: ListeningContext) -> Sequence[Ac
     when a post or a note must be written."""
     if event.is_dm or event.actor.is_bot:
         return ()
-    found = await room(ctx)
+    found = ctx.repo.rooms.get(ctx.community.id)
+    if found is None or not found.current(ctx.now):
+        found = await room(ctx)  # only then: a coroutine less on almost every message
     if event.channel != found.channel or not found.enabled:
         return ()
     if event.reply_to is None and (event.thread is None or event.thread == event.message_id):

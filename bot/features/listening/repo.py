@@ -93,6 +93,10 @@ class Room:
     def stale(self, now: datetime) -> bool:
         return self.read_at is None or now - self.read_at > CACHE
 
+    def current(self, now: datetime) -> bool:
+        """Whether memory can answer at once: read recently, and the recent posts loaded."""
+        return not self.stale(now) and (self.warm or self.channel is None)
+
     def remember(self, share: Share) -> None:
         self.shares[share.message_id] = share
         self.shares.move_to_end(share.message_id)
