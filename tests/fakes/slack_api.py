@@ -13,6 +13,7 @@ Faithful where the libraries and the adapter depend on it (``docs``:
   when asked, workspace-wide; a 429 carries an **integer** ``Retry-After`` and
   ``{"ok": false, "error": "ratelimited"}``, and every 429 is recorded;
 - a DM posted to a user id lands in that user's ``D…`` conversation;
+- ``chat.getPermalink`` answers Slack's URL shape (a ``CGONE…`` channel is gone);
 - Socket Mode: ``apps.connections.open`` (app-level token) returns a ``ws://127.0.0.1`` URL; the
   fake says hello, pushes envelopes and records acks, and can ask for a reconnect (``disconnect``).
 
@@ -298,6 +299,15 @@ class FakeSlack:
                                     args.get("thread_ts"), user=str(args.get("user", "")),
                                     args=args))
         return _ok(message_ts=ts)
+
+    async def _m_chat_getPermalink(self, args: dict[str, Any], token: str) -> web.Response:
+        """``https://fake.slack.com/archives/<channel>/p<ts without the dot>``, as Slack writes
+        it; a channel starting ``CGONE`` is gone (``channel_not_found``)."""
+        channel, ts = str(args.get("channel", "")), str(args.get("message_ts", ""))
+        if channel.startswith("CGONE") or not ts:
+            return _fail("channel_not_found" if ts else "message_not_found")
+        return _ok(channel=channel,
+                   permalink=f"https://fake.slack.com/archives/{channel}/p{ts.replace('.', '')}")
 
     async def _m_chat_update(self, args: dict[str, Any], token: str) -> web.Response:
         channel, ts = str(args.get("channel", "")), str(args.get("ts", ""))
