@@ -12,7 +12,7 @@
   cached), on its own line for ``link``; when Slack gives none, the channel's mention
   (``<#C…>``). A link to a private message to Warmline is not shown (nobody else could open it;
   the core's text says where it was).
-- ``SendPrivateNote`` → ``chat.postEphemeral``.
+- ``SendPrivateNote`` → ``chat.postEphemeral`` (in its ``thread`` when it has one).
 - ``Respond`` → the interaction's ``response_url`` (``replace`` updates the message the button
   was on); where there is none (a form) or it is used up, an ephemeral in the channel or a DM.
   An attachment goes as a text snippet in the person's DM.
@@ -223,8 +223,11 @@ class Outbound:
         if isinstance(action, SendDirect):
             return await self._post(action.community, action.user, action.text, action.buttons)
         if isinstance(action, SendPrivateNote):
+            text = action.text
+            if action.thread:  # on Slack a thread is named by its channel (it has no name)
+                text = text.replace(f"<#{action.thread}>", f"<#{action.channel}>")
             return await self._ephemeral(action.community, action.channel, action.user,
-                                         action.text, action.buttons)
+                                         text, action.buttons, thread=action.thread)
         if isinstance(action, PostMessage):
             tags = [f"<@{user}>" for user in dict.fromkeys((action.mention, *action.pings))
                     if user and f"<@{user}>" not in action.text]
@@ -334,14 +337,15 @@ class Outbound:
         return SendResult(message_id=str(last["ts"]), channel=str(last["channel"]))
 
     async def _ephemeral(self, team: str | None, channel: str, user: str, text: str,
-                         buttons: Sequence[Button]) -> SendResult:
+                         buttons: Sequence[Button], *, thread: str | None = None) -> SendResult:
         client = await self._client_for(team)
         pieces = self.pieces(text)
+        kwargs: dict[str, Any] = {"thread_ts": thread} if thread else {}
         for i, piece in enumerate(pieces):
             await self._methods.take(team, "chat.postEphemeral")
             await client.chat_postEphemeral(
                 channel=channel, user=user, text=fallback_text(piece), link_names=False,
-                blocks=message_blocks(piece, buttons if i == len(pieces) - 1 else ()))
+                blocks=message_blocks(piece, buttons if i == len(pieces) - 1 else ()), **kwargs)
         return SendResult(channel=channel)
 
     async def _edit(self, action: EditMessage) -> SendResult:
