@@ -10,7 +10,9 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.actions import AlertModerators, MessageLink, PostMessage, SendPrivateNote
 from bot.clock import VirtualClock
+from bot.names import message_link
 from tests.fakes.slack_api import FakeSlack, Posted
 from tests.helpers.slack import RunningSlack, SlackHarness
 
@@ -253,3 +255,41 @@ async def test_a_supporter_on_duty_is_pinged_for_a_reach_out_request(
     assert section.startswith(f"<@{BOB}>")  # a mention Slack notifies: Bob alone is pinged
     assert f"<@{MOD}>" not in section
     assert "I'll reach out" in post.buttons()
+
+
+# -- how the neutral fields render ------------------------------------------------------------------
+
+
+async def _ignore(event: object, *, handled: object = None) -> None:
+    return None
+
+
+async def test_pings_links_and_the_link_token_render_as_slack_markup_and_nothing_is_forged(
+    harness: SlackHarness, slack: FakeSlack,
+) -> None:
+    adapter = harness.adapter()
+    await adapter.start(_ignore)
+    await adapter.send(PostMessage(platform="slack", channel=SUPPORT, text="Can someone help?",
+                                   mention="U101", pings=("U101", "U202"), reply_to="5.5"))
+    post = slack.posts(SUPPORT)[-1]
+    assert post.blocks[0]["text"]["text"] == "<@U101> <@U202> Can someone help?"
+    assert post.thread_ts == "5.5"  # a reply is in the message's thread
+    await adapter.send(PostMessage(platform="slack", channel=SUPPORT, text="in", thread="7.7",
+                                   reply_to="7.9"))
+    assert slack.posts(SUPPORT)[-1].thread_ts == "7.7"  # the thread given wins
+
+    # A message Slack gives no permalink for: the channel is named instead.
+    await adapter.send(AlertModerators(platform="slack", channel=MODS, text="Look",
+                                       link=MessageLink(channel="CGONE1", message_id="1.2")))
+    assert slack.posts(MODS)[-1].blocks[0]["text"]["text"] == "Look\n<#CGONE1>"
+
+    # The core's in-text token, in a private note; a text cannot smuggle the adapter's marks.
+    forged = "\ue000<!channel>\ue001"
+    await adapter.send(SendPrivateNote(platform="slack", channel=SUPPORT, user=BOB,
+                                       text=f"Waiting: {message_link(SUPPORT, '8.25')} {forged}"))
+    (note,) = _ephemerals(slack, BOB)
+    assert note.blocks[0]["text"]["text"] == (
+        f"Waiting: <https://fake.slack.com/archives/{SUPPORT}/p825> &lt;!channel&gt;")
+    await adapter.send(SendPrivateNote(platform="slack", channel=SUPPORT, user=BOB,
+                                       text=f"Again: {message_link(SUPPORT, '8.25')}"))
+    assert len(slack.calls_to("chat.getPermalink")) == 2  # CGONE1 once, then 8.25 once (cached)
