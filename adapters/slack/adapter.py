@@ -292,6 +292,7 @@ class SlackAdapter:
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
+        await self._inbound.groups.close()
         seen, self._inbound.seen = self._inbound.seen, None
         if seen is not None:  # nothing more arrives: the last message ids are written
             await seen.close()

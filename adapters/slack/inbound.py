@@ -18,6 +18,8 @@ What arrives, and what it becomes:
   ``CommandInvoked`` of that command with the message's ``channel`` and ``message`` (its ``ts``);
 - a Warmline button (``action_id`` ``wl:…``) → ``ButtonPressed``; a Warmline modal submitted →
   ``FormSubmitted``;
+- who acted carries the ids of the Slack user groups they are in as ``Actor.roles``
+  (:mod:`adapters.slack.groups`); ``subteam_*`` events make them read again;
 - ``team_join`` → ``MemberJoined``; ``user_change`` of a deactivated person → ``MemberLeft``;
 - ``dnd_updated_user`` / ``dnd_updated`` → ``DoNotDisturbChanged``; the first time the adapter
   looks a person up it also asks ``dnd.info``, so a DND already on is known;
@@ -57,6 +59,7 @@ from adapters.slack.convert import (
     shortcut_event,
 )
 from adapters.slack.custom_ids import ACTION_PATTERN
+from adapters.slack.groups import UserGroups
 from adapters.slack.interactions import Pending, PendingInteractions
 from adapters.slack.outbound import NETWORK_ERRORS
 from adapters.slack.seen import SeenMessages
@@ -93,6 +96,7 @@ class Inbound:
         self._interactions = interactions
         self._uninstalled = uninstalled
         self._profiles: OrderedDict[tuple[str | None, str], tuple[float, Actor]] = OrderedDict()
+        self.groups = UserGroups()
         self.seen: SeenMessages | None = None
         """Message ids handled, kept across restarts for Slack's retries (with a store)."""
         self.retries_dropped = 0
@@ -113,6 +117,8 @@ class Inbound:
             "dnd_updated_user": self.on_dnd, "dnd_updated": self.on_dnd,
             "app_home_opened": self.on_home,
             "app_uninstalled": self.on_uninstalled, "tokens_revoked": self.on_uninstalled,
+            "subteam_created": self.on_groups, "subteam_updated": self.on_groups,
+            "subteam_members_changed": self.on_groups,
         }
 
         async def on_event(body: dict[str, Any], client: AsyncWebClient,
@@ -134,6 +140,12 @@ class Inbound:
     # -- who acted -----------------------------------------------------------------------------
 
     async def actor(self, client: AsyncWebClient, team: str | None, user: str) -> Actor:
+        """Who ``user`` is: their profile, and the user groups they are in as their roles."""
+        actor = await self._profile(client, team, user)
+        roles = await self.groups.roles(client, team, user)
+        return replace(actor, roles=roles) if roles else actor
+
+    async def _profile(self, client: AsyncWebClient, team: str | None, user: str) -> Actor:
         """What ``users.info`` says about ``user`` (cached); the first look also asks
         ``dnd.info`` and tells the core if do-not-disturb is on."""
         now = time.monotonic()
@@ -184,6 +196,9 @@ class Inbound:
         event = message_event(body)
         if event is None:
             return
+        roles = self.groups.roles_now(client, event.community, event.user)
+        if roles:
+            event = replace(event, actor=replace(event.actor, roles=roles))
         seen = self.seen
         if seen is not None and body.get("event_id"):
             if retried:
@@ -281,6 +296,9 @@ class Inbound:
         event = membership_event(body)
         if event is not None:
             await self._safely(self.emit(event), "membership")
+
+    async def on_groups(self, body: dict[str, Any], client: AsyncWebClient) -> None:
+        self.groups.forget(body.get("team_id"))
 
     async def on_dnd(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         event = dnd_updated_event(body, datetime.now(UTC))

@@ -31,11 +31,13 @@ BOT_SCOPES: tuple[str, ...] = (
     "groups:history",    # message.groups: the same, for private channels
     "users:read",        # users.info (timezone, admin flag), team_join, user_change
     "dnd:read",          # dnd.info and dnd_updated_user: do-not-disturb
+    "usergroups:read",   # usergroups.list: user groups are people's roles (supporters)
 )
 
 BOT_EVENTS: tuple[str, ...] = (
     "message.channels", "message.groups", "message.im", "team_join", "user_change",
     "dnd_updated_user", "app_home_opened", "app_uninstalled", "tokens_revoked",
+    "subteam_created", "subteam_updated", "subteam_members_changed",
 )
 
 MANIFEST_FILE = Path(__file__).with_name("manifest.yml")

@@ -116,6 +116,7 @@ class FakeSlack:
         self.rate_limited: list[tuple[str, str]] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.dnd: dict[str, dict[str, Any]] = {}
+        self.usergroups: dict[str, dict[str, Any]] = {}
         self.tokens_revoked: list[str] = []
         self.app_token_revoked = False
         """Set: ``apps.connections.open`` refuses the app-level token (as after a revocation)."""
@@ -185,6 +186,10 @@ class FakeSlack:
             user["tz"] = tz
         self.users[user_id] = user
         return user
+
+    def add_usergroup(self, group_id: str, handle: str, users: list[str]) -> None:
+        self.usergroups[group_id] = {"id": group_id, "team_id": self.team_id, "handle": handle,
+                                     "name": handle, "date_delete": 0, "users": users}
 
     def set_dnd(self, user_id: str, *, enabled: bool, start: int = 0, end: int = 0) -> None:
         self.dnd[user_id] = {"dnd_enabled": enabled, "next_dnd_start_ts": start,
@@ -330,6 +335,12 @@ class FakeSlack:
     async def _m_users_info(self, args: dict[str, Any], token: str) -> web.Response:
         user = self.users.get(str(args.get("user", "")))
         return _ok(user=user) if user is not None else _fail("user_not_found")
+
+    async def _m_usergroups_list(self, args: dict[str, Any], token: str) -> web.Response:
+        """The workspace's user groups; with ``include_users`` their members' ids."""
+        include = str(args.get("include_users", "")).lower() in ("1", "true")
+        return _ok(usergroups=[{**g, "users": list(g["users"]) if include else []}
+                               for g in self.usergroups.values()])
 
     async def _m_dnd_info(self, args: dict[str, Any], token: str) -> web.Response:
         info = self.dnd.get(str(args.get("user", "")),

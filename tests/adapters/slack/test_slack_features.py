@@ -78,8 +78,7 @@ async def test_a_roadblock_reply_in_the_thread_brings_its_writer_an_ephemeral_no
     run = await _live(harness, slack, "listening.db")
     told = await _ask(harness, run, f"setup channel support <#{SUPPORT}|support>")
     assert f"#{SUPPORT} is now the support channel" in told
-    # On Slack nobody holds a supporter role (Slack has none Warmline reads): notes are off
-    # until a person asks for them.
+    # Nobody here is in a supporters' user group: notes are off until a person asks for them.
     share = await _say(harness, run, SHARE, user=ALICE)
     await _say(harness, run, ROADBLOCK, user=MOD, thread_ts=share["ts"], parent_user_id=ALICE)
     assert "private note" in await _ask(harness, run, "listening nudges on", user=BOB)
@@ -94,6 +93,29 @@ async def test_a_roadblock_reply_in_the_thread_brings_its_writer_an_ephemeral_no
         "wl:listening.notes:")
     assert not slack.posts(SUPPORT)  # never public
     assert not _ephemerals(slack, MOD)  # the moderator did not ask for notes (handled first)
+
+
+async def test_members_of_the_supporters_user_group_get_notes_without_asking(
+    harness: SlackHarness, slack: FakeSlack,
+) -> None:
+    slack.add_usergroup("S0SUP", "supporters", [BOB])
+    run = await _live(harness, slack, "supporters.db")
+    await _ask(harness, run, f"setup channel support <#{SUPPORT}|support>")
+    told = await _ask(harness, run, "setup role supporters <!subteam^S0SUP|@supporters>")
+    assert "S0SUP" in told
+    share = await _say(harness, run, SHARE, user=ALICE)
+    await _say(harness, run, ROADBLOCK, user=MOD, thread_ts=share["ts"], parent_user_id=ALICE)
+    await _say(harness, run, ROADBLOCK, user=BOB, thread_ts=share["ts"], parent_user_id=ALICE)
+    await slack.wait_until(lambda: _ephemerals(slack, BOB), what="the note to the supporter")
+    assert "went to a suggestion" in _ephemerals(slack, BOB)[0].text
+    assert not _ephemerals(slack, MOD)  # not in the group, never asked: no note
+    assert len(slack.calls_to("usergroups.list")) == 1  # read once for the workspace
+
+    # A group changed: read again when next needed.
+    changed = {"type": "subteam_members_changed", "subteam_id": "S0SUP"}
+    assert (await harness.post_event(run.adapter, changed))[0] == 200
+    await _ask(harness, run, "privacy info", user=ALICE)
+    assert len(slack.calls_to("usergroups.list")) == 2
 
 
 async def test_reply_with_care_opens_the_draft_modal_and_answers_privately(
