@@ -14,7 +14,8 @@
   the core's text says where it was).
 - ``SendPrivateNote`` → ``chat.postEphemeral`` (in its ``thread`` when it has one).
 - ``Respond`` → the interaction's ``response_url`` (``replace`` updates the message the button
-  was on); where there is none (a form) or it is used up, an ephemeral in the channel or a DM.
+  was on); where there is none (a form) or it is used up, an ephemeral in the channel or a DM
+  (a DM too where Slack refuses the ephemeral: a channel Warmline is not in).
   An attachment goes as a text snippet in the person's DM.
 - ``OpenForm`` → ``views.open`` with the interaction's ``trigger_id``.
 - ``EditMessage`` → ``chat.update``.
@@ -396,7 +397,15 @@ class Outbound:
             return
         channel = pending.channel
         if private and channel and not channel.startswith("D"):
-            await self._ephemeral(pending.team, channel, pending.user, text, buttons)
+            try:
+                await self._ephemeral(pending.team, channel, pending.user, text, buttons)
+                return
+            except SlackApiError as exc:
+                # A form from a channel Warmline is not in (a message shortcut works in any
+                # channel): Slack refuses the ephemeral there, so the answer goes to their DM.
+                if str(exc.response.get("error") or "") not in UNREACHABLE_ERRORS:
+                    raise
+            await self._post(pending.team, pending.user, text, buttons)
         elif not private and channel:
             await self._post(pending.team, channel, text, buttons)
         else:

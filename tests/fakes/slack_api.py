@@ -298,6 +298,8 @@ class FakeSlack:
                                                      "ts": ts})
 
     async def _m_chat_postEphemeral(self, args: dict[str, Any], token: str) -> web.Response:
+        if str(args.get("channel", "")).startswith("COUT"):
+            return _fail("not_in_channel")  # a channel the bot is not a member of
         ts = _now_ts(self._ts)
         self.messages.append(Posted("chat.postEphemeral", str(args.get("channel", "")), ts,
                                     str(args.get("text", "")), list(args.get("blocks") or []),

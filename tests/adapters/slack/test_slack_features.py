@@ -142,6 +142,22 @@ async def test_reply_with_care_opens_the_draft_modal_and_answers_privately(
     assert not slack.posts()  # nothing posted anywhere
 
 
+async def test_reply_with_care_in_a_channel_warmline_is_not_in_answers_in_the_dm(
+    harness: SlackHarness, slack: FakeSlack,
+) -> None:
+    run = await _live(harness, slack, "draft-out.db")
+    shortcut = harness.payloads.message_shortcut("wlmsg:listening.draft", user=BOB,
+                                                 channel="COUT1", message_ts="9.9")
+    assert await harness.post_interaction(run.adapter, shortcut) == 200
+    await slack.wait_until(lambda: slack.calls_to("views.open"), what="the draft modal")
+    view = slack.calls_to("views.open")[0].args["view"]
+    submit = harness.payloads.view_submission(view, {view["blocks"][0]["block_id"]:
+                                                     "at least you tried"}, user=BOB)
+    assert await harness.post_interaction(run.adapter, submit) == 200
+    await slack.wait_until(lambda: slack.posts("D444"), what="the feedback in Bob's DM")
+    assert "sound smaller" in slack.posts("D444")[0].text
+
+
 # -- safety -----------------------------------------------------------------------------------------
 
 
