@@ -20,7 +20,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -81,8 +80,9 @@ class UserGroups:
     async def _read(self, client: AsyncWebClient, team: str | None) -> None:
         members: dict[str, list[str]] = {}
         try:
-            kwargs: dict[str, Any] = {"team_id": team} if team else {}
-            response = await client.usergroups_list(include_users=True, **kwargs)
+            # The client is the workspace's own (its bot token): no team_id, which is for
+            # org-wide tokens.
+            response = await client.usergroups_list(include_users=True)
             self.reads += 1
             for group in response.get("usergroups") or ():
                 if group.get("date_delete"):
