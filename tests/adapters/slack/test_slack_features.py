@@ -62,8 +62,8 @@ def _buttons(blocks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 async def _settled(check: Callable[[], Awaitable[bool]]) -> None:
-    """Let the runtime act on a clock change (it runs in the same loop)."""
-    for _ in range(200):
+    """Let the runtime act on a clock change (it runs in the same loop); up to 10 s."""
+    for _ in range(1000):
         if await check():
             return
         await asyncio.sleep(0.01)
