@@ -156,6 +156,9 @@ class SendPrivateNote(Action):
     channel: str
     text: str
     buttons: tuple[Button, ...] = ()
+    thread: str | None = None
+    """The thread in ``channel`` the note is about, when it is in one (as
+    ``MessagePosted.thread`` gave it): Slack shows the note in that thread."""
 
 
 @ACTIONS.register("respond")

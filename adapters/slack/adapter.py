@@ -57,6 +57,7 @@ from adapters.slack.interactions import Pending, PendingInteractions
 from adapters.slack.manifest import BOT_SCOPES
 from adapters.slack.options import SlackOptions
 from adapters.slack.outbound import NETWORK_ERRORS, Outbound
+from adapters.slack.seen import SeenMessages
 from bot.actions import Action
 from bot.adapter import Capabilities, EventSink, Fatal, SendResult, Transient
 from bot.feature import CommandSpec
@@ -164,7 +165,9 @@ class SlackAdapter:
         self._outbound.stopped = False
         self._session = aiohttp.ClientSession()
         if self.store is not None:
-            await self.store.migrate(MIGRATIONS)  # the adapter's own tables (installations)
+            # The adapter's own tables (installations, message ids for Slack's retries).
+            await self.store.migrate(MIGRATIONS)
+            self._inbound.seen = SeenMessages(self.store.db)
         self.client = self.web_client(self.options.bot_token or None)
         if not self.options.oauth:
             await self._check_token(self.client)
@@ -289,6 +292,10 @@ class SlackAdapter:
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
+        await self._inbound.groups.close()
+        seen, self._inbound.seen = self._inbound.seen, None
+        if seen is not None:  # nothing more arrives: the last message ids are written
+            await seen.close()
         self.app = None
         self._clients.clear()
         session, self._session = self._session, None
@@ -330,8 +337,9 @@ class SlackAdapter:
                  "was deleted" if deleted else "was not kept here")
 
     async def _publish_home(self, pending: Pending) -> None:
+        sections = [text for text in pending.home or () if text]
         await self._outbound.publish_home(pending.team, pending.user,
-                                          home_view(pending.home or [], self.table.one_tap()))
+                                          home_view(sections, self.table.one_tap()))
 
     # -- outbound -----------------------------------------------------------------------------
 

@@ -36,6 +36,8 @@ __all__ = [
     "home_view",
     "message_blocks",
     "modal_view",
+    "trusted",
+    "untrusted",
 ]
 
 SECTION_MAX = 3000
@@ -51,25 +53,43 @@ INPUT_MAX = 3000
 FALLBACK_MAX = 3000
 """The top-level ``text`` (notifications, screen readers) of a message with blocks."""
 
-_KEPT = re.compile(r"<(?:@[UW][A-Z0-9]{2,20}|#C[A-Z0-9]{2,20})>")
+_KEPT = re.compile(r"<(?:@[UW][A-Z0-9]{2,20}|#C[A-Z0-9]{2,20})>"
+                   "|\ue000([^\ue000\ue001]*)\ue001")
+TRUSTED_OPEN, TRUSTED_CLOSE = "\ue000", "\ue001"
+"""Private-use characters around mrkdwn the adapter itself wrote (a message's permalink, a
+channel mention): :func:`escape` keeps what is between them as it is. Texts from the core have
+these characters removed first (:func:`untrusted`), so no text can forge one."""
 _STYLES = {"primary": "primary", "danger": "danger", "success": "primary"}
+
+
+def trusted(mrkdwn: str) -> str:
+    """``mrkdwn`` the adapter wrote, marked to pass :func:`escape` unchanged."""
+    return f"{TRUSTED_OPEN}{untrusted(mrkdwn)}{TRUSTED_CLOSE}"
+
+
+def untrusted(text: str) -> str:
+    """``text`` with the trusted marks removed: what the core hands over can never carry one."""
+    if TRUSTED_OPEN in text or TRUSTED_CLOSE in text:
+        return text.replace(TRUSTED_OPEN, "").replace(TRUSTED_CLOSE, "")
+    return text
 
 
 def escape(text: str) -> str:
     """``text`` as Slack mrkdwn: ``&``, ``<``, ``>`` escaped, the core's user and channel
-    mentions kept."""
+    mentions kept, and what the adapter marked :func:`trusted` kept as written."""
     out: list[str] = []
     last = 0
     for match in _KEPT.finditer(text):
         out.append(_escape_plain(text[last:match.start()]))
-        out.append(match.group(0))
+        kept = match.group(1)
+        out.append(match.group(0) if kept is None else kept)
         last = match.end()
     out.append(_escape_plain(text[last:]))
     return "".join(out)
 
 
 def _escape_plain(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return untrusted(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:

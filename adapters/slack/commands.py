@@ -8,6 +8,11 @@ help. What a person typed after the command's words are its arguments, in the sp
 (``/warmline checkin timezone Europe/Paris``), or by name (``zone=Europe/Paris``); the last text
 argument takes the rest of the line, so a goal needs no quotes.
 
+A core command that is also an action on a message (``CommandSpec.message_action``, "Reply with
+care") is a message shortcut of that name (in the manifest, :mod:`adapters.slack.manifest`);
+its ``callback_id`` is ``wlmsg:`` and the command's words joined by dots
+(``wlmsg:listening.draft``), so a shortcut always finds its command after a restart.
+
 Slack escapes what it recognises in command text (the manifest asks it to): a channel arrives
 as ``<#C123|general>``, a person as ``<@U123|ana>``, a user group as ``<!subteam^S123|@mods>``.
 Arguments take the id, which is what the core stores.
@@ -22,11 +27,17 @@ from dataclasses import dataclass, field
 
 from bot.feature import ArgSpec, CommandSpec
 
-__all__ = ["HELP", "SLASH_COMMAND", "CommandShapeError", "CommandTable", "ParsedCommand"]
+__all__ = ["HELP", "SHORTCUT_PATTERN", "SLASH_COMMAND", "CommandShapeError", "CommandTable",
+           "ParsedCommand", "shortcut_id"]
 
 SLASH_COMMAND = "/warmline"
 HELP = "warmline help"
 CORE_PREFIX = "warmline"
+
+SHORTCUT_PREFIX = "wlmsg:"
+SHORTCUT_PATTERN = re.compile(r"^wlmsg:")
+SHORTCUT_NAME_MAX = 24
+"""Slack's limit for a shortcut's name (and 150 for its description)."""
 
 _ESCAPED = re.compile(r"^<(?:#(?P<channel>[CG][A-Z0-9]+)|@(?P<user>[UW][A-Z0-9]+)"
                       r"|!subteam\^(?P<group>[A-Z0-9]+))(?:\|[^>]*)?>$")
@@ -49,6 +60,29 @@ def slack_words(spec: CommandSpec) -> tuple[str, ...]:
     if words[0] == CORE_PREFIX and len(words) > 1:
         return words[1:]
     return words
+
+
+def shortcut_id(spec: CommandSpec) -> str:
+    """The ``callback_id`` of ``spec``'s message shortcut."""
+    return SHORTCUT_PREFIX + ".".join(spec.name.split())
+
+
+def message_shortcuts(specs: Sequence[CommandSpec]) -> list[dict[str, str]]:
+    """A message shortcut for every spec that is also a message action, as the manifest lists
+    them; two with one name, or a name Slack would refuse, fail here."""
+    out: list[dict[str, str]] = []
+    for spec in specs:
+        name = spec.message_action
+        if not name:
+            continue
+        if not 1 <= len(name) <= SHORTCUT_NAME_MAX or name != name.strip():
+            raise CommandShapeError(f"{spec.name!r}: a Slack shortcut needs a name of 1 to "
+                                    f"{SHORTCUT_NAME_MAX} characters")
+        if any(s["name"] == name for s in out):
+            raise CommandShapeError(f"{spec.name!r}: the message action {name!r} is taken")
+        out.append({"name": name, "type": "message", "callback_id": shortcut_id(spec),
+                    "description": spec.description[:150]})
+    return out
 
 
 def unescape(token: str) -> str:
@@ -79,6 +113,9 @@ class CommandTable:
                     f"'{SLASH_COMMAND} {' '.join(words)}' on Slack")
             self.by_words[words] = spec
         self.longest = max((len(w) for w in self.by_words), default=0)
+        message_shortcuts(specs)  # the same checks as the manifest's
+        self.shortcuts = {shortcut_id(spec): spec.name for spec in specs if spec.message_action}
+        """A message shortcut's ``callback_id`` → the core command it invokes."""
 
     def typed(self) -> dict[str, str]:
         """For ``Capabilities.command_names``: how help should show each command."""

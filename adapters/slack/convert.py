@@ -184,6 +184,24 @@ def command_event(body: Mapping[str, Any], table: CommandTable, actor: Actor) ->
     )
 
 
+def shortcut_event(body: Mapping[str, Any], table: CommandTable, actor: Actor) -> CommandInvoked:
+    """A message shortcut as the core command it stands for, with the chosen message's
+    ``channel`` and ``message`` (its ``ts``) as arguments; its text is not passed on. A
+    ``callback_id`` that names no command goes to the core as it is (it answers that it does not
+    know it)."""
+    callback = str(body.get("callback_id") or "")
+    channel = str((body.get("channel") or {}).get("id") or "")
+    message: Mapping[str, Any] = body.get("message") or {}
+    ts = str(body.get("message_ts") or message.get("ts") or "")
+    return CommandInvoked(
+        name=table.shortcuts.get(callback, callback),
+        args={"channel": channel, "message": ts},
+        channel=channel or None,
+        is_dm=channel.startswith("D"),
+        **_interaction_common(body, actor),
+    )
+
+
 def _interaction_common(body: Mapping[str, Any], actor: Actor) -> dict[str, Any]:
     return {
         "platform": PLATFORM,

@@ -11,9 +11,15 @@ What arrives, and what it becomes:
 
 - ``message`` in a channel, a thread or a DM → ``MessagePosted`` (edits, deletions, bot
   messages and channel joins are dropped in :func:`~adapters.slack.convert.message_event`);
+  a retried delivery (``X-Slack-Retry-Num``) of a message already handled, before a restart
+  too, is dropped here (:mod:`adapters.slack.seen`); the core drops other retried events;
 - ``/warmline …`` → ``CommandInvoked`` (:mod:`adapters.slack.commands`);
+- a message shortcut ("Reply with care", a core command's ``message_action``) →
+  ``CommandInvoked`` of that command with the message's ``channel`` and ``message`` (its ``ts``);
 - a Warmline button (``action_id`` ``wl:…``) → ``ButtonPressed``; a Warmline modal submitted →
   ``FormSubmitted``;
+- who acted carries the ids of the Slack user groups they are in as ``Actor.roles``
+  (:mod:`adapters.slack.groups`); ``subteam_*`` events make them read again;
 - ``team_join`` → ``MemberJoined``; ``user_change`` of a deactivated person → ``MemberLeft``;
 - ``dnd_updated_user`` / ``dnd_updated`` → ``DoNotDisturbChanged``; the first time the adapter
   looks a person up it also asks ``dnd.info``, so a DND already on is known;
@@ -33,12 +39,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import RUN_COMMAND
-from adapters.slack.commands import SLASH_COMMAND, CommandTable
+from adapters.slack.commands import SHORTCUT_PATTERN, SLASH_COMMAND, CommandTable
 from adapters.slack.convert import (
     PLATFORM,
     actor_from_profile,
@@ -50,10 +56,13 @@ from adapters.slack.convert import (
     interaction_id,
     membership_event,
     message_event,
+    shortcut_event,
 )
 from adapters.slack.custom_ids import ACTION_PATTERN
+from adapters.slack.groups import UserGroups
 from adapters.slack.interactions import Pending, PendingInteractions
 from adapters.slack.outbound import NETWORK_ERRORS
+from adapters.slack.seen import SeenMessages
 from bot.adapter import EventSink
 from bot.events import Actor, CommandInvoked, Event
 
@@ -68,9 +77,10 @@ PROFILE_WAIT = 1.0
 
 Lifecycle = Callable[[str | None, str | None], Awaitable[None]]
 """(enterprise id, team id) of a workspace that uninstalled Warmline or revoked its tokens."""
-HOME_COMMANDS = ("checkin history", "warmline help")
+HOME_COMMANDS = ("quiet show", "duty status", "checkin history", "warmline help")
 """What the App Home tab shows: the core's own answers to these read-only commands (the member's
-check-in history, then what they can do), in the member's language, where the core has them."""
+quiet hours and snooze, their duty, their check-in history, then what they can do), in the
+member's language, in this order, where the core has them."""
 
 
 class Inbound:
@@ -86,6 +96,10 @@ class Inbound:
         self._interactions = interactions
         self._uninstalled = uninstalled
         self._profiles: OrderedDict[tuple[str | None, str], tuple[float, Actor]] = OrderedDict()
+        self.groups = UserGroups()
+        self.seen: SeenMessages | None = None
+        """Message ids handled, kept across restarts for Slack's retries (with a store)."""
+        self.retries_dropped = 0
 
     async def emit(self, event: Event) -> None:
         if self.sink is None:
@@ -103,21 +117,35 @@ class Inbound:
             "dnd_updated_user": self.on_dnd, "dnd_updated": self.on_dnd,
             "app_home_opened": self.on_home,
             "app_uninstalled": self.on_uninstalled, "tokens_revoked": self.on_uninstalled,
+            "subteam_created": self.on_groups, "subteam_updated": self.on_groups,
+            "subteam_members_changed": self.on_groups,
         }
 
-        async def on_event(body: dict[str, Any], client: AsyncWebClient) -> None:
-            handler = handlers.get(str((body.get("event") or {}).get("type")))
+        async def on_event(body: dict[str, Any], client: AsyncWebClient,
+                           request: AsyncBoltRequest) -> None:
+            kind = str((body.get("event") or {}).get("type"))
+            if kind == "message":
+                await self.on_message(body, client, retried=_retried(request))
+                return
+            handler = handlers.get(kind)
             if handler is not None:
                 await handler(body, client)
 
         app.event(re.compile("^(" + "|".join(map(re.escape, handlers)) + ")$"))(on_event)
         app.command(SLASH_COMMAND)(self.on_command)
+        app.message_shortcut(SHORTCUT_PATTERN)(self.on_shortcut)
         app.action(ACTION_PATTERN)(self.on_button)
         app.view(ACTION_PATTERN)(self.on_view)
 
     # -- who acted -----------------------------------------------------------------------------
 
     async def actor(self, client: AsyncWebClient, team: str | None, user: str) -> Actor:
+        """Who ``user`` is: their profile, and the user groups they are in as their roles."""
+        actor = await self._profile(client, team, user)
+        roles = await self.groups.roles(client, team, user)
+        return replace(actor, roles=roles) if roles else actor
+
+    async def _profile(self, client: AsyncWebClient, team: str | None, user: str) -> Actor:
         """What ``users.info`` says about ``user`` (cached); the first look also asks
         ``dnd.info`` and tells the core if do-not-disturb is on."""
         now = time.monotonic()
@@ -163,10 +191,30 @@ class Inbound:
 
     # -- listeners -----------------------------------------------------------------------------
 
-    async def on_message(self, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def on_message(self, body: dict[str, Any], client: AsyncWebClient, *,
+                         retried: bool = False) -> None:
         event = message_event(body)
-        if event is not None:
-            await self._safely(self.emit(event), "message")
+        if event is None:
+            return
+        roles = self.groups.roles_now(client, event.community, event.user)
+        if roles:
+            event = replace(event, actor=replace(event.actor, roles=roles))
+        seen = self.seen
+        if seen is not None and body.get("event_id"):
+            if retried:
+                try:
+                    first = await seen.first_time(event.event_id)
+                except Exception as exc:  # the core's memory still catches most retries
+                    log.warning("slack: could not look up a retried message (%s)",
+                                type(exc).__name__)
+                    first = True
+                if not first:
+                    self.retries_dropped += 1
+                    log.info("slack: dropped a retried message delivery %s", event.event_id)
+                    return
+            else:
+                seen.note(event.event_id)
+        await self._safely(self.emit(event), "message")
 
     async def on_command(self, ack: AsyncAck, body: dict[str, Any],
                          client: AsyncWebClient) -> None:
@@ -177,6 +225,19 @@ class Inbound:
         team = body.get("team_id")
         actor = await self.actor(client, team, str(body.get("user_id", "")))
         event = command_event(body, self.table, actor)
+        self._interactions.register(interaction_id(body), Pending(
+            kind="command", user=event.user, team=event.community, channel=event.channel,
+            response_url=body.get("response_url"), trigger_id=body.get("trigger_id")))
+        await self.emit(event)
+
+    async def on_shortcut(self, ack: AsyncAck, body: dict[str, Any],
+                          client: AsyncWebClient) -> None:
+        await ack()  # the modal it may open uses the trigger, valid 3 seconds
+        await self._safely(self._shortcut(body, client), "shortcut")
+
+    async def _shortcut(self, body: dict[str, Any], client: AsyncWebClient) -> None:
+        event = shortcut_event(body, self.table, Actor())
+        event = replace(event, actor=await self.actor_soon(client, event.community, event.user))
         self._interactions.register(interaction_id(body), Pending(
             kind="command", user=event.user, team=event.community, channel=event.channel,
             response_url=body.get("response_url"), trigger_id=body.get("trigger_id")))
@@ -236,6 +297,9 @@ class Inbound:
         if event is not None:
             await self._safely(self.emit(event), "membership")
 
+    async def on_groups(self, body: dict[str, Any], client: AsyncWebClient) -> None:
+        self.groups.forget(body.get("team_id"))
+
     async def on_dnd(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         event = dnd_updated_event(body, datetime.now(UTC))
         if event is not None:
@@ -251,17 +315,19 @@ class Inbound:
         event = body.get("event") or {}
         user, team = str(event.get("user", "")), body.get("team_id")
         token = f"h{body.get('event_id', '')}"
-        self._interactions.register(token, Pending(
-            kind="home", user=user, team=team, channel=event.get("channel"), response_url=None,
-            trigger_id=None, home=[]))
-        actor = await self.actor(client, team, user)
         known = {spec.name for spec in self.table.by_words.values()}
-        for name in HOME_COMMANDS:
-            if name in known:
-                await self.emit(CommandInvoked(
-                    platform=PLATFORM, event_id=f"{token}:{name}", at=datetime.now(UTC),
-                    community=team, user=user, name=name, channel=event.get("channel"),
-                    interaction=token, is_dm=True, actor=actor))
+        names = [name for name in HOME_COMMANDS if name in known]
+        sections: list[str] = [""] * len(names)  # one per command, in order, shared
+        for slot in range(len(names)):
+            self._interactions.register(f"{token}:{slot}", Pending(
+                kind="home", user=user, team=team, channel=event.get("channel"),
+                response_url=None, trigger_id=None, home=sections, home_slot=slot))
+        actor = await self.actor(client, team, user)
+        for slot, name in enumerate(names):
+            await self.emit(CommandInvoked(
+                platform=PLATFORM, event_id=f"{token}:{name}", at=datetime.now(UTC),
+                community=team, user=user, name=name, channel=event.get("channel"),
+                interaction=f"{token}:{slot}", is_dm=True, actor=actor))
 
     async def on_uninstalled(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         event = body.get("event") or {}
@@ -277,3 +343,10 @@ class Inbound:
             await work
         except Exception as exc:  # never past an ack: log the type, the core answers the person
             log.error("slack: handling a %s failed (%s)", what, type(exc).__name__)
+
+
+def _retried(request: AsyncBoltRequest) -> bool:
+    """Whether Slack says this delivery is a retry (HTTP's header; bolt sets the same header
+    from a Socket Mode envelope's ``retry_attempt``)."""
+    values = request.headers.get("x-slack-retry-num") or ()
+    return any(v not in ("", "0") for v in values)

@@ -35,7 +35,9 @@ class Pending:
     uses: int = 0
     replaced: bool = False
     home: list[str] | None = None
-    """For ``home``: the texts the core answered, shown on the member's App Home tab."""
+    """For ``home``: the texts the core answered, one slot per command asked (shared by them),
+    shown on the member's App Home tab in that order."""
+    home_slot: int = 0
 
     def take_response_url(self) -> str | None:
         """The ``response_url`` if it may still be used (5 times), counting this use."""

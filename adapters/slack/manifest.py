@@ -3,7 +3,9 @@
 Why generated: the scopes and events here are the ones the adapter's code relies on, so they
 are written once (here) and ``adapters/slack/manifest.yml`` (the file an admin pastes into
 https://api.slack.com/apps → Create New App → From a manifest) is this module's output for
-Socket Mode; a test keeps the two the same. ``warmline slack manifest --url https://…`` prints
+Socket Mode; a test keeps the two the same. Its message shortcuts ("Reply with care") are the
+core commands that are also message actions (``CommandSpec.message_action``), read from the
+features' declarations. ``warmline slack manifest --url https://…`` prints
 it for HTTP mode with the admin's request URLs filled in. docs/slack.md explains each scope.
 """
 
@@ -16,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from bot.feature import CommandSpec
+
 __all__ = ["BOT_EVENTS", "BOT_SCOPES", "MANIFEST_FILE", "main", "manifest", "to_yaml"]
 
 BOT_SCOPES: tuple[str, ...] = (
@@ -27,11 +31,13 @@ BOT_SCOPES: tuple[str, ...] = (
     "groups:history",    # message.groups: the same, for private channels
     "users:read",        # users.info (timezone, admin flag), team_join, user_change
     "dnd:read",          # dnd.info and dnd_updated_user: do-not-disturb
+    "usergroups:read",   # usergroups.list: user groups are people's roles (supporters)
 )
 
 BOT_EVENTS: tuple[str, ...] = (
     "message.channels", "message.groups", "message.im", "team_join", "user_change",
     "dnd_updated_user", "app_home_opened", "app_uninstalled", "tokens_revoked",
+    "subteam_created", "subteam_updated", "subteam_members_changed",
 )
 
 MANIFEST_FILE = Path(__file__).with_name("manifest.yml")
@@ -39,9 +45,21 @@ EVENTS_PATH = "/slack/events"
 REDIRECT_PATH = "/slack/oauth_redirect"
 
 
-def manifest(*, url: str | None = None, name: str = "Warmline", oauth: bool = False) -> dict[str, Any]:
+def core_commands() -> list[CommandSpec]:
+    """Every command the features declare (no store needed: declarations are per class)."""
+    from bot.features.registry import FEATURES  # the features import much; only when asked
+
+    return [spec for feature in FEATURES for spec, _ in feature.handlers.commands.values()]
+
+
+def manifest(*, url: str | None = None, name: str = "Warmline", oauth: bool = False,
+             commands: Sequence[CommandSpec] | None = None) -> dict[str, Any]:
     """The manifest: Socket Mode without ``url``, HTTP mode (Events API and interactivity at
-    ``url``/slack/events) with it; ``oauth`` adds the redirect URL for multi-workspace installs."""
+    ``url``/slack/events) with it; ``oauth`` adds the redirect URL for multi-workspace installs.
+    ``commands``: whose message actions become shortcuts (default: every feature's)."""
+    from adapters.slack.commands import message_shortcuts
+
+    shortcuts = message_shortcuts(core_commands() if commands is None else commands)
     base = url.rstrip("/") if url else None
     command: dict[str, Any] = {
         "command": "/warmline",
@@ -68,6 +86,7 @@ def manifest(*, url: str | None = None, name: str = "Warmline", oauth: bool = Fa
             "app_home": {"home_tab_enabled": True, "messages_tab_enabled": True,
                          "messages_tab_read_only_enabled": False},
             "bot_user": {"display_name": name, "always_online": True},
+            "shortcuts": shortcuts,
             "slash_commands": [command],
         },
         "oauth_config": oauth_config,

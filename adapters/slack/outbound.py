@@ -3,11 +3,19 @@
 - ``SendDirect`` → ``chat.postMessage`` to the user id itself (Slack delivers it in the app's
   DM with them; no ``conversations.open``); the DM's ``D…`` id comes back for the core to keep.
 - ``PostMessage`` → ``chat.postMessage`` (``thread`` is the parent's ``thread_ts``; ``mention``
-  starts the text with ``<@U…>``). ``StartThread`` posts the parent message: its ``ts`` is the
-  thread's id. ``AlertModerators`` posts in the moderators' channel.
-- ``SendPrivateNote`` → ``chat.postEphemeral``.
+  and each of ``pings`` start the text with ``<@U…>``, which Slack notifies; ``reply_to`` is a
+  reply in the message's thread: ``thread_ts`` is that message's ``ts`` unless ``thread`` is
+  given). ``StartThread`` posts the parent message: its ``ts`` is the thread's id.
+  ``AlertModerators`` posts in the moderators' channel.
+- A message to open (``PostMessage.link``, ``AlertModerators.link``, and the core's
+  ``<message:CHANNEL/TS>`` token in any text) → the message's permalink (``chat.getPermalink``,
+  cached), on its own line for ``link``; when Slack gives none, the channel's mention
+  (``<#C…>``). A link to a private message to Warmline is not shown (nobody else could open it;
+  the core's text says where it was).
+- ``SendPrivateNote`` → ``chat.postEphemeral`` (in its ``thread`` when it has one).
 - ``Respond`` → the interaction's ``response_url`` (``replace`` updates the message the button
-  was on); where there is none (a form) or it is used up, an ephemeral in the channel or a DM.
+  was on); where there is none (a form) or it is used up, an ephemeral in the channel or a DM
+  (a DM too where Slack refuses the ephemeral: a channel Warmline is not in).
   An attachment goes as a text snippet in the person's DM.
 - ``OpenForm`` → ``views.open`` with the interaction's ``trigger_id``.
 - ``EditMessage`` → ``chat.update``.
@@ -32,7 +40,9 @@ Other failures: 5xx and connection errors → ``Transient``; a person who cannot
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
@@ -43,7 +53,15 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack.blocks import SECTION_MAX, escape, fallback_text, message_blocks, modal_view
+from adapters.slack.blocks import (
+    SECTION_MAX,
+    escape,
+    fallback_text,
+    message_blocks,
+    modal_view,
+    trusted,
+    untrusted,
+)
 from adapters.slack.interactions import Pending, PendingInteractions
 from adapters.slack.options import SlackOptions
 from adapters.text import split_text
@@ -53,6 +71,7 @@ from bot.actions import (
     Attachment,
     Button,
     EditMessage,
+    MessageLink,
     OpenForm,
     PostMessage,
     Respond,
@@ -61,6 +80,7 @@ from bot.actions import (
     StartThread,
 )
 from bot.adapter import Fatal, RateLimited, SendResult, Transient, Unreachable
+from bot.names import MESSAGE_LINK, message_link
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +92,7 @@ UNREACHABLE_ERRORS = frozenset({
 
 METHOD_TIERS: dict[str, int] = {
     "chat.postEphemeral": 100, "chat.update": 50, "views.open": 100, "views.publish": 100,
-    "users.info": 100, "dnd.info": 50,
+    "users.info": 100, "dnd.info": 50, "chat.getPermalink": 100,
 }
 """Calls per minute per workspace (Slack's tiers 4 and 3) of the methods the adapter paces by
 tier; chat.postMessage is paced per channel and at ``sends_per_second`` per workspace."""
@@ -81,6 +101,9 @@ CHANNEL_MARGIN = 0.005
 """Seconds added to a channel wait, so a post never reaches Slack a hair before its turn."""
 
 ClientFor = Callable[[str | None], Awaitable[AsyncWebClient]]
+
+SLACK_CHANNEL = re.compile(r"[CG][A-Z0-9]{2,20}")
+PERMALINK_CACHE = 5000
 
 
 class ChannelLimiter:
@@ -178,6 +201,7 @@ class Outbound:
         rate = options.sends_per_second
         self._workspace = ChannelLimiter(1.0 / rate, max(1, round(min(5.0, rate / 10))))
         self._webhooks: dict[str, AsyncWebhookClient] = {}
+        self._permalinks: OrderedDict[tuple[str | None, str, str], str] = OrderedDict()
         self.stopped = False
 
     async def send(self, action: Action) -> SendResult:
@@ -192,6 +216,7 @@ class Outbound:
             raise translate(exc, action, user) from None
 
     async def _send(self, action: Action) -> SendResult:
+        action = await self._with_links(action)
         if isinstance(action, Respond):
             return await self._respond(action)
         if isinstance(action, OpenForm):
@@ -199,14 +224,17 @@ class Outbound:
         if isinstance(action, SendDirect):
             return await self._post(action.community, action.user, action.text, action.buttons)
         if isinstance(action, SendPrivateNote):
-            return await self._ephemeral(action.community, action.channel, action.user,
-                                         action.text, action.buttons)
-        if isinstance(action, PostMessage):
             text = action.text
-            if action.mention and f"<@{action.mention}>" not in text:
-                text = f"<@{action.mention}> {text}"
+            if action.thread:  # on Slack a thread is named by its channel (it has no name)
+                text = text.replace(f"<#{action.thread}>", f"<#{action.channel}>")
+            return await self._ephemeral(action.community, action.channel, action.user,
+                                         text, action.buttons, thread=action.thread)
+        if isinstance(action, PostMessage):
+            tags = [f"<@{user}>" for user in dict.fromkeys((action.mention, *action.pings))
+                    if user and f"<@{user}>" not in action.text]
+            text = " ".join([*tags, action.text])
             return await self._post(action.community, action.channel, text, action.buttons,
-                                    thread=action.thread)
+                                    thread=action.thread or action.reply_to)
         if isinstance(action, AlertModerators):
             if not action.channel:
                 raise Fatal("AlertModerators without a channel: the core must name one on Slack")
@@ -218,6 +246,53 @@ class Outbound:
         if isinstance(action, EditMessage):
             return await self._edit(action)
         raise Fatal(f"the Slack adapter does not know {type(action).__name__}")
+
+    # -- links ---------------------------------------------------------------------------------
+
+    async def _with_links(self, action: Action) -> Action:
+        """The action's text with the trusted marks removed, its ``link`` on a line of its own,
+        and every message link written as Slack's permalink (see the module docstring)."""
+        original = getattr(action, "text", None)
+        if not isinstance(original, str):
+            return action
+        text = untrusted(original)
+        link = getattr(action, "link", None)
+        if isinstance(link, MessageLink) and not link.is_dm:
+            text = f"{text}\n{message_link(link.channel, link.message_id)}"
+        if "<message:" in text:
+            text = await self._render_links(action.community, text)
+        if text == original:
+            return action
+        return dataclasses.replace(action, text=text)  # type: ignore[call-arg]
+
+    async def _render_links(self, team: str | None, text: str) -> str:
+        found: dict[str, str] = {}
+        for match in MESSAGE_LINK.finditer(text):
+            if match.group(0) not in found:
+                found[match.group(0)] = await self._link(team, match.group(1), match.group(2))
+        return MESSAGE_LINK.sub(lambda m: found[m.group(0)], text)
+
+    async def _link(self, team: str | None, channel: str, ts: str) -> str:
+        """The message's permalink as mrkdwn; the channel's mention when Slack gives none (the
+        message is gone, Warmline left the channel); nothing for what is not a Slack channel."""
+        key = (team, channel, ts)
+        url = self._permalinks.get(key)
+        if url is None and SLACK_CHANNEL.fullmatch(channel):
+            try:
+                client = await self._client_for(team)
+                await self._methods.take(team, "chat.getPermalink")
+                response = await client.chat_getPermalink(channel=channel, message_ts=ts)
+                url = str(response.get("permalink") or "") or None
+            except (SlackApiError, *NETWORK_ERRORS) as exc:
+                log.info("slack: no permalink (%s); naming the channel instead",
+                         type(exc).__name__)
+            if url is not None:
+                self._permalinks[key] = url
+                if len(self._permalinks) > PERMALINK_CACHE:
+                    self._permalinks.popitem(last=False)
+        if url is not None:
+            return trusted(f"<{url}>")
+        return trusted(f"<#{channel}>") if SLACK_CHANNEL.fullmatch(channel) else ""
 
     # -- text ----------------------------------------------------------------------------------
 
@@ -263,14 +338,15 @@ class Outbound:
         return SendResult(message_id=str(last["ts"]), channel=str(last["channel"]))
 
     async def _ephemeral(self, team: str | None, channel: str, user: str, text: str,
-                         buttons: Sequence[Button]) -> SendResult:
+                         buttons: Sequence[Button], *, thread: str | None = None) -> SendResult:
         client = await self._client_for(team)
         pieces = self.pieces(text)
+        kwargs: dict[str, Any] = {"thread_ts": thread} if thread else {}
         for i, piece in enumerate(pieces):
             await self._methods.take(team, "chat.postEphemeral")
             await client.chat_postEphemeral(
                 channel=channel, user=user, text=fallback_text(piece), link_names=False,
-                blocks=message_blocks(piece, buttons if i == len(pieces) - 1 else ()))
+                blocks=message_blocks(piece, buttons if i == len(pieces) - 1 else ()), **kwargs)
         return SendResult(channel=channel)
 
     async def _edit(self, action: EditMessage) -> SendResult:
@@ -288,7 +364,8 @@ class Outbound:
         pending = self._interactions.get(action.interaction)
         if pending.kind == "home":
             assert pending.home is not None
-            pending.home.append(action.text)
+            slot = pending.home[pending.home_slot]
+            pending.home[pending.home_slot] = f"{slot}\n\n{action.text}" if slot else action.text
             await self._publish_home(pending)
             return SendResult()
         pieces = self.pieces(action.text)
@@ -320,7 +397,15 @@ class Outbound:
             return
         channel = pending.channel
         if private and channel and not channel.startswith("D"):
-            await self._ephemeral(pending.team, channel, pending.user, text, buttons)
+            try:
+                await self._ephemeral(pending.team, channel, pending.user, text, buttons)
+                return
+            except SlackApiError as exc:
+                # A form from a channel Warmline is not in (a message shortcut works in any
+                # channel): Slack refuses the ephemeral there, so the answer goes to their DM.
+                if str(exc.response.get("error") or "") not in UNREACHABLE_ERRORS:
+                    raise
+            await self._post(pending.team, pending.user, text, buttons)
         elif not private and channel:
             await self._post(pending.team, channel, text, buttons)
         else:

@@ -13,6 +13,7 @@ Faithful where the libraries and the adapter depend on it (``docs``:
   when asked, workspace-wide; a 429 carries an **integer** ``Retry-After`` and
   ``{"ok": false, "error": "ratelimited"}``, and every 429 is recorded;
 - a DM posted to a user id lands in that user's ``D…`` conversation;
+- ``chat.getPermalink`` answers Slack's URL shape (a ``CGONE…`` channel is gone);
 - Socket Mode: ``apps.connections.open`` (app-level token) returns a ``ws://127.0.0.1`` URL; the
   fake says hello, pushes envelopes and records acks, and can ask for a reconnect (``disconnect``).
 
@@ -115,6 +116,7 @@ class FakeSlack:
         self.rate_limited: list[tuple[str, str]] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.dnd: dict[str, dict[str, Any]] = {}
+        self.usergroups: dict[str, dict[str, Any]] = {}
         self.tokens_revoked: list[str] = []
         self.app_token_revoked = False
         """Set: ``apps.connections.open`` refuses the app-level token (as after a revocation)."""
@@ -184,6 +186,10 @@ class FakeSlack:
             user["tz"] = tz
         self.users[user_id] = user
         return user
+
+    def add_usergroup(self, group_id: str, handle: str, users: list[str]) -> None:
+        self.usergroups[group_id] = {"id": group_id, "team_id": self.team_id, "handle": handle,
+                                     "name": handle, "date_delete": 0, "users": users}
 
     def set_dnd(self, user_id: str, *, enabled: bool, start: int = 0, end: int = 0) -> None:
         self.dnd[user_id] = {"dnd_enabled": enabled, "next_dnd_start_ts": start,
@@ -292,12 +298,23 @@ class FakeSlack:
                                                      "ts": ts})
 
     async def _m_chat_postEphemeral(self, args: dict[str, Any], token: str) -> web.Response:
+        if str(args.get("channel", "")).startswith("COUT"):
+            return _fail("not_in_channel")  # a channel the bot is not a member of
         ts = _now_ts(self._ts)
         self.messages.append(Posted("chat.postEphemeral", str(args.get("channel", "")), ts,
                                     str(args.get("text", "")), list(args.get("blocks") or []),
                                     args.get("thread_ts"), user=str(args.get("user", "")),
                                     args=args))
         return _ok(message_ts=ts)
+
+    async def _m_chat_getPermalink(self, args: dict[str, Any], token: str) -> web.Response:
+        """``https://fake.slack.com/archives/<channel>/p<ts without the dot>``, as Slack writes
+        it; a channel starting ``CGONE`` is gone (``channel_not_found``)."""
+        channel, ts = str(args.get("channel", "")), str(args.get("message_ts", ""))
+        if channel.startswith("CGONE") or not ts:
+            return _fail("channel_not_found" if ts else "message_not_found")
+        return _ok(channel=channel,
+                   permalink=f"https://fake.slack.com/archives/{channel}/p{ts.replace('.', '')}")
 
     async def _m_chat_update(self, args: dict[str, Any], token: str) -> web.Response:
         channel, ts = str(args.get("channel", "")), str(args.get("ts", ""))
@@ -320,6 +337,12 @@ class FakeSlack:
     async def _m_users_info(self, args: dict[str, Any], token: str) -> web.Response:
         user = self.users.get(str(args.get("user", "")))
         return _ok(user=user) if user is not None else _fail("user_not_found")
+
+    async def _m_usergroups_list(self, args: dict[str, Any], token: str) -> web.Response:
+        """The workspace's user groups; with ``include_users`` their members' ids."""
+        include = str(args.get("include_users", "")).lower() in ("1", "true")
+        return _ok(usergroups=[{**g, "users": list(g["users"]) if include else []}
+                               for g in self.usergroups.values()])
 
     async def _m_dnd_info(self, args: dict[str, Any], token: str) -> web.Response:
         info = self.dnd.get(str(args.get("user", "")),

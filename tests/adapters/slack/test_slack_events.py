@@ -142,23 +142,28 @@ async def _member(store: Any, user: str) -> Any:
     return member
 
 
-async def test_the_app_home_tab_shows_history_help_and_runs_commands_with_one_tap(
+async def test_the_app_home_tab_shows_quiet_hours_duty_history_help_and_runs_commands(
     harness: SlackHarness, slack: FakeSlack,
 ) -> None:
-    slack.add_user("U222", tz=None)
+    slack.add_user("U222", tz=None, is_admin=True)  # on Slack, admins may go on duty
     run = await harness.warmline(probe=False)
+    assert "22:00-07:00" in (await harness.ask(run.adapter, "quiet set 22:00-07:00"))["text"]
+    assert "on duty now" in (await harness.ask(run.adapter, "duty on"))["text"]
     opened = {"type": "app_home_opened", "user": "U222", "channel": "D222", "tab": "home"}
     assert (await harness.post_event(run.adapter, opened))[0] == 200
-    await slack.wait_until(lambda: len(slack.calls_to("views.publish")) == 2,
-                           what="the home tab with both sections")
+    await slack.wait_until(lambda: len(slack.calls_to("views.publish")) == 4,
+                           what="the home tab with its four sections")
     published = slack.calls_to("views.publish")[-1].args
     assert published["user_id"] == "U222"
     view = published["view"]
     assert view["type"] == "home"
     texts = [b["text"]["text"] for b in view["blocks"] if b["type"] == "section"]
-    assert len(texts) == 2
-    assert any("no check-ins from the last 30 days" in t for t in texts)
-    assert any("/warmline checkin join" in t for t in texts)
+    assert len(texts) == 4
+    # In the order asked, whatever order the core answered in: settings first.
+    assert "Your quiet hours are 22:00-07:00" in texts[0]
+    assert "You're on duty since" in texts[1]
+    assert "no check-ins from the last 30 days" in texts[2]
+    assert "/warmline checkin join" in texts[3]
     buttons = {e["text"]["text"]: e for b in view["blocks"] if b["type"] == "actions"
                for e in b["elements"]}
     assert "checkin join" in buttons and "privacy info" in buttons
@@ -175,7 +180,7 @@ async def test_the_app_home_tab_shows_history_help_and_runs_commands_with_one_ta
 
     messages = {"type": "app_home_opened", "user": "U222", "channel": "D222", "tab": "messages"}
     assert (await harness.post_event(run.adapter, messages))[0] == 200
-    assert len(slack.calls_to("views.publish")) == 2  # the messages tab is not the home
+    assert len(slack.calls_to("views.publish")) == 4  # the messages tab is not the home
 
 
 async def test_a_press_does_not_wait_long_for_a_profile_slack_is_slow_to_give(

@@ -50,19 +50,42 @@ async def test_a_retried_event_is_handled_once_even_after_a_restart(
     assert (await harness.post_event(run.adapter, message, event_id="EvRETRY1", retry=1))[0] == 200
     joined = {"type": "team_join", "user": {"id": "U777", "name": "new", "tz": "Europe/Oslo"}}
     assert (await harness.post_event(run.adapter, joined, event_id="EvJOIN1"))[0] == 200
-    await slack.wait_until(lambda: run.adapter.events_in == 3, what="all three at the core")
+    await slack.wait_until(lambda: run.adapter.events_in == 2, what="the message and the join")
     await slack.wait_until(lambda: _heard(run.probe.repo.heard, MemberJoined), what="the join")
     await run.bot.dispatcher.drain()
-    assert len(run.probe.messages()) == 1  # the retry reached the core, which dropped it
+    assert len(run.probe.messages()) == 1
+    await slack.wait_until(lambda: run.adapter._inbound.retries_dropped == 1,
+                           what="the message's retry stopped at the adapter")
     await harness.shutdown(run)
 
     again = await harness.warmline("retry.db")  # Slack retries after we were down
     assert (await harness.post_event(again.adapter, joined, event_id="EvJOIN1", retry=2))[0] == 200
+    assert (await harness.post_event(again.adapter, message, event_id="EvRETRY1", retry=2))[0] \
+        == 200
     assert (await harness.post_event(again.adapter, harness.payloads.message("next")))[0] == 200
-    await slack.wait_until(lambda: again.adapter.events_in == 2, what="both at the core")
+    await slack.wait_until(lambda: again.adapter.events_in == 2, what="the join retry and next")
     await slack.wait_until(lambda: again.probe.messages(), what="the next message")
+    await slack.wait_until(lambda: again.adapter._inbound.retries_dropped == 1,
+                           what="the message's retry dropped after the restart")
     await again.bot.dispatcher.drain()
     assert not _heard(again.probe.repo.heard, MemberJoined)  # recorded durably: dropped
+    # The message handled before the restart is not handled again; a new message is.
+    assert [m.text for m in again.probe.messages()] == ["next"]
+
+
+async def test_a_retried_message_never_handled_before_is_handled(
+    harness: SlackHarness, slack: FakeSlack,
+) -> None:
+    """A retry of a delivery that never reached Warmline (it was down) is the first one."""
+    run = await harness.warmline("retry-new.db")
+    message = harness.payloads.message("while you were away")
+    assert (await harness.post_event(run.adapter, message, event_id="EvNEW1", retry=1))[0] == 200
+    await slack.wait_until(lambda: run.probe.messages(), what="the message")
+    assert (await harness.post_event(run.adapter, message, event_id="EvNEW1", retry=2))[0] == 200
+    await slack.wait_until(lambda: run.adapter._inbound.retries_dropped == 1,
+                           what="the second retry dropped")
+    await run.bot.dispatcher.drain()
+    assert [m.text for m in run.probe.messages()] == ["while you were away"]
 
 
 def _heard(events: list[Event], kind: type[Event]) -> list[Event]:

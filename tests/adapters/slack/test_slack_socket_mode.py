@@ -73,3 +73,23 @@ async def test_an_app_token_refused_on_reconnect_fails_the_adapter_for_good(
 
 async def _drop(event: Event, *, handled: Any = None) -> None:
     return None
+
+
+async def test_a_message_redelivered_in_socket_mode_after_a_restart_is_handled_once(
+    harness: SlackHarness, slack: FakeSlack,
+) -> None:
+    """Socket Mode says a redelivery with the envelope's ``retry_attempt`` (bolt turns it into
+    the same ``X-Slack-Retry-Num`` header as HTTP)."""
+    run = await harness.warmline("socket-retry.db", mode="socket")
+    body = harness.payloads.event(harness.payloads.message("once"), event_id="EvSOCK1")
+    await slack.push("events_api", body)
+    await slack.wait_until(lambda: run.probe.messages(), what="the message")
+    await harness.shutdown(run)
+
+    again = await harness.warmline("socket-retry.db", mode="socket")
+    await slack.push("events_api", body, retry_attempt=1)
+    await slack.push("events_api", harness.payloads.event(harness.payloads.message("next")))
+    await slack.wait_until(lambda: again.probe.messages(), what="the next message")
+    await slack.wait_until(lambda: again.adapter._inbound.retries_dropped == 1,
+                           what="the redelivery dropped")
+    assert [m.text for m in again.probe.messages()] == ["next"]

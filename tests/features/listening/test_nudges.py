@@ -37,7 +37,8 @@ async def test_kind_replies_and_replies_by_members_who_are_not_supporters_bring_
 async def test_a_message_in_the_posts_thread_is_a_reply(sim: Simulation) -> None:
     await post(sim, "sam", "p1", SHARE)
     note = only(await post(sim, "dee", "r1", ROADBLOCK, thread="p1"))
-    assert note["user"] == "dee" and note["channel"] == "p1"
+    # The note names the thread (Slack shows it there) and the channel the thread is in.
+    assert note["user"] == "dee" and note["thread"] == "p1" and note["channel"] != "p1"
 
 
 async def test_other_channels_and_the_posters_own_replies_are_not_read(sim: Simulation) -> None:
