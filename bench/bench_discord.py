@@ -43,6 +43,7 @@ from adapters.discord.adapter import DiscordAdapter, DiscordOptions, apply_url_o
 from bot.actions import Button, SendDirect  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import default_settings  # noqa: E402
+from bot.events import MessagePosted  # noqa: E402
 from bot.feature import all_commands, needs_message_text  # noqa: E402
 from bot.features.registry import build_features  # noqa: E402
 from bot.runtime.app import Warmline  # noqa: E402
@@ -60,6 +61,12 @@ class TimedAdapter(DiscordAdapter):
         if not self.first_in:
             self.first_in = time.perf_counter()
         super().message_arrived(message)
+
+    def message_posted(self, event: MessagePosted) -> None:
+        """The raw MESSAGE_CREATE path (adapters/discord/rawmessage.py) hands events here."""
+        if not self.first_in:
+            self.first_in = time.perf_counter()
+        super().message_posted(event)
 
 
 class BareClient(discord.Client):
@@ -154,6 +161,9 @@ async def warmline_rate(port: int, n: int, db: Path, profile: bool, support: boo
             prof.disable()
         print(f"  warmline: CPU {1e6 * (time.process_time() - cpu) / n:.0f} µs/event, "
               f"{bot.dispatcher.errors} errors, {store.db.writes} write transactions")
+        raw = getattr(adapter.client, "warmline_raw_messages", None)
+        print("  MESSAGE_CREATE: " + ("discord.py's Message (raw path off)" if raw is None else
+              f"{raw.fast} read raw, {raw.fallbacks} through discord.py's Message"))
         if support:
             row = await store.db.fetchone("SELECT COUNT(*) FROM listening_shares")
             print(f"  listening: {0 if row is None else row[0]} posts tracked in the support "

@@ -60,6 +60,7 @@ from adapters.discord.outbound import Outbound
 from bot.actions import Action
 from bot.adapter import Capabilities, EventSink, Fatal, SendResult, Transient
 from bot.clock import Clock, SystemClock
+from bot.events import MessagePosted
 from bot.feature import CommandSpec
 
 __all__ = [
@@ -373,6 +374,9 @@ class DiscordAdapter:
 
     def message_arrived(self, message: discord.Message) -> None:
         self._inbound.message_arrived(message)
+
+    def message_posted(self, event: MessagePosted) -> None:
+        self._inbound.message_posted(event)
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         await self._inbound.on_interaction(interaction)

@@ -23,7 +23,10 @@ import discord.gateway
 import discord.http
 import yarl
 
+from adapters.discord.rawmessage import RawMessageHook
+from adapters.discord.rawmessage import install as install_raw_messages
 from adapters.discord.views import ButtonHandler, WarmlineButton
+from bot.events import MessagePosted
 
 
 class GatewayHandler(ButtonHandler, Protocol):
@@ -35,6 +38,10 @@ class GatewayHandler(ButtonHandler, Protocol):
 
     def message_arrived(self, message: discord.Message) -> None:
         """A MESSAGE_CREATE, handed over synchronously (see :meth:`_ClientMixin.dispatch`)."""
+        ...
+
+    def message_posted(self, event: MessagePosted) -> None:
+        """A MESSAGE_CREATE read from the raw payload (see :mod:`.rawmessage`), already neutral."""
         ...
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None: ...
@@ -90,6 +97,8 @@ class _ClientMixin:
     """What both client classes share: route gateway events to the adapter."""
 
     warmline_inbound: GatewayHandler
+    warmline_raw_messages: RawMessageHook | None
+    """The raw MESSAGE_CREATE path in front of discord.py's parser (None: discord.py's own)."""
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(WarmlineButton)  # type: ignore[attr-defined]
@@ -119,9 +128,11 @@ class WarmlineClient(_ClientMixin, discord.Client):
     def __init__(self, adapter: GatewayHandler, **options: Any) -> None:
         super().__init__(**options)
         self.warmline_inbound = adapter
+        self.warmline_raw_messages = install_raw_messages(self, adapter)
 
 
 class ShardedWarmlineClient(_ClientMixin, discord.AutoShardedClient):
     def __init__(self, adapter: GatewayHandler, **options: Any) -> None:
         super().__init__(**options)
         self.warmline_inbound = adapter
+        self.warmline_raw_messages = install_raw_messages(self, adapter)

@@ -38,7 +38,7 @@ from adapters.discord.convert import (
 )
 from bot.adapter import EventSink, Fatal
 from bot.config import timezone_suggestions
-from bot.events import Event
+from bot.events import Event, MessagePosted
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +161,13 @@ class Inbound:
         except Exception as exc:  # never into discord.py's gateway loop; the type only
             log.error("could not read Discord message %s: %s", message.id, type(exc).__name__)
             return
-        if event is None:
+        if event is not None:
+            self.message_posted(event)
+
+    def message_posted(self, event: MessagePosted) -> None:
+        """A message already converted (by the client's raw MESSAGE_CREATE path,
+        :mod:`.rawmessage`, or :meth:`message_arrived`), queued for the core."""
+        if self.sink is None:
             return
         self._messages.append(event)
         if self._drainer is None:
