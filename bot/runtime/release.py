@@ -27,6 +27,7 @@ from typing import Any
 
 from bot.actions import Action, SendDirect, SendPrivateNote, action_from_json
 from bot.jsonform import JsonFormError
+from bot.metrics import RELEASE_DROPPED, RELEASED
 from bot.people import hold_of
 from bot.quiet import held_until
 from bot.runtime.core import Core
@@ -76,6 +77,8 @@ class Releaser:
             await self.store.deferred.sent(sending)
             handled += len(rows)
             self.released += len(sending)
+            if sending:
+                self.delivery.outbox.metrics.inc(RELEASED, len(sending))
         if handled:
             await self.store.deferred.prune(self.core.clock.now())
         return handled
@@ -105,6 +108,7 @@ class Releaser:
         if expired:
             await self.store.deferred.drop(expired, "expired")
             self.dropped += len(expired)
+            self.delivery.outbox.metrics.inc(RELEASE_DROPPED, len(expired))
             log.info("dropped %d held item(s) for member %d: expired", len(expired), member_id)
         sending.extend(row.id for row, _ in fresh)
         ctx = await self.core.community_context(community.platform, community.platform_id)
