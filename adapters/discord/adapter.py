@@ -166,6 +166,8 @@ class DiscordAdapter:
         says not to reconnect on, a rejected token); the runtime then stops the process."""
         self.failure: BaseException | None = None
         self._started = False
+        self._down: set[int] = set()
+        """Shards whose gateway connection dropped and is not back yet."""
         quiet_reconnect_tracebacks()
 
     def _current_client(self) -> discord.Client | None:
@@ -177,6 +179,13 @@ class DiscordAdapter:
         return self._inbound.events_in
 
     # -- lifecycle ----------------------------------------------------------------------------
+
+    @property
+    def ready(self) -> bool:
+        """READY received and every gateway connection up (``/healthz``): False before the
+        start, while a shard reconnects, after a failure and once stopping."""
+        return (self._started and not self._stopping and not self.failed.is_set()
+                and self.client is not None and not self._down)
 
     @property
     def sharded(self) -> bool:
@@ -212,6 +221,7 @@ class DiscordAdapter:
         apply_url_overrides(self.options.api_base_url, self.options.gateway_url)
         while True:
             self._ready.clear()
+            self._down.clear()
             downgrades = self.intent_downgrades
             client = await self._logged_in_client()
             if self.options.sync_commands and self.intent_downgrades == 0:
@@ -369,6 +379,12 @@ class DiscordAdapter:
     def gateway_ready(self) -> None:
         """The client's ``on_ready``: ``start`` (and the reconnect after a 4014) wait for it."""
         self._ready.set()
+
+    def gateway_down(self, shard_id: int) -> None:
+        self._down.add(shard_id)
+
+    def gateway_up(self, shard_id: int) -> None:
+        self._down.discard(shard_id)
 
     async def on_message(self, message: discord.Message) -> None:
         await self._inbound.on_message(message)

@@ -33,6 +33,14 @@ class GatewayHandler(ButtonHandler, Protocol):
         """The gateway is READY and the guilds have arrived (``on_ready``)."""
         ...
 
+    def gateway_down(self, shard_id: int) -> None:
+        """A gateway connection dropped; discord.py reconnects (``on_disconnect``)."""
+        ...
+
+    def gateway_up(self, shard_id: int) -> None:
+        """A gateway connection is back (READY again, or RESUMED)."""
+        ...
+
     async def on_message(self, message: discord.Message) -> None: ...
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None: ...
@@ -107,8 +115,27 @@ class WarmlineClient(_ClientMixin, discord.Client):
         super().__init__(**options)
         self.warmline_inbound = adapter
 
+    async def on_ready(self) -> None:
+        self.warmline_inbound.gateway_up(0)
+        self.warmline_inbound.gateway_ready()
+
+    async def on_resumed(self) -> None:
+        self.warmline_inbound.gateway_up(0)
+
+    async def on_disconnect(self) -> None:
+        self.warmline_inbound.gateway_down(0)
+
 
 class ShardedWarmlineClient(_ClientMixin, discord.AutoShardedClient):
     def __init__(self, adapter: GatewayHandler, **options: Any) -> None:
         super().__init__(**options)
         self.warmline_inbound = adapter
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        self.warmline_inbound.gateway_up(shard_id)
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self.warmline_inbound.gateway_up(shard_id)
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        self.warmline_inbound.gateway_down(shard_id)
