@@ -35,9 +35,7 @@ from bot.exit_codes import ExitCode, KnownFailure
 from bot.feature import CommandSpec, Feature, all_commands, needs_message_text
 from bot.features.registry import build_features
 from bot.logs import setup_logging
-from bot.metrics import NO_METRICS
-from bot.ops.http import serving
-from bot.ops.metrics import PrometheusMetrics
+from bot.metrics import NO_METRICS, Metrics
 from bot.runtime.app import Warmline
 from bot.store.base import Store
 from bot.store.open import DatabaseInUse, StoreRefused, lock_database, open_store, sqlite_path
@@ -158,17 +156,23 @@ async def _run(settings: Settings, store: Store, names: list[str], stop: asyncio
                                default_locale=settings.texts.locale)
     adapters = build_adapters(adapter_settings(settings, features), all_commands(features), store)
     ops = settings.ops
-    metrics = PrometheusMetrics() if ops.port else None
+    metrics: Metrics = NO_METRICS
+    if ops.port:
+        # Imported only when asked for: aiohttp and prometheus-client cost a few hundred
+        # milliseconds of start-up, during which a SIGTERM is not yet caught.
+        from bot.ops.http import serving
+        from bot.ops.metrics import PrometheusMetrics
+
+        metrics = prometheus = PrometheusMetrics()
     bot = Warmline(settings=settings, store=store, clock=SystemClock(), texts=texts,
-                   features=features, adapters=adapters,
-                   metrics=metrics if metrics is not None else NO_METRICS)
+                   features=features, adapters=adapters, metrics=metrics)
     log.info("warmline running with adapters: %s", ", ".join(names))
     async with contextlib.AsyncExitStack() as endpoints:
-        if metrics is not None:
-            metrics.watch(bot)
+        if ops.port:
+            prometheus.watch(bot)
             try:
                 await endpoints.enter_async_context(
-                    serving(bot, metrics, host=ops.host, port=ops.port))
+                    serving(bot, prometheus, host=ops.host, port=ops.port))
             except OSError as refused:
                 raise KnownFailure(
                     ExitCode.CONFIG,
