@@ -36,6 +36,7 @@ class ProbeAdapter(RecordingAdapter):
     def __init__(self) -> None:
         super().__init__(SystemClock())
         self.ready = False
+        self.failed = asyncio.Event()
 
 
 async def get(server: OpsServer, path: str) -> tuple[int, str]:
@@ -98,7 +99,16 @@ async def test_healthz_is_503_until_the_adapter_is_ready_then_200(running: Runni
     assert 'warmline_adapter_ready{platform="sim"} 1.0' in text
 
 
-async def test_healthz_is_503_when_the_adapter_fails_or_the_runtime_stops(running: Running) -> None:
+async def test_healthz_is_503_once_the_adapter_has_failed(running: Running) -> None:
+    running.adapter.ready = True
+    await running.start()
+    assert (await health(running.server))[0] == 200
+    running.adapter.failed.set()  # its ready flag still says True: failed wins
+    status, body = await health(running.server)
+    assert (status, body["not_ready"]) == (503, ["adapter:sim"])
+
+
+async def test_healthz_is_503_once_the_runtime_stops(running: Running) -> None:
     running.adapter.ready = True
     await running.start()
     assert (await health(running.server))[0] == 200
