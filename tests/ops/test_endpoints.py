@@ -99,19 +99,21 @@ async def test_healthz_is_503_until_the_adapter_is_ready_then_200(running: Runni
     assert 'warmline_adapter_ready{platform="sim"} 1.0' in text
 
 
-async def test_healthz_is_503_once_the_adapter_has_failed(running: Running) -> None:
+async def serving_ready(running: Running) -> None:
     running.adapter.ready = True
     await running.start()
     assert (await health(running.server))[0] == 200
+
+
+async def test_healthz_is_503_once_the_adapter_has_failed(running: Running) -> None:
+    await serving_ready(running)
     running.adapter.failed.set()  # its ready flag still says True: failed wins
     status, body = await health(running.server)
     assert (status, body["not_ready"]) == (503, ["adapter:sim"])
 
 
 async def test_healthz_is_503_once_the_runtime_stops(running: Running) -> None:
-    running.adapter.ready = True
-    await running.start()
-    assert (await health(running.server))[0] == 200
+    await serving_ready(running)
     running.stop.set()
     assert running.task is not None
     await asyncio.wait_for(running.task, 10)
@@ -120,9 +122,7 @@ async def test_healthz_is_503_once_the_runtime_stops(running: Running) -> None:
 
 
 async def test_healthz_is_503_naming_the_store_when_it_does_not_answer(running: Running) -> None:
-    running.adapter.ready = True
-    await running.start()
-    assert (await health(running.server))[0] == 200
+    await serving_ready(running)
     await running.bot.store.close()
     status, body = await health(running.server)
     assert (status, body) == (503, {"status": "not ready", "not_ready": ["store"]})
