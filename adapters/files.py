@@ -187,6 +187,11 @@ class FileAdapter:
         self._oversize = False
         self._saved: tuple[int, int] | None = None
 
+    @property
+    def ready(self) -> bool:
+        """The reader is following the events file (``/healthz``; ``bot.adapter.adapter_ready``)."""
+        return self._task is not None and not self._task.done() and not self.failed.is_set()
+
     async def start(self, sink: EventSink) -> None:
         if self._task is not None:
             return

@@ -6,6 +6,7 @@ outbox (one gate for quiet hours, pacing and delivery records) before it reaches
 ``recipient`` names the person an action is *for* (the DM target, the replier who gets a nudge);
 the outbox uses it for quiet hours. ``urgent`` actions (crisis resources) are never deferred.
 ``key`` is an optional idempotency key: the outbox records it and never sends the same key twice.
+``kind`` names what a feature sends (``listening.nudge``, ``safety.reply``) for the metrics.
 """
 
 from __future__ import annotations
@@ -79,7 +80,8 @@ class MessageLink:
 class Action:
     """Fields every action has. ``recipient`` is the person the action is for (quiet hours
     apply to them); ``urgent`` actions (crisis resources) are never deferred; ``key`` is an
-    optional idempotency key.
+    optional idempotency key; ``kind`` names what a feature sends (``listening.nudge``), for the
+    metrics only.
 
     A ``text`` may hold a link to a message as ``<message:CHANNEL/MESSAGE>``
     (``bot.names.message_link``): the core knows no URLs, so each adapter writes its own link
@@ -90,6 +92,9 @@ class Action:
     recipient: str | None = None
     urgent: bool = False
     key: str | None = None
+    kind: str | None = None
+    """What a feature calls this message (``listening.nudge``, ``safety.reply``), for counting
+    only (the ``kind`` label of the outbox's metrics): a fixed name, never an id or text."""
 
 
 @ACTIONS.register("send_dm")

@@ -78,6 +78,15 @@ class Fatal(AdapterError):
     """Retrying cannot help (bad request, missing permission); the action is dropped and logged."""
 
 
+def adapter_ready(adapter: object) -> bool | None:
+    """What an adapter says about its connection: its optional ``ready`` attribute (a bool or
+    a property; True once connected, False while it reconnects or after it failed), looked up
+    with ``getattr`` like ``failed``, since the :class:`Adapter` protocol does not require it.
+    None when the adapter does not say."""
+    ready = getattr(adapter, "ready", None)
+    return None if ready is None else bool(ready)
+
+
 class Adapter(Protocol):
     platform: str
     capabilities: Capabilities

@@ -17,6 +17,7 @@ the process half-way through creating or migrating its database.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import inspect
 import logging
@@ -34,6 +35,7 @@ from bot.exit_codes import ExitCode, KnownFailure
 from bot.feature import CommandSpec, Feature, all_commands, needs_message_text
 from bot.features.registry import build_features
 from bot.logs import setup_logging
+from bot.metrics import NO_METRICS, Metrics
 from bot.runtime.app import Warmline
 from bot.store.base import Store
 from bot.store.open import DatabaseInUse, StoreRefused, lock_database, open_store, sqlite_path
@@ -137,10 +139,31 @@ async def _run(settings: Settings, store: Store, names: list[str], stop: asyncio
     texts = TextCatalogue.load(overrides=settings.texts.overrides,
                                default_locale=settings.texts.locale)
     adapters = build_adapters(adapter_settings(settings, features), all_commands(features), store)
+    ops = settings.ops
+    metrics: Metrics = NO_METRICS
+    if ops.port:
+        # Imported only when asked for: aiohttp and prometheus-client cost a few hundred
+        # milliseconds of start-up, during which a SIGTERM is not yet caught.
+        from bot.ops.http import serving
+        from bot.ops.metrics import PrometheusMetrics
+
+        metrics = prometheus = PrometheusMetrics()
     bot = Warmline(settings=settings, store=store, clock=SystemClock(), texts=texts,
-                   features=features, adapters=adapters)
+                   features=features, adapters=adapters, metrics=metrics)
     log.info("warmline running with adapters: %s", ", ".join(names))
-    await bot.run(stop)
+    async with contextlib.AsyncExitStack() as endpoints:
+        if ops.port:
+            prometheus.watch(bot)
+            try:
+                await endpoints.enter_async_context(
+                    serving(bot, prometheus, host=ops.host, port=ops.port))
+            except OSError as refused:
+                raise KnownFailure(
+                    ExitCode.CONFIG,
+                    f"ops.port: cannot listen on {ops.host}:{ops.port} "
+                    f"({refused.strerror or type(refused).__name__}); choose another port, or stop what "
+                    "uses it") from None
+        await bot.run(stop)
     if bot.adapter_failure is not None:
         platform, exc = bot.adapter_failure
         why = str(exc) if isinstance(exc, AdapterError) and str(exc) else type(exc).__name__

@@ -167,6 +167,8 @@ class DiscordAdapter:
         says not to reconnect on, a rejected token); the runtime then stops the process."""
         self.failure: BaseException | None = None
         self._started = False
+        self._down: set[int] = set()
+        """Shards whose gateway connection dropped and is not back yet."""
         quiet_reconnect_tracebacks()
 
     def _current_client(self) -> discord.Client | None:
@@ -178,6 +180,13 @@ class DiscordAdapter:
         return self._inbound.events_in
 
     # -- lifecycle ----------------------------------------------------------------------------
+
+    @property
+    def ready(self) -> bool:
+        """READY received and every gateway connection up (``/healthz``): False before the
+        start, while a shard reconnects, after a failure and once stopping."""
+        return (self._started and not self._stopping and not self.failed.is_set()
+                and self.client is not None and not self._down)
 
     @property
     def sharded(self) -> bool:
@@ -213,6 +222,7 @@ class DiscordAdapter:
         apply_url_overrides(self.options.api_base_url, self.options.gateway_url)
         while True:
             self._ready.clear()
+            self._down.clear()
             downgrades = self.intent_downgrades
             client = await self._logged_in_client()
             if self.options.sync_commands and self.intent_downgrades == 0:
@@ -377,6 +387,12 @@ class DiscordAdapter:
 
     def message_posted(self, event: MessagePosted) -> None:
         self._inbound.message_posted(event)
+
+    def gateway_down(self, shard_id: int) -> None:
+        self._down.add(shard_id)
+
+    def gateway_up(self, shard_id: int) -> None:
+        self._down.discard(shard_id)
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         await self._inbound.on_interaction(interaction)

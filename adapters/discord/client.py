@@ -44,6 +44,14 @@ class GatewayHandler(ButtonHandler, Protocol):
         """A MESSAGE_CREATE read from the raw payload (see :mod:`.rawmessage`), already neutral."""
         ...
 
+    def gateway_down(self, shard_id: int) -> None:
+        """A gateway connection dropped; discord.py reconnects (``on_disconnect``)."""
+        ...
+
+    def gateway_up(self, shard_id: int) -> None:
+        """A gateway connection is back (READY again, or RESUMED)."""
+        ...
+
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None: ...
 
 
@@ -130,9 +138,28 @@ class WarmlineClient(_ClientMixin, discord.Client):
         self.warmline_inbound = adapter
         self.warmline_raw_messages = install_raw_messages(self, adapter)
 
+    async def on_ready(self) -> None:
+        self.warmline_inbound.gateway_up(0)
+        self.warmline_inbound.gateway_ready()
+
+    async def on_resumed(self) -> None:
+        self.warmline_inbound.gateway_up(0)
+
+    async def on_disconnect(self) -> None:
+        self.warmline_inbound.gateway_down(0)
+
 
 class ShardedWarmlineClient(_ClientMixin, discord.AutoShardedClient):
     def __init__(self, adapter: GatewayHandler, **options: Any) -> None:
         super().__init__(**options)
         self.warmline_inbound = adapter
         self.warmline_raw_messages = install_raw_messages(self, adapter)
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        self.warmline_inbound.gateway_up(shard_id)
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self.warmline_inbound.gateway_up(shard_id)
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        self.warmline_inbound.gateway_down(shard_id)

@@ -135,6 +135,16 @@ class SlackAdapter:
         return self._inbound.events_in
 
     @property
+    def ready(self) -> bool:
+        """Started and listening (HTTP), or its Socket Mode connection open (``/healthz``)."""
+        if self.app is None or self.failed.is_set():
+            return False
+        if self._socket is None:
+            return self._runner is not None
+        session = getattr(self._socket.client, "current_session", None)
+        return session is not None and not session.closed
+
+    @property
     def owned_tasks(self) -> int:
         """Tasks the adapter holds: the Socket Mode client's while it is connected."""
         socket = self._socket

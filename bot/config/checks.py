@@ -9,6 +9,8 @@ the same checker to many keys and the messages stay consistent.
 from __future__ import annotations
 
 import difflib
+import ipaddress
+import re
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -242,6 +244,23 @@ def _url(*schemes: str) -> _Check:
         return value
 
     return check
+
+
+_HOSTNAME = re.compile(r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")
+
+
+def _host(value: Any, ctx: _Ctx, key: str) -> str:
+    """An address to listen on: an IPv4 or IPv6 address, or a host name."""
+    if not isinstance(value, str) or not value:
+        raise _Bad("expected an address to listen on in quotes, e.g. '127.0.0.1' (this machine "
+                   "only) or '0.0.0.0' (every interface, e.g. in a container)")
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        if not _HOSTNAME.fullmatch(value):
+            raise _Bad("expected an IP address or a host name, e.g. '127.0.0.1'") from None
+    return value
 
 
 def _store_url_problem(value: str) -> str | None:

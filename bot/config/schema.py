@@ -18,6 +18,7 @@ from bot.config.checks import (
     _Check,
     _choice,
     _float,
+    _host,
     _int,
     _locale,
     _locale_or_unset,
@@ -226,6 +227,16 @@ class OutboxSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class OpsSettings:
+    """The health and metrics endpoints (``/healthz``, ``/metrics``; docs/operations.md)."""
+
+    port: int = _setting(0, _int(0, 65535, "", 9100))
+    """The local HTTP port for ``/healthz`` and ``/metrics``; 0 means off."""
+    host: str = _setting("127.0.0.1", _host)
+    """The address it listens on: this machine only by default."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DiscordSettings:
     """Present means "run the Discord adapter"."""
 
@@ -293,6 +304,7 @@ class Settings:
     listening: ListeningSettings = field(default_factory=ListeningSettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
+    ops: OpsSettings = field(default_factory=OpsSettings)
     discord: DiscordSettings | None = None
     slack: SlackSettings | None = None
     files: FilesSettings | None = None
@@ -311,6 +323,7 @@ _SECTIONS: Mapping[str, type] = MappingProxyType({
     "listening": ListeningSettings,
     "scheduler": SchedulerSettings,
     "outbox": OutboxSettings,
+    "ops": OpsSettings,
     "discord": DiscordSettings,
     "slack": SlackSettings,
     "files": FilesSettings,

@@ -22,11 +22,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.actions import Action, action_from_json, action_to_json
-from bot.adapter import Adapter
+from bot.adapter import Adapter, adapter_ready
 from bot.clock import Clock
 from bot.config import Settings
-from bot.events import Event
+from bot.events import EVENTS, Event
 from bot.feature import Context, Feature, JobKind
+from bot.metrics import HANDLER_ERRORS, JOBS_LATE, NO_METRICS, SCHEDULER_FAILURES, Metrics, type_name
 from bot.model import Claim
 from bot.model import Outcome as DeliveryOutcome
 from bot.quiet import trigger_of
@@ -62,8 +63,11 @@ class Warmline:
         texts: TextCatalogue,
         features: Sequence[Feature[Any]],
         adapters: Sequence[Adapter],
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self.settings = settings
+        self.metrics = metrics
+        """Where every part counts (``bot.metrics``); ``warmline run`` passes Prometheus's."""
         self.clock = clock
         self.adapters = list(adapters)
         self.schedule_changed = ScheduleSignal()
@@ -72,7 +76,8 @@ class Warmline:
         self.store.jobs = SignallingJobs(store.jobs, self.schedule_changed)
         self.core = Core(store=store, clock=clock, texts=texts, settings=settings, features=features,
                          command_names={a.platform: a.capabilities.command_names for a in adapters})
-        self.scheduler = Scheduler(store, clock, batch_size=settings.scheduler.batch_size)
+        self.scheduler = Scheduler(store, clock, batch_size=settings.scheduler.batch_size,
+                                   metrics=metrics)
         for feature in features:
             for kind, job_kind in feature.job_kinds().items():
                 self.scheduler.register(kind, job_kind)
@@ -88,17 +93,20 @@ class Warmline:
                 base_backoff=settings.outbox.base_backoff_seconds,
                 max_backoff=settings.outbox.max_backoff_seconds,
             ),
+            metrics=metrics,
         )
         self.delivery = DeliveryPipeline(core=self.core, outbox=self.outbox, features=features)
         store.deferred.on_change = self.schedule_changed.set
         self.releaser = Releaser(core=self.core, delivery=self.delivery)
-        self.dispatcher = Dispatcher(self.handle_event)
+        self.dispatcher = Dispatcher(self.handle_event, metrics=metrics)
         self.failures: deque[Exception] = deque(maxlen=32)
         """The latest handler failures (for the simulator and tests; the log has ids and types)."""
         self._stop: asyncio.Event | None = None
         self._next_prune: datetime | None = None
         self.late = 0
         """Scheduled sends that went out later than their platform's delivery window."""
+        self.running: list[Adapter] = []
+        """The adapters started and not yet stopping (what :meth:`health` asks)."""
 
     # -- the two flows: an event, a due job; both decide → deliver ------------------------------
 
@@ -112,6 +120,7 @@ class Warmline:
         except Exception as exc:
             self.core.forget(event)  # rolled back: a redelivery must be handled afresh
             self.failures.append(exc)
+            self.metrics.inc(HANDLER_ERRORS, source="event", type=type_name(EVENTS, event))
             log.error("event %s/%s (%s) failed: %s", event.platform, event.event_id,
                       type(event).__name__, type(exc).__name__)
             actions = self.core.apology(event)
@@ -163,6 +172,7 @@ class Warmline:
             lateness = (self.clock.now() - claim.occurrence).total_seconds()
             if lateness > adapter.capabilities.delivery_window_seconds:
                 self.late += 1
+                self.metrics.inc(JOBS_LATE, kind=claim.job.kind)
                 log.warning("job %s (%s) went out %.0fs after it was due", claim.job.id,
                             claim.job.kind, lateness)
         return "sent" if outcome.status == "sent" else "failed"
@@ -233,11 +243,13 @@ class Warmline:
                 if not await self._start_adapter(adapter, stop):
                     break
                 log.info("adapter %s started", adapter.platform)
+                self.running.append(adapter)
             watcher = asyncio.create_task(self._watch_adapters(started, stop),
                                           name="adapter-watch")
             freeze_startup_heap()
             await self._scheduler_loop(stop)
         finally:
+            self.running = []  # not ready from now on: a health check says so at once
             self.outbox.stop_waiting()
             unblock.cancel()
             if watcher is not None:
@@ -253,6 +265,25 @@ class Warmline:
                 "stopped: %d events handled, %d actions sent, %d failed",
                 self.dispatcher.handled, self.outbox.sent, self.outbox.failed,
             )
+
+    async def health(self, *, timeout: float = 2.0) -> dict[str, bool]:  # noqa: ASYNC109
+        """Is each part ready? ``adapter:<platform>`` for every configured adapter (started, not
+        failed, and connected when it says so: :func:`bot.adapter.adapter_ready`) and ``store``
+        (a trivial query answered within ``timeout`` seconds)."""
+        parts: dict[str, bool] = {}
+        for adapter in self.adapters:
+            failed = getattr(adapter, "failed", None)
+            parts[f"adapter:{adapter.platform}"] = (
+                any(a is adapter for a in self.running)
+                and not (isinstance(failed, asyncio.Event) and failed.is_set())
+                and adapter_ready(adapter) is not False)
+        try:
+            await asyncio.wait_for(self.store.db.fetchone("SELECT 1"), timeout)
+            parts["store"] = True
+        except Exception as exc:  # closed, locked, gone: not ready, whatever the reason
+            log.debug("health: the store did not answer (%s)", type(exc).__name__)
+            parts["store"] = False
+        return parts
 
     async def _stop_waiting_on(self, stop: asyncio.Event) -> None:
         await stop.wait()
@@ -312,6 +343,7 @@ class Warmline:
                 await self.prune_seen_events()
                 due = None if handled else await self.next_due()
             except Exception as exc:
+                self.metrics.inc(SCHEDULER_FAILURES)
                 # A full disk or a locked file: back off (1 s, 2 s, … up to the idle time)
                 # instead of spinning on a due time that is already past.
                 delay = trouble.failed(exc, self.clock.now(), ceiling=idle)

@@ -34,6 +34,7 @@ from bot.actions import (
     action_to_json,
 )
 from bot.feature import Context, Feature
+from bot.metrics import DEFERRED
 from bot.model import Member
 from bot.people import hold_of
 from bot.quiet import held_until, passes_anyway, recipient_of
@@ -121,6 +122,7 @@ class DeliveryPipeline:
         await self.store.deferred.add(member_id, until, expires, action_to_json(action),
                                       self.core.clock.now())
         self.held += 1
+        self.outbox.metrics.inc(DEFERRED, platform=action.platform)
 
     async def _learn(self, outcome: Outcome, ctx: Context[Any] | None) -> None:
         for action, result in outcome.delivered:

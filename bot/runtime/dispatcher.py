@@ -17,7 +17,8 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-from bot.events import Event
+from bot.events import EVENTS, Event
+from bot.metrics import EVENTS_HANDLED, HANDLER_ERRORS, NO_METRICS, Metrics, type_name
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +71,10 @@ class _Gate:
 
 
 class Dispatcher:
-    def __init__(self, handler: Handler, *, concurrency: int = 32) -> None:
+    def __init__(self, handler: Handler, *, concurrency: int = 32,
+                 metrics: Metrics = NO_METRICS) -> None:
         self._handler = handler
+        self._metrics = metrics
         self._slots = _Gate(concurrency)
         self._lanes: dict[tuple[str, str, str], deque[tuple[Event, Callable[[], None] | None]]] = {}
         self._workers: set[asyncio.Task[None]] = set()
@@ -110,10 +113,13 @@ class Dispatcher:
                 try:
                     await self._handler(event)
                     self.handled += 1
+                    self._metrics.inc(EVENTS_HANDLED, platform=event.platform,
+                                      event=type_name(EVENTS, event))
                     if handled is not None:
                         handled()
                 except Exception as exc:
                     self.errors += 1
+                    self._metrics.inc(HANDLER_ERRORS, source="event", type=type_name(EVENTS, event))
                     # The type only: an exception's message can quote what a member wrote.
                     log.error("handling event %s/%s failed: %s", event.platform, event.event_id,
                               type(exc).__name__)

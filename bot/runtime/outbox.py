@@ -25,9 +25,18 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Literal
 
-from bot.actions import Action, PostMessage, StartThread
+from bot.actions import ACTIONS, Action, PostMessage, StartThread
 from bot.adapter import Adapter, Fatal, RateLimited, SendResult, Transient, Unreachable
 from bot.clock import Clock
+from bot.metrics import (
+    ACTIONS_FAILED,
+    ACTIONS_PARKED,
+    ACTIONS_SENT,
+    NO_METRICS,
+    RATE_LIMITED,
+    Metrics,
+    type_name,
+)
 from bot.pacing import Pacer
 
 log = logging.getLogger(__name__)
@@ -72,8 +81,10 @@ class Outbox:
         clock: Clock,
         *,
         retry: RetryPolicy | None = None,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self.adapters = dict(adapters)
+        self.metrics = metrics
         self.clock = clock
         self.retry = retry or RetryPolicy()
         self._pacers = {
@@ -125,6 +136,20 @@ class Outbox:
         return Outcome("sent", tuple(results), delivered=tuple(delivered))
 
     async def send_one(self, action: Action, *, park: bool = False) -> Outcome:
+        """One action, paced and retried; its outcome is counted here, once."""
+        outcome = await self._send_one(action, park=park)
+        platform, name = action.platform, type_name(ACTIONS, action)
+        if outcome.status == "sent":
+            self.metrics.inc(ACTIONS_SENT, platform=platform, action=name, kind=action.kind or "")
+        elif outcome.status == "parked":
+            self.metrics.inc(ACTIONS_PARKED, platform=platform, reason=outcome.reason or "")
+        else:
+            reason = "unreachable" if outcome.status == "unreachable" else outcome.reason or ""
+            self.metrics.inc(ACTIONS_FAILED, platform=platform, action=name,
+                             kind=action.kind or "", reason=reason)
+        return outcome
+
+    async def _send_one(self, action: Action, *, park: bool) -> Outcome:
         adapter = self.adapters.get(action.platform)
         if adapter is None:
             log.error("no adapter for platform %s; action %s dropped", action.platform, type(action).__name__)
@@ -139,6 +164,8 @@ class Outbox:
             try:
                 result = await adapter.send(action)
             except RateLimited as exc:
+                self.metrics.inc(RATE_LIMITED, platform=action.platform,
+                                 scope="global" if exc.is_global else "route")
                 if exc.is_global:
                     pacer.pause(self.clock, exc.retry_after)
                 elif park:

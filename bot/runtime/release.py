@@ -28,6 +28,7 @@ from typing import Any
 
 from bot.actions import Action, SendDirect, SendPrivateNote, action_from_json
 from bot.jsonform import JsonFormError
+from bot.metrics import RELEASE_DROPPED, RELEASED
 from bot.model import Community, Member
 from bot.people import hold_of
 from bot.quiet import held_until
@@ -136,6 +137,7 @@ class Releaser:
             await deferred.drop(ids, reason)
             if reason == "expired":
                 self.dropped += len(ids)
+                self.delivery.outbox.metrics.inc(RELEASE_DROPPED, len(ids))
         sending = [row for rows in page.rows.values() for row in rows]
         if not sending:
             return
@@ -152,6 +154,8 @@ class Releaser:
                 await deferred.drop(rows, "unreachable" if id(action) in lost else "failed")
         await deferred.sent(sent)
         self.released += len(sent)
+        if sent:
+            self.delivery.outbox.metrics.inc(RELEASED, len(sent))
 
 
 class _Page:

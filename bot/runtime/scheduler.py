@@ -39,6 +39,7 @@ from typing import Any, Protocol
 from bot.actions import Action
 from bot.clock import Clock
 from bot.feature import Context, JobKind
+from bot.metrics import HANDLER_ERRORS, JOBS_DUE, NO_METRICS, Metrics
 from bot.model import FINAL_STATUSES, Claim, Finished, Outcome
 from bot.store.base import Store
 
@@ -70,7 +71,7 @@ class Scheduler:
     :meth:`next_due` says so (``clock.sleep_until``), and again after scheduling new jobs."""
 
     def __init__(self, store: Store, clock: Clock, *, batch_size: int = 500,
-                 claim_batch: int = DEFAULT_CLAIM_BATCH) -> None:
+                 claim_batch: int = DEFAULT_CLAIM_BATCH, metrics: Metrics = NO_METRICS) -> None:
         """``batch_size``: the most occurrences one :meth:`run_due` call handles before it
         returns (so a large backlog cannot starve the caller's loop). ``claim_batch``: how many
         occurrences are claimed per transaction (capped at ``batch_size``)."""
@@ -81,6 +82,7 @@ class Scheduler:
         self._batch_size = batch_size
         self._claim_batch = min(claim_batch, batch_size)
         self._kinds: dict[str, JobKind] = {}
+        self._metrics = metrics
 
     @property
     def claim_batch(self) -> int:
@@ -131,6 +133,7 @@ class Scheduler:
                 if not started:
                     continue  # another scheduler started it, or its job was deleted
                 status, reason = await self._handle(claim, host)
+                self._metrics.inc(JOBS_DUE, kind=claim.job.kind, outcome=status)
                 done = (claim.job.id, claim.occurrence, status, reason)
                 handled += 1
         except Exception:
@@ -172,6 +175,7 @@ class Scheduler:
         except Exception as exc:
             # Only the exception type: its message could quote what a member wrote.
             log.error("job %s (kind %s) failed: %s", job.id, job.kind, type(exc).__name__)
+            self._metrics.inc(HANDLER_ERRORS, source="job", type=job.kind)
             return "failed", "error"
         status, reason = delivered if isinstance(delivered, tuple) else (delivered, None)
         if status not in FINAL_STATUSES:

@@ -39,6 +39,7 @@ from bot.events import Actor, Event, event_from_json
 from bot.feature import Feature
 from bot.features.registry import FEATURES, build_features
 from bot.jsonform import JsonFormError, encode_value, parse_datetime
+from bot.metrics import NO_METRICS, Metrics
 from bot.runtime.app import Warmline
 from bot.sealing import new_key
 from bot.sim.recording import RecordingAdapter, Sent
@@ -364,6 +365,7 @@ def _str(body: dict[str, Any], key: str, kind: str) -> str:
 async def simulation(
     *, db: str | Path | None = None, settings: Settings | None = None, start: datetime = DEFAULT_START,
     platform: str = PLATFORM, features: Sequence[type[Feature[Any]]] = FEATURES,
+    metrics: Metrics = NO_METRICS,
 ) -> AsyncIterator[Simulation]:
     """A ready simulation; the store is a temporary file unless ``db`` is given. ``platform``
     names the platform the scenario's communities live on (tests that prepare a database for
@@ -387,6 +389,7 @@ async def simulation(
                 return Warmline(
                     settings=settings, store=store, clock=clock, texts=texts,
                     features=await build_features(settings, store, features), adapters=[adapter],
+                    metrics=metrics,
                 )
 
             bot = await build()

@@ -68,7 +68,7 @@ def test_every_setting_is_explained_in_the_example_file() -> None:
     sections = _section_classes()
     assert set(sections) == {
         "store", "logging", "texts", "community", "checkins", "listening", "duty", "privacy",
-        "limits", "safety", "scheduler", "outbox", "discord", "files", "slack",
+        "limits", "safety", "scheduler", "outbox", "ops", "discord", "files", "slack",
     }
     for section, cls in sections.items():
         assert re.search(rf"^#? ?\[{section}\]", text, re.MULTILINE), f"[{section}] missing"

@@ -73,13 +73,13 @@ async def prompt_actions(
             actions.append(PostMessage(
                 platform=ctx.platform, community=ctx.community.platform_id,
                 recipient=member.platform_user_id, channel=channel, thread=thread, text=text,
-                buttons=buttons, mention=member.platform_user_id,
+                buttons=buttons, mention=member.platform_user_id, kind="checkins.prompt",
             ))
             return actions
     return [SendDirect(
         platform=ctx.platform, community=ctx.community.platform_id,
         recipient=member.platform_user_id, user=member.platform_user_id, text=text,
-        buttons=buttons,
+        buttons=buttons, kind="checkins.prompt",
     )]
 
 

@@ -181,7 +181,8 @@ async def _maybe_note(event: MessagePosted, ctx: ListeningContext, found: Room,
             else thanks_text(ctx, assessment, where))
     return [SendPrivateNote(
         platform=event.platform, community=event.community, recipient=event.user,
-        user=event.user, channel=event.channel, thread=event.thread, text=text,
+        kind=f"listening.{kind}", user=event.user, channel=event.channel, thread=event.thread,
+        text=text,
         buttons=(Button(action=NOTES, value="off", label=ctx.t("listening.note.off")),),
     )]
 

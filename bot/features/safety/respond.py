@@ -127,11 +127,11 @@ async def _reply(event: MessagePosted, record: DetectionRecord, member: Member, 
     if event.is_dm or reply_mode(ctx) == "dm":
         # In a DM, the conversation it came from; otherwise the adapter opens (or reuses) one.
         return SendDirect(platform=event.platform, community=event.community,
-                          recipient=event.user, urgent=True, user=event.user,
+                          recipient=event.user, urgent=True, kind="safety.reply", user=event.user,
                           channel=event.channel if event.is_dm else None, text=text,
                           buttons=buttons)
     return PostMessage(platform=event.platform, community=event.community, recipient=event.user,
-                       urgent=True, channel=event.channel, thread=event.thread,
+                       urgent=True, kind="safety.reply", channel=event.channel, thread=event.thread,
                        reply_to=event.message_id, text=text, buttons=buttons, mention=event.user)
 
 
@@ -148,7 +148,7 @@ async def _alert(event: MessagePosted, record: DetectionRecord, member: Member,
         actions = [AlertModerators(
             platform=ctx.platform, community=ctx.community.platform_id, channel=moderators,
             text=text, buttons=(ack_button(ctx, record.id),), priority=priority, urgent=True,
-            link=link)]
+            link=link, kind="safety.alert")]
         reached = "moderators"
     else:
         routed = await ctx.router.route(SupportRequest(
