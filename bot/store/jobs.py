@@ -117,8 +117,12 @@ class JobRepository:
         now_text = to_db(now)
         claims: list[Claim] = []
         async with self._db.transaction() as tx:
+            # On PostgreSQL several workers claim at once: each locks the rows it takes and
+            # skips the ones another worker holds, so no job is claimed by two of them (SQLite
+            # has one writer at a time, which gives the same).
+            lock = " FOR UPDATE SKIP LOCKED" if self._db.dialect == "postgresql" else ""
             rows = await tx.fetchall("SELECT * FROM jobs WHERE next_run IS NOT NULL AND next_run <= ? "
-                "ORDER BY next_run, id LIMIT ?",
+                f"ORDER BY next_run, id LIMIT ?{lock}",
                 (now_text, limit),
             )
             if not rows:
@@ -134,7 +138,8 @@ class JobRepository:
                     broken.append((job.id, row["next_run"]))
                     continue
                 planned.append((job, to_db(occurrence), maybe_to_db(following)))
-            taken = await self._already_recorded(tx, [(j.id, occ) for j, occ, _ in planned])
+            taken = await self._already_recorded(tx, [(j.id, occ) for j, occ, _ in planned],
+                                                 self._db.dialect)
             await tx.executemany(
                 "INSERT INTO deliveries (job_id, occurrence, status, claimed_at) "
                 "VALUES (?, ?, 'claimed', ?) ON CONFLICT (job_id, occurrence) DO NOTHING",
@@ -167,10 +172,19 @@ class JobRepository:
 
     @staticmethod
     async def _already_recorded(
-        tx: Tx, keys: list[tuple[int, str]]
+        tx: Tx, keys: list[tuple[int, str]], dialect: str = "sqlite"
     ) -> set[tuple[int, str]]:
         """Which (job_id, occurrence) keys already have a delivery (claimed or finished)."""
         found: set[tuple[int, str]] = set()
+        if dialect == "postgresql":  # typed arrays: one statement, whatever the batch size
+            if keys:
+                rows = await tx.fetchall(
+                    "SELECT d.job_id, d.occurrence FROM unnest(?::bigint[], ?::text[]) "
+                    "AS k (job_id, occurrence) JOIN deliveries d "
+                    "ON d.job_id = k.job_id AND d.occurrence = k.occurrence",
+                    ([k[0] for k in keys], [k[1] for k in keys]))
+                found.update((r["job_id"], r["occurrence"]) for r in rows)
+            return found
         for start in range(0, len(keys), _KEYS_PER_QUERY):
             chunk = keys[start:start + _KEYS_PER_QUERY]
             values = ", ".join("(?, ?)" for _ in chunk)

@@ -60,6 +60,7 @@ async def test_delete_and_delete_for_member(store: CoreStore, member: Member) ->
     assert await store.jobs.count() == 0
 
 
+@pytest.mark.sqlite_only  # SQLite itself (PRAGMA, query plans, the file)
 async def test_next_due_time_is_the_earliest_and_uses_the_index(store: CoreStore) -> None:
     assert await store.jobs.next_due_time() is None
     await one_shot(store, "b", T0 + timedelta(hours=2))
@@ -236,6 +237,7 @@ async def test_finishing_one_and_starting_the_next_is_one_transaction(
     assert [d.status for d in await store.jobs.deliveries(a)] == ["sent"]
 
 
+@pytest.mark.sqlite_only  # SQLite itself (PRAGMA, query plans, the file)
 async def test_queued_lists_unstarted_claims_oldest_first_through_an_index(
     store: CoreStore,
 ) -> None:
@@ -284,6 +286,7 @@ async def test_release_hands_unstarted_claims_back_to_their_jobs(store: CoreStor
         (once, T0), (daily.id, T0 + timedelta(days=2)), (moved, T0 + timedelta(hours=5))}
 
 
+@pytest.mark.sqlite_only  # SQLite itself (PRAGMA, query plans, the file)
 async def test_upgrading_marks_rows_the_old_version_left_claimed_as_sending(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
