@@ -29,16 +29,18 @@ UNREACHABLE = f"PostgreSQL not reachable on {PG_HOST}:{PG_PORT}"
 
 BOTH_ENGINES = ("tests/store/", "tests/runtime/", "tests/features/")
 """Folders whose tests run on both engines."""
-SQLITE_ONLY = (
+ONE_ENGINE = (
     "tests/store/test_database_file.py",   # the SQLite file itself: modes, damage, locks
     "tests/store/test_upgrade_in_place.py",  # SQLite databases made by older releases
     "tests/store/test_open.py",            # SQLite URLs and file paths
     "tests/runtime/test_durability.py",    # worker processes on one SQLite file
+    "tests/runtime/test_workers_postgres.py",  # PostgreSQL only: several workers
+    "tests/store/test_postgres.py",        # PostgreSQL only: dialect, reconnects, timeouts
 )
 
 
 def wants_both(path: str) -> bool:
-    return path.startswith(BOTH_ENGINES) and not path.startswith(SQLITE_ONLY)
+    return path.startswith(BOTH_ENGINES) and not path.startswith(ONE_ENGINE)
 
 
 def _admin(sql: str) -> None:
