@@ -48,6 +48,7 @@ _MIGRATIONS_LOCK = 0x5761726D  # "Warm": the advisory lock migrations take turns
 _DISCONNECTS: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.ConnectionDoesNotExistError,
     asyncpg.exceptions.InterfaceError,
+    asyncpg.exceptions.InternalClientError,  # a connection the server dropped mid-protocol
     asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.CannotConnectNowError,
     asyncpg.exceptions.PostgresConnectionError,
@@ -219,7 +220,7 @@ class PostgresDb:
                     await unit.tx.rollback()
                 _reraise(exc)
         finally:
-            await self._pool.release(conn)
+            await self._release(conn)
             self._lock.release()
 
     @asynccontextmanager
@@ -229,29 +230,58 @@ class PostgresDb:
             if unit.conn is None:
                 await self._lock.acquire()
                 try:
-                    conn = await self._pool.acquire()
-                    try:
-                        tx = conn.transaction()
-                        await tx.start()
-                    except BaseException:
-                        await self._pool.release(conn)
-                        raise
-                except BaseException as exc:
+                    unit.conn, unit.tx = await self._begin()
+                except BaseException:
                     self._lock.release()
-                    _reraise(exc)
-                unit.conn, unit.tx = conn, tx
+                    raise
             try:
                 yield _PgTx(unit.conn)
             except BaseException as exc:
                 _reraise(exc)
             return
         async with self._lock:
+            conn, tx = await self._begin()
             try:
-                async with self._pool.acquire() as conn, conn.transaction():
+                try:
                     yield _PgTx(conn)
+                except BaseException as exc:
+                    with contextlib.suppress(Exception):
+                        await tx.rollback()
+                    _reraise(exc)
+                try:
+                    await tx.commit()
+                except BaseException as exc:
+                    _reraise(exc)
+            finally:
+                await self._release(conn)
+            self.writes += 1
+
+    async def _begin(self) -> tuple[asyncpg.Connection, Any]:
+        """A pooled connection inside a new transaction. Nothing has run on it yet, so a
+        connection the server dropped while it sat in the pool is replaced, not reported."""
+        for attempt in (1, 2, 3):
+            try:
+                conn = await self._pool.acquire()
             except BaseException as exc:
                 _reraise(exc)
-            self.writes += 1
+            try:
+                tx = conn.transaction()
+                await tx.start()
+            except BaseException as exc:
+                await self._release(conn)
+                if attempt < 3 and is_disconnect(exc):
+                    log.warning("PostgreSQL connection dropped while idle; taking another")
+                    continue
+                _reraise(exc)
+            return conn, tx
+        raise AssertionError("unreachable")
+
+    async def _release(self, conn: asyncpg.Connection) -> None:
+        """Back to the pool (which closes a connection that cannot be reset)."""
+        try:
+            await self._pool.release(conn)
+        except Exception:
+            conn.terminate()
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         async with self.transaction() as tx:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.store.db import from_db, to_db
 from bot.store.jobs import SENDING_LEASE
 from bot.store.store import open_postgres
 from tests.helpers.backends import schema_url
@@ -57,8 +58,6 @@ async def prepare(url: str) -> None:
 async def outcomes(url: str, *, at: str) -> Counter[str]:
     store = await open_postgres(url)
     try:
-        from bot.store.db import from_db
-
         await store.jobs.recover_unfinished(from_db(at))
         rows = await store.db.fetchall("SELECT status FROM deliveries")
         return Counter(str(r["status"]) for r in rows)
@@ -141,7 +140,7 @@ def test_a_worker_killed_halfway_loses_nothing_but_its_one_send_in_doubt(
     sent, windows = read(outputs)
     duplicates = [job for job, n in sent.items() if n > 1]
     # After the lease, the dead worker's started occurrence is settled as unknown.
-    lease_over = "2026-01-05T09:%02d:00.000000+00:00" % (SENDING_LEASE.seconds // 60 + 1)
+    lease_over = to_db(from_db(NOW) + SENDING_LEASE)
     states = asyncio.run(outcomes(url, at=lease_over))
     missing = JOBS - len(sent)
     print(f"\nkilled after {seen} sends: duplicates {len(duplicates)}, never sent {missing}, "
