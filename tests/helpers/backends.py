@@ -36,6 +36,7 @@ ONE_ENGINE = (
     "tests/runtime/test_durability.py",    # worker processes on one SQLite file
     "tests/runtime/test_workers_postgres.py",  # PostgreSQL only: several workers
     "tests/store/test_postgres.py",        # PostgreSQL only: dialect, reconnects, timeouts
+    "tests/store/test_copy.py",            # from SQLite to PostgreSQL, by itself
 )
 
 
