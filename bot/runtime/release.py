@@ -66,11 +66,21 @@ class Releaser:
             by_member: dict[int, list[Deferred]] = {}
             for row in rows:
                 by_member.setdefault(row.member_id, []).append(row)
+            decided: list[tuple[list[int], list[Action]]] = []
+            for member_id, held in by_member.items():
+                ids: list[int] = []
+                decided.append((ids, await self._decide(member_id, held, now, ids)))
+            # Several workers may release the same page: each row is taken by one of them, and
+            # a member's messages go out only from the worker that took all of that member's.
+            taken = await self.store.deferred.sending([i for ids, _ in decided for i in ids])
             actions: list[Action] = []
             sending: list[int] = []
-            for member_id, held in by_member.items():
-                actions.extend(await self._decide(member_id, held, now, sending))
-            await self.store.deferred.sending(sending)
+            for ids, member_actions in decided:
+                if all(i in taken for i in ids):
+                    actions.extend(member_actions)
+                    sending.extend(ids)
+                elif mine := [i for i in ids if i in taken]:
+                    await self.store.deferred.unsend(mine)
             if actions:
                 await self.delivery.deliver(actions, gate=False)
             await self.store.deferred.sent(sending)

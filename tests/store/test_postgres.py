@@ -228,3 +228,39 @@ async def test_a_server_restart_mid_run_loses_no_job_and_sends_none_twice(
     assert states.get("sent", 0) + states.get("unknown", 0) == jobs, states
     assert set(states) <= {"sent", "unknown"}
     assert len(set(sent)) >= jobs - states.get("unknown", 0), "a job was lost"
+
+
+@pytest.mark.postgres
+async def test_an_event_reaching_two_workers_is_handled_by_one(url: str) -> None:
+    """A Slack retry, or two shards overlapping in a restart: the database decides."""
+    a, b = await asyncio.gather(open_postgres(url), open_postgres(url))
+
+    async def handle(store: CoreStore, event_id: str) -> bool:
+        async with store.db.unit_of_work():  # the mark commits with the event's other writes
+            first = await store.seen.first_time("slack", event_id, T0)
+            await asyncio.sleep(0.001)
+            return first
+
+    try:
+        results = await asyncio.gather(*(handle(s, f"Ev{n}") for n in range(40) for s in (a, b)))
+        assert sum(results) == 40
+        assert [results[i] or results[i + 1] for i in range(0, 80, 2)] == [True] * 40
+    finally:
+        await a.close()
+        await b.close()
+
+
+@pytest.mark.postgres
+async def test_held_messages_are_taken_for_sending_by_one_worker(url: str) -> None:
+    a, b = await asyncio.gather(open_postgres(url), open_postgres(url))
+    try:
+        community = await a.communities.ensure("memory", "c1")
+        member = await a.members.ensure(community.id, "u1", now=T0)
+        for n in range(30):
+            await a.deferred.add(member.id, T0, None, {"n": n}, T0)
+        ids = [r.id for r in await a.deferred.due_for([member.id], T0)]
+        first, second = await asyncio.gather(a.deferred.sending(ids), b.deferred.sending(ids))
+        assert first | second == set(ids) and not first & second
+    finally:
+        await a.close()
+        await b.close()
