@@ -136,11 +136,12 @@ async def test_two_processes_migrating_at_once_run_each_migration_once(url: str)
 @pytest.mark.postgres
 async def test_a_statement_past_the_timeout_is_cancelled(postgres_database: str,
                                                          tmp_path: Path) -> None:
-    store = await open_postgres(schema_url(postgres_database, tmp_path / "t")
-                                + "&statement_timeout=200")
+    url = schema_url(postgres_database, tmp_path / "t")
+    await (await open_postgres(url)).close()  # migrated with the default timeout
+    store = await open_postgres(url + "&statement_timeout=1000")
     try:
         with pytest.raises(asyncpg.exceptions.QueryCanceledError):
-            await store.db.fetchone("SELECT pg_sleep(2)")
+            await store.db.fetchone("SELECT pg_sleep(5)")
         assert (await store.db.fetchone("SELECT 1"))[0] == 1  # type: ignore[index]
     finally:
         await store.close()
