@@ -161,20 +161,15 @@ class PostgresDb:
         settings = {"statement_timeout": str(parsed.statement_timeout_ms),
                     "application_name": "warmline", "TimeZone": "UTC"}
         if parsed.schema:
-            conn = await asyncpg.connect(parsed.dsn)
-            try:
-                await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{parsed.schema}"')
-            except asyncpg.exceptions.UniqueViolationError:
-                pass  # created by another process at the same moment
-            finally:
-                await conn.close()
-            settings["search_path"] = parsed.schema
+            settings["search_path"] = parsed.schema  # may name a schema made just below
         pool = await asyncpg.create_pool(parsed.dsn, min_size=1, max_size=parsed.pool_size,
                                          server_settings=settings, init=_init_connection)
         db = cls(pool, parsed)
         try:
             async with pool.acquire() as conn, conn.transaction():
                 await conn.execute("SELECT pg_advisory_xact_lock($1)", _MIGRATIONS_LOCK)
+                if parsed.schema:
+                    await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{parsed.schema}"')
                 await conn.execute(
                     f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} (component TEXT NOT NULL, "
                     "version INTEGER NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL, "
