@@ -168,6 +168,19 @@ def cmd_db_migrate(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_db_copy(args: argparse.Namespace) -> int:
+    from bot.db_commands import cmd_db_copy as copy
+
+    return copy(args)
+
+
+@with_settings
+def cmd_db_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.db_commands import cmd_db_backup as backup
+
+    return backup(args, settings.store.url)
+
+
 @with_settings
 def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
     from bot.sim.simulate import run_stream
@@ -257,6 +270,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = dbsub.add_parser("migrate", help="create or upgrade the database schema")
     p.add_argument("--config", "-c", default=None)
     p.set_defaults(func=cmd_db_migrate)
+    p = dbsub.add_parser("copy", help="copy a store into another, e.g. SQLite to PostgreSQL "
+                         "(everything, or one community), verified by row counts")
+    p.add_argument("--from", dest="source", required=True, help="e.g. sqlite:///warmline.db")
+    p.add_argument("--to", dest="target", required=True, help="e.g. postgresql://…/warmline")
+    p.add_argument("--community", default=None, help="only this community: PLATFORM:ID")
+    p.set_defaults(func=cmd_db_copy)
+    p = dbsub.add_parser("backup", help="copy the SQLite database to FILE while it runs "
+                         "(SQLite's online backup API)")
+    p.add_argument("file", type=Path)
+    p.add_argument("--config", "-c", default=None)
+    p.set_defaults(func=cmd_db_backup)
 
     keys = sub.add_parser("keys", help="the data key that seals notes and goals")
     keysub = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)

@@ -38,7 +38,14 @@ from bot.logs import setup_logging
 from bot.metrics import NO_METRICS, Metrics
 from bot.runtime.app import Warmline
 from bot.store.base import Store
-from bot.store.open import DatabaseInUse, StoreRefused, lock_database, open_store, sqlite_path
+from bot.store.open import (
+    DatabaseInUse,
+    StoreRefused,
+    is_postgres,
+    lock_database,
+    open_store,
+    sqlite_path,
+)
 from bot.texts import TextCatalogue
 
 log = logging.getLogger(__name__)
@@ -116,11 +123,13 @@ async def run_until_signalled(settings: Settings) -> int:
     if stop.is_set():
         log.info("stopped before starting (a signal arrived during start-up)")
         return ExitCode.OK
-    try:
-        database = sqlite_path(settings.store.url)
-    except ValueError as exc:  # e.g. an in-memory database from WARMLINE_DATABASE_URL
-        raise KnownFailure(ExitCode.CONFIG, f"store.url: {exc}") from None
-    lock = lock_database(database)
+    lock = None  # PostgreSQL: several workers may share one database (docs/operations.md)
+    if not is_postgres(settings.store.url):
+        try:
+            database = sqlite_path(settings.store.url)
+        except ValueError as exc:  # e.g. an in-memory database from WARMLINE_DATABASE_URL
+            raise KnownFailure(ExitCode.CONFIG, f"store.url: {exc}") from None
+        lock = lock_database(database)
     try:
         store = await open_store(settings.store.url)
         try:
@@ -128,7 +137,8 @@ async def run_until_signalled(settings: Settings) -> int:
         finally:
             await store.close()
     finally:
-        lock.release()
+        if lock is not None:
+            lock.release()
 
 
 async def _run(settings: Settings, store: Store, names: list[str], stop: asyncio.Event) -> int:

@@ -38,3 +38,36 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
     yield
+
+
+# -- both engines (tests/helpers/backends.py) ---------------------------------------------------
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    from tests.helpers.backends import wants_both
+
+    path = metafunc.definition.nodeid.split("::", 1)[0]
+    if "backend" in metafunc.fixturenames and wants_both(path) \
+            and metafunc.definition.get_closest_marker("sqlite_only") is None:
+        metafunc.parametrize("backend", ["sqlite", pytest.param("postgres",
+                                                                 marks=pytest.mark.postgres)],
+                             indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A PostgreSQL database for this session (skipped, or failed under CI, if unreachable)."""
+    from tests.helpers.backends import session_database
+
+    yield from session_database()
+
+
+@pytest.fixture(autouse=True)
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """``"sqlite"`` or ``"postgres"``: the engine the test's stores open on."""
+    engine: str = getattr(request, "param", "sqlite")
+    if engine == "postgres":
+        from tests.helpers.backends import redirect_to_postgres
+
+        redirect_to_postgres(monkeypatch, request.getfixturevalue("postgres_database"))
+    return engine

@@ -189,13 +189,16 @@ def test_an_unwritable_database_file_is_one_clear_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("command", ["check-config", "run"])
-def test_a_postgresql_store_is_refused_by_check_config_and_run(tmp_path: Path, command: str) -> None:
+def test_a_postgresql_url_without_a_database_is_refused_by_check_config_and_run(
+    tmp_path: Path, command: str
+) -> None:
     config = tmp_path / "config.toml"
-    config.write_text('[store]\nurl = "postgresql://warm@127.0.0.1:5432/warmline"\n'
+    config.write_text('[store]\nurl = "postgresql://warm@127.0.0.1:5432"\n'
                       f'[files]\nevents = "{tmp_path / "e.jsonl"}"\n', encoding="utf-8")
     proc = warmline(command, "--config", str(config))
     assert proc.returncode == ExitCode.CONFIG, proc.stderr
-    clear_line(proc.stderr, "PostgreSQL is not built yet", "sqlite:///")
+    clear_line(proc.stderr, "store.url", "needs a host and a database",
+               "postgresql://warmline@127.0.0.1:5432/warmline")
 
 
 @pytest.mark.parametrize("command", ["check-config", "run"])

@@ -117,14 +117,14 @@ class Releaser:
         if expired:
             page.drop(expired, "expired")
             log.info("dropped %d held item(s) for member %d: expired", len(expired), member.id)
-        ids = [row.id for row, _ in fresh]
+        actions: list[Action] = []
         for action in merged([action for _, action in fresh], header):
             if isinstance(action, SendDirect) and action.channel is None and member.dm_channel:
                 # The private conversation is known: no lookup per message in the pipeline.
                 action = replace(action, channel=member.dm_channel)
-            page.actions.append(action)
-            page.rows[id(action)] = ids
-            ids = []  # the member's rows ride on their first message; the rest add none
+            actions.append(action)
+        if fresh:
+            page.members.append(([row.id for row, _ in fresh], actions))
 
     async def _settle(self, page: _Page) -> None:
         """Hand the page on. Rows are ``sending`` first (a crash never resends them), then
@@ -138,16 +138,29 @@ class Releaser:
             if reason == "expired":
                 self.dropped += len(ids)
                 self.delivery.outbox.metrics.inc(RELEASE_DROPPED, len(ids))
-        sending = [row for rows in page.rows.values() for row in rows]
-        if not sending:
+        if not page.members:
             return
-        await deferred.sending(sending)
-        outcome = await self.delivery.deliver(page.actions, gate=False)
+        # Several workers may release the same page (PostgreSQL): each row is taken by one of
+        # them, and a member's messages go out only from the worker that took all of that
+        # member's rows.
+        taken = await deferred.sending([i for ids, _ in page.members for i in ids])
+        actions: list[Action] = []
+        rows_of: dict[int, list[int]] = {}
+        for ids, member_actions in page.members:
+            if all(i in taken for i in ids):
+                for n, action in enumerate(member_actions):
+                    actions.append(action)
+                    rows_of[id(action)] = ids if n == 0 else []  # rows ride on the first
+            elif mine := [i for i in ids if i in taken]:
+                await deferred.unsend(mine)
+        if not actions:
+            return
+        outcome = await self.delivery.deliver(actions, gate=False)
         went = {id(action) for action, _ in outcome.delivered}
         lost = {id(action) for action, _ in outcome.unreachable}
         sent: list[int] = []
-        for action in page.actions:
-            rows = page.rows.get(id(action), [])
+        for action in actions:
+            rows = rows_of.get(id(action), [])
             if outcome.status == "sent" or id(action) in went or not rows:
                 sent.extend(rows)
             else:
@@ -164,9 +177,8 @@ class _Page:
     def __init__(self) -> None:
         self.hold: dict[datetime, list[int]] = {}
         self.dropped: dict[str, list[int]] = {}
-        self.actions: list[Action] = []
-        self.rows: dict[int, list[int]] = {}
-        """``id(action)`` → the held rows that message carries."""
+        self.members: list[tuple[list[int], list[Action]]] = []
+        """Per member released: their held rows and the messages they come to."""
 
     def drop(self, ids: list[int], reason: str) -> None:
         self.dropped.setdefault(reason, []).extend(ids)

@@ -68,7 +68,7 @@ class TableInfo:
 
 class Db(Protocol):
     dialect: str
-    """``"sqlite"`` (and, later, ``"postgresql"``): for the rare statement that must differ."""
+    """``"sqlite"`` or ``"postgresql"``: for the rare statement that must differ."""
     writes: int
     """Write transactions committed so far: what a hot path costs is counted, not guessed."""
 

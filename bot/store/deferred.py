@@ -77,8 +77,22 @@ class DeferredRepository:
                          action=_json(r["action"]), created_at=from_db(r["created_at"]))
                 for r in rows]
 
-    async def sending(self, ids: Sequence[int]) -> None:
-        await self._set(ids, "status = 'sending'")
+    async def sending(self, ids: Sequence[int]) -> set[int]:
+        """Move these rows from ``waiting`` to ``sending``; returns the ids this call moved. A
+        compare-and-set: of two workers releasing the same rows (PostgreSQL, several
+        processes), each row goes to exactly one of them."""
+        taken: set[int] = set()
+        for chunk in _chunks(ids):
+            async with self._db.transaction() as tx:
+                rows = await tx.fetchall(
+                    f"UPDATE deferred SET status = 'sending' WHERE id IN "
+                    f"({','.join('?' * len(chunk))}) AND status = 'waiting' RETURNING id", chunk)
+            taken.update(int(r["id"]) for r in rows)
+        return taken
+
+    async def unsend(self, ids: Sequence[int]) -> None:
+        """Back to ``waiting`` (rows taken for a member whose other rows another worker took)."""
+        await self._set(ids, "status = 'waiting'")
 
     async def sent(self, ids: Sequence[int]) -> None:
         for chunk in _chunks(ids):

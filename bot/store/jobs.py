@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot import recurrence
@@ -66,9 +66,17 @@ def plan_claim(job: Job, now: datetime) -> tuple[datetime, datetime | None]:
     return occurrence, recurrence.next_after(rule, job.zone, now)
 
 
+SENDING_LEASE = timedelta(minutes=10)
+"""How long a started occurrence belongs to its worker. Longer than any one send (the outbox
+parks a recipient that must wait instead of waiting), so a live worker's send is never taken
+for a dead one's; a dead worker's ``sending`` row becomes ``unknown`` this long after it
+started (never resent)."""
+
+
 class JobRepository:
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, lease: timedelta = SENDING_LEASE) -> None:
         self._db = db
+        self.lease = lease
 
     async def upsert(
         self, *, kind: str, subject: str, community_id: int | None, member_id: int | None,
@@ -117,8 +125,14 @@ class JobRepository:
         now_text = to_db(now)
         claims: list[Claim] = []
         async with self._db.transaction() as tx:
+            if self._db.dialect == "postgresql":
+                await self._expire_leases(tx, now)
+            # On PostgreSQL several workers claim at once: each locks the rows it takes and
+            # skips the ones another worker holds, so no job is claimed by two of them (SQLite
+            # has one writer at a time, which gives the same).
+            lock = " FOR UPDATE SKIP LOCKED" if self._db.dialect == "postgresql" else ""
             rows = await tx.fetchall("SELECT * FROM jobs WHERE next_run IS NOT NULL AND next_run <= ? "
-                "ORDER BY next_run, id LIMIT ?",
+                f"ORDER BY next_run, id LIMIT ?{lock}",
                 (now_text, limit),
             )
             if not rows:
@@ -134,7 +148,8 @@ class JobRepository:
                     broken.append((job.id, row["next_run"]))
                     continue
                 planned.append((job, to_db(occurrence), maybe_to_db(following)))
-            taken = await self._already_recorded(tx, [(j.id, occ) for j, occ, _ in planned])
+            taken = await self._already_recorded(tx, [(j.id, occ) for j, occ, _ in planned],
+                                                 self._db.dialect)
             await tx.executemany(
                 "INSERT INTO deliveries (job_id, occurrence, status, claimed_at) "
                 "VALUES (?, ?, 'claimed', ?) ON CONFLICT (job_id, occurrence) DO NOTHING",
@@ -167,10 +182,19 @@ class JobRepository:
 
     @staticmethod
     async def _already_recorded(
-        tx: Tx, keys: list[tuple[int, str]]
+        tx: Tx, keys: list[tuple[int, str]], dialect: str = "sqlite"
     ) -> set[tuple[int, str]]:
         """Which (job_id, occurrence) keys already have a delivery (claimed or finished)."""
         found: set[tuple[int, str]] = set()
+        if dialect == "postgresql":  # typed arrays: one statement, whatever the batch size
+            if keys:
+                rows = await tx.fetchall(
+                    "SELECT d.job_id, d.occurrence FROM unnest(?::bigint[], ?::text[]) "
+                    "AS k (job_id, occurrence) JOIN deliveries d "
+                    "ON d.job_id = k.job_id AND d.occurrence = k.occurrence",
+                    ([k[0] for k in keys], [k[1] for k in keys]))
+                found.update((r["job_id"], r["occurrence"]) for r in rows)
+            return found
         for start in range(0, len(keys), _KEYS_PER_QUERY):
             chunk = keys[start:start + _KEYS_PER_QUERY]
             values = ", ".join("(?, ?)" for _ in chunk)
@@ -215,9 +239,9 @@ class JobRepository:
                                 job_id)
             if start is not None:
                 started = await tx.execute(
-                    "UPDATE deliveries SET status = 'sending' "
+                    "UPDATE deliveries SET status = 'sending', lease_until = ? "
                     "WHERE job_id = ? AND occurrence = ? AND status = 'claimed'",
-                    (start[0], to_db(start[1])),
+                    (to_db(now + self.lease), start[0], to_db(start[1])),
                 )
         return started == 1
 
@@ -257,14 +281,28 @@ class JobRepository:
             log.warning("finish(%s) for job %s found no open delivery", status, job_id)
 
     async def recover_unfinished(self, now: datetime) -> int:
-        recovered = await self._db.execute(
-            "UPDATE deliveries SET status = 'unknown', reason = 'interrupted', done_at = ? "
-            "WHERE status = 'sending'",
-            (to_db(now),),
-        )
+        """SQLite: one process owns the file, so at its start every ``sending`` row is a crash's.
+        PostgreSQL: other workers may be alive, so only rows whose lease ran out (the claim
+        does the same on every tick, so a dead worker's send is settled without a restart)."""
+        if self._db.dialect == "postgresql":
+            async with self._db.transaction() as tx:
+                recovered = await self._expire_leases(tx, now)
+        else:
+            recovered = await self._db.execute(
+                "UPDATE deliveries SET status = 'unknown', reason = 'interrupted', done_at = ? "
+                "WHERE status = 'sending'",
+                (to_db(now),),
+            )
         if recovered:
             log.warning("%d deliveries were interrupted by a crash; marked unknown", recovered)
         return recovered
+
+    @staticmethod
+    async def _expire_leases(tx: Tx, now: datetime) -> int:
+        return await tx.execute(
+            "UPDATE deliveries SET status = 'unknown', reason = 'interrupted', done_at = ? "
+            "WHERE status = 'sending' AND (lease_until IS NULL OR lease_until <= ?)",
+            (to_db(now), to_db(now)))
 
     async def deliveries(self, job_id: int) -> list[Delivery]:
         rows = await self._db.fetchall(

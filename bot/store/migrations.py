@@ -25,7 +25,7 @@ from bot.store.db import Db
 
 log = logging.getLogger(__name__)
 
-_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)(\.postgres)?\.sql$")
 
 _TABLE = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -55,21 +55,31 @@ class MigrationStream:
     legacy: Mapping[int, int] = field(default_factory=lambda: MappingProxyType({}))
     """This stream's version → the global number the same file had before streams existed."""
 
-    def available(self) -> list[Migration]:
-        """Every migration shipped for this component, in order. Numbers must be unique."""
+    def available(self, dialect: str = "sqlite") -> list[Migration]:
+        """Every migration shipped for this component, in order. Numbers must be unique.
+
+        A file ``NNNN_name.postgres.sql`` replaces ``NNNN_name.sql`` on PostgreSQL (for the
+        rare migration the shared SQL cannot express); other engines ignore it."""
         folder = resources.files(self.package).joinpath("migrations")
         found: dict[int, Migration] = {}
+        variants: dict[int, Migration] = {}
         for entry in folder.iterdir():
             match = _FILE.match(entry.name)
             if match is None:
                 continue
             version = int(match.group(1))
+            if match.group(3):
+                variants[version] = Migration(version, match.group(2),
+                                              entry.read_text(encoding="utf-8"))
+                continue
             if version in found:
                 raise RuntimeError(
                     f"{self.component}: two migrations share number {version:04d}: "
                     f"{found[version].name} and {match.group(2)}"
                 )
             found[version] = Migration(version, match.group(2), entry.read_text(encoding="utf-8"))
+        if dialect == "postgresql":
+            found.update({v: m for v, m in variants.items() if v in found})
         return [found[v] for v in sorted(found)]
 
 
@@ -91,7 +101,7 @@ async def migrate(db: Db, stream: MigrationStream) -> int:
     await db.execute(_TABLE)
     await _adopt_legacy(db, stream)
     current = (await versions(db)).get(stream.component, 0)
-    for migration in stream.available():
+    for migration in stream.available(db.dialect):
         if migration.version <= current:
             continue
         try:

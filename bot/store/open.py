@@ -1,7 +1,9 @@
 """Open a store from one configuration string, so deployments choose persistence by URL.
 
 ``sqlite:///relative.db`` (relative to the working directory), ``sqlite:////abs/path.db`` and a
-bare path all mean SQLite. PostgreSQL arrives in a later release.
+bare path all mean SQLite. ``postgresql://user@host:port/database`` (or ``postgres://``) means
+PostgreSQL, through asyncpg (the ``postgres`` extra); ``?schema=name`` keeps the tables in one
+schema of that database.
 
 :func:`lock_database` is what keeps two ``warmline run`` processes off one file: both would run
 the same due check-ins (the delivery table keeps them from sending twice, but each would answer
@@ -20,26 +22,45 @@ from pathlib import Path
 
 from bot.store.base import Store
 from bot.store.sqlite_db import FILE_MODE, StoreRefused
-from bot.store.store import open_sqlite
+from bot.store.store import open_postgres, open_sqlite
 
-__all__ = ["DatabaseInUse", "DatabaseLock", "StoreRefused", "lock_database", "open_store",
-           "sqlite_path"]
+__all__ = ["DatabaseInUse", "DatabaseLock", "StoreRefused", "is_postgres", "lock_database",
+           "open_store", "sqlite_path"]
 
 LOCK_SUFFIX = ".lock"
 
 _SQLITE = "sqlite:///"
 
 
+def is_postgres(url: str) -> bool:
+    scheme, sep, _ = url.strip().partition("://")
+    return bool(sep) and scheme.lower() in {"postgresql", "postgres"}
+
+
+def check_postgres_url(url: str) -> None:
+    """ValueError naming the fix for a PostgreSQL URL that cannot work."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    if not parts.hostname or not parts.path.strip("/"):
+        raise ValueError("a PostgreSQL store URL needs a host and a database, e.g. "
+                         "postgresql://warmline@127.0.0.1:5432/warmline")
+    try:
+        import asyncpg  # noqa: F401
+    except ImportError:
+        raise ValueError("a postgresql:// store needs asyncpg: pip install 'warmline[postgres]'"
+                         ) from None
+
+
 def sqlite_path(url: str) -> Path:
-    """The file a SQLite URL or bare path names; ValueError for anything else."""
+    """The file a SQLite URL or bare path names; ValueError for anything else (a PostgreSQL
+    URL included: it names no file)."""
     url = url.strip()
     if not url:
         raise ValueError("the store URL is empty; use e.g. sqlite:///warmline.db")
     scheme, sep, _ = url.partition("://")
-    if sep and scheme.lower() in {"postgresql", "postgres"}:
-        raise ValueError(
-            "PostgreSQL is not available yet; use a SQLite URL such as sqlite:///warmline.db"
-        )
+    if is_postgres(url):
+        raise ValueError("a PostgreSQL URL names no SQLite file")
     if url.startswith(_SQLITE):
         rest = url[len(_SQLITE):]
         if not rest or rest == ":memory:":
@@ -56,6 +77,9 @@ def sqlite_path(url: str) -> Path:
 
 async def open_store(url: str) -> Store:
     """Open and migrate the store ``url`` names."""
+    if is_postgres(url):
+        check_postgres_url(url)
+        return await open_postgres(url.strip())
     return await open_sqlite(sqlite_path(url))
 
 

@@ -28,7 +28,7 @@ from bot.store.repos import (
 )
 from bot.store.sqlite_db import SqliteDb
 
-__all__ = ["CoreStore", "open_sqlite"]
+__all__ = ["CoreStore", "open_postgres", "open_sqlite"]
 
 
 def _quote(identifier: str) -> str:
@@ -186,6 +186,21 @@ async def open_sqlite(path: str | Path) -> CoreStore:
     if str(path) == ":memory:":
         raise ValueError("the store needs a file: an in-memory database forgets on restart")
     db = await SqliteDb.open(path)
+    try:
+        await migrate(db, CORE)
+    except BaseException:
+        await db.close()
+        raise
+    return CoreStore(db)
+
+
+async def open_postgres(url: str) -> CoreStore:
+    """Connect to the PostgreSQL database ``url`` names (``postgresql://…``; ``?schema=name``
+    keeps Warmline's tables in their own schema, created if missing) and bring the core schema
+    up to date. Needs the ``postgres`` extra (asyncpg)."""
+    from bot.store.postgres_db import PostgresDb  # asyncpg is optional: imported when used
+
+    db = await PostgresDb.open(url)
     try:
         await migrate(db, CORE)
     except BaseException:

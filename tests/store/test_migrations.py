@@ -63,6 +63,7 @@ async def test_migrate_is_idempotent(store: CoreStore, db_path: Path) -> None:
     assert rows[0]["n"] == len(CORE.available())
 
 
+@pytest.mark.sqlite_only  # SQLite itself (PRAGMA, query plans, the file)
 async def test_core_tables_exist_with_their_keys(store: CoreStore) -> None:
     tables = {t.name: t for t in await store.db.tables()}
     assert {"communities", "members", "channels", "jobs", "deliveries", "seen_events",
@@ -76,6 +77,7 @@ async def test_core_tables_exist_with_their_keys(store: CoreStore) -> None:
     assert jobs_fk["member_id"] == ("members", "CASCADE")
 
 
+@pytest.mark.sqlite_only  # SQLite itself (PRAGMA, query plans, the file)
 async def test_connection_settings(store: CoreStore) -> None:
     async def pragma(name: str) -> object:
         row = await store.db.fetchone(f"PRAGMA {name}")
@@ -88,6 +90,7 @@ async def test_connection_settings(store: CoreStore) -> None:
     assert int(str(await pragma("busy_timeout"))) >= 1000
 
 
+@pytest.mark.sqlite_only  # SQLite itself (PRAGMA, query plans, the file)
 async def test_new_migrations_are_applied_in_order_and_recorded(
     db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -108,6 +111,7 @@ async def test_new_migrations_are_applied_in_order_and_recorded(
         await store.close()
 
 
+@pytest.mark.sqlite_only  # SQLite itself (PRAGMA, query plans, the file)
 async def test_a_failing_migration_rolls_back_entirely(
     db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

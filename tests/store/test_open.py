@@ -41,8 +41,14 @@ def test_four_slashes_mean_an_absolute_path() -> None:
 
 
 @pytest.mark.parametrize("url", ["postgresql://bot@127.0.0.1/warmline", "postgres://x/y"])
-async def test_postgres_is_not_available_yet(url: str) -> None:
-    with pytest.raises(ValueError, match="PostgreSQL is not available yet"):
+def test_a_postgres_url_names_no_sqlite_file(url: str) -> None:
+    with pytest.raises(ValueError, match="names no SQLite file"):
+        sqlite_path(url)
+
+
+@pytest.mark.parametrize("url", ["postgresql://127.0.0.1:5432", "postgres:///warmline"])
+async def test_a_postgres_url_without_host_or_database_is_refused_with_the_fix(url: str) -> None:
+    with pytest.raises(ValueError, match=r"needs a host and a database, e\.g\. postgresql://"):
         await open_store(url)
 
 

@@ -122,6 +122,7 @@ async def test_audit_log_newest_first_and_limited(store: CoreStore,
     assert await store.audit.recent(other.id) == []
 
 
+@pytest.mark.sqlite_only  # SQLite itself (PRAGMA, query plans, the file)
 async def test_data_survives_reopening_the_file(store: CoreStore, member: Member) -> None:
     from bot.store.store import open_sqlite
 

@@ -469,7 +469,7 @@ class SqlCheckinRepo:
                 return False
             await tx.execute(
                 "INSERT INTO checkin_group_posts (thread_id, member_id, posts) VALUES (?, ?, 1) "
-                "ON CONFLICT (thread_id, member_id) DO UPDATE SET posts = posts + 1",
+                "ON CONFLICT (thread_id, member_id) DO UPDATE SET posts = checkin_group_posts.posts + 1",
                 (thread_id, member_id),
             )
         return True
