@@ -49,6 +49,9 @@ class SupportRequest:
     text: str
     buttons: tuple[Button, ...] = ()
     about: str | None = None
+    also_about: tuple[str, ...] = ()
+    """More people the request is about (a digest of several people's posts): none of them is
+    asked either."""
     ref: str | None = None
     pick: int = 2
     urgent: bool = False

@@ -64,6 +64,7 @@ class DutyRouter:
                 members[member.id] = member
         loads = await self.repo.open_work(
             list(members), now - timedelta(hours=ctx.settings.duty.open_hours))
+        subjects = {request.about, *request.also_about} - {None}
         reasons: Counter[str] = Counter()
         eligible: list[tuple[Supporter, Member]] = []
         next_available: datetime | None = None
@@ -72,7 +73,7 @@ class DutyRouter:
             if member is None:
                 continue
             zone = member_zone(member, ctx.community, ctx.settings)
-            if request.about is not None and member.platform_user_id == request.about:
+            if member.platform_user_id in subjects:
                 reasons["about"] += 1
                 continue
             if not supporter.on_duty:

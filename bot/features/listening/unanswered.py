@@ -52,9 +52,8 @@ async def _schedule_next(ctx: ListeningContext, found: Room, delay: timedelta) -
 
 
 def request(ctx: ListeningContext, waiting: Sequence[Waiting]) -> SupportRequest:
-    """One post, or a digest of several. ``about`` names the person who posted, so the router
-    never asks them; a digest of several people's posts names none and pings nobody, because a
-    request can keep only one person out."""
+    """One post, or a digest of several. ``about`` (and ``also_about``, for a digest of several
+    people's posts) names who posted, so the router never asks them to answer their own post."""
     minutes = int(unanswered_after(ctx).total_seconds() // 60)
     authors = {w.author for w in waiting}
     about = next(iter(authors)) if len(authors) == 1 else None
@@ -70,4 +69,4 @@ def request(ctx: ListeningContext, waiting: Sequence[Waiting]) -> SupportRequest
                     time=f"{w.posted_at:%H:%M}") for w in waiting),
         ])
     return SupportRequest(kind="unanswered", subject=subject, text=text, about=about,
-                          pick=2 if about is not None else 0)
+                          also_about=tuple(sorted(authors)) if about is None else ())

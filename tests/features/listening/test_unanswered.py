@@ -79,7 +79,8 @@ async def test_the_router_is_asked_and_told_who_posted(sim: Simulation) -> None:
     await post(sim, "ana", "p3", SHARE)
     await advance(sim, "2026-01-05T08:30:00Z")
     digest = router.requests[-1]
-    assert digest.about is None and digest.pick == 0  # two people posted: nobody is pinged
+    # two people posted: neither is asked to answer their own post, and supporters still are
+    assert set(digest.also_about) == {"sam", "ana"} and digest.pick > 0
 
 
 async def test_shown_once_even_after_a_restart(tmp_path: Path) -> None:
@@ -127,3 +128,14 @@ async def test_posts_made_after_a_switched_off_spell_are_still_shown(sim: Simula
     await command(sim, "mod", "listening setup", enabled="on")
     await post(sim, "ana", "p2", "I failed my driving test again")
     assert "p2" in only(await advance(sim, "2026-01-05T08:30:00Z"))["text"]
+
+
+async def test_a_digest_of_several_posters_reaches_supporters_on_duty_but_never_a_poster(
+    sim: Simulation,
+) -> None:
+    await sim.run_line({"event": {"type": "command", "user": "dee", "name": "duty on"}})
+    await post(sim, "dee", "p1", SHARE)  # a supporter who shares is never asked about it
+    await post(sim, "sam", "p2", SHARE)
+    digest = only(await advance(sim, "2026-01-05T08:00:00Z"))
+    # Dee is the only supporter on duty and one of the posters: the digest is not put to Dee
+    assert digest.get("pings", []) == [] and "<@dee>" not in digest["text"]
