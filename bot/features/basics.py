@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -34,11 +35,15 @@ DELETE = "warmline.delete"
 handlers: Handlers[None] = Handlers("warmline")
 
 
+_CHANNEL_ID = re.compile(r"\d{5,}|[CG][A-Z0-9]{6,}")
+"""A platform's channel id: Discord's snowflakes, Slack's ``C…``/``G…`` ids."""
+
+
 def channel_mention(channel: str) -> str:
     """How a confirmation names a channel: ``<#id>`` for a platform id (Discord and Slack both
     show it as the channel's name, where a bare id means nothing to a moderator), ``#name``
     otherwise. Adapters send answers with mentions disabled, so this pings nobody."""
-    return f"<#{channel}>" if channel.isdigit() else f"#{channel}"
+    return f"<#{channel}>" if _CHANNEL_ID.fullmatch(channel) else f"#{channel}"
 
 
 def role_mention(role: str) -> str:

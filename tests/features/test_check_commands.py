@@ -33,3 +33,12 @@ def test_warmline_safety_check_json() -> None:
     first, second = (json.loads(line) for line in proc.stdout.splitlines())
     assert {"crisis", "tier", "matches"} <= set(first)
     assert first["crisis"] is True and second["crisis"] is False
+
+
+def test_a_channel_is_named_by_its_platform_mention_on_discord_and_slack() -> None:
+    from bot.features.basics import channel_mention
+
+    assert channel_mention("123456789012345678") == "<#123456789012345678>"
+    assert channel_mention("C0123ABCD") == "<#C0123ABCD>"
+    assert channel_mention("support") == "#support"  # a name (the simulator), not an id
+    assert channel_mention("Cafe") == "#Cafe"
