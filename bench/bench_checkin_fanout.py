@@ -5,17 +5,28 @@ job context → check-ins runner → outbox → recording adapter) on a SQLite f
 Members, enrolments and jobs are bulk-created with SQL first (setup time is printed separately).
 
     .venv/bin/python bench/bench_checkin_fanout.py --members 100000
+
+``--workers 1,2,4`` runs the same scenario in worker processes sharing one database, on a SQLite
+file (one worker: SQLite has one writer) and on a fresh PostgreSQL database made for the run on
+``--postgres`` (default 127.0.0.1:5432, user postgres, database test; dropped at the end), and
+prints the rates of all of them together, so they are compared within one run.
+
+    .venv/bin/python bench/bench_checkin_fanout.py --members 100000 --workers 1,2,4
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -29,6 +40,7 @@ from bot.runtime.app import Warmline
 from bot.runtime.scheduler import Scheduler
 from bot.sim.recording import RecordingAdapter
 from bot.store.db import to_db
+from bot.store.open import open_store
 from bot.store.store import CoreStore, open_sqlite
 from bot.texts import TextCatalogue
 
@@ -111,17 +123,11 @@ async def bench(members: int, trace: bool, claim_batch: int | None) -> None:
             if trace:
                 tracemalloc.start()
             started = time.perf_counter()
-            handled = 0
-            while True:
-                done = await bot.run_due_once()
-                if done == 0:
-                    break
-                handled += done
+            handled, prompts = await drain(bot, adapter)
             elapsed = time.perf_counter() - started
             peak = tracemalloc.get_traced_memory()[1] if trace else None
             if trace:
                 tracemalloc.stop()
-            prompts = sum(1 for s in adapter.sent if getattr(s.action, "buttons", ()))
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(f"fan-out: {handled} occurrences handled, {prompts} prompt actions in "
                   f"{elapsed:.1f}s ({prompts / elapsed:,.0f} prompts/s)")
@@ -134,6 +140,107 @@ async def bench(members: int, trace: bool, claim_batch: int | None) -> None:
             await store.close()
 
 
+async def drain(bot: Warmline, adapter: RecordingAdapter) -> tuple[int, int]:
+    """Run due jobs until none is left; (occurrences handled, prompt actions sent)."""
+    handled = 0
+    while True:
+        done = await bot.run_due_once()
+        if done == 0:
+            break
+        handled += done
+    return handled, sum(1 for s in adapter.sent if getattr(s.action, "buttons", ()))
+
+
+async def worker(url: str) -> None:
+    """One worker process: open the store, wait for ``go`` on stdin, drain, print JSON."""
+    store = await open_store(url)
+    try:
+        settings = default_settings()
+        features = await build_features(settings, store)
+        clock = VirtualClock(DUE)
+        adapter = RecordingAdapter(clock)
+        bot = Warmline(settings=settings, store=store, clock=clock, texts=catalogue(),
+                       features=features, adapters=[adapter])
+        print("ready", flush=True)
+        await asyncio.to_thread(sys.stdin.readline)
+        started = time.perf_counter()
+        handled, prompts = await drain(bot, adapter)
+        print(json.dumps({"handled": handled, "prompts": prompts,
+                          "seconds": time.perf_counter() - started}), flush=True)
+    finally:
+        await store.close()
+
+
+async def prepare(url: str, members: int) -> None:
+    store = await open_store(url)
+    try:
+        await build_features(default_settings(), store)
+        await populate(store, members)
+    finally:
+        await store.close()
+
+
+def run_workers(url: str, count: int) -> tuple[float, list[dict[str, float]]]:
+    """Start ``count`` workers on ``url``, release them together; (wall time, their reports)."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    procs = [subprocess.Popen([sys.executable, __file__, "--worker", url], env=env,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+             for _ in range(count)]
+    for proc in procs:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    started = time.perf_counter()
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    reports = [json.loads(proc.communicate()[0].strip().splitlines()[-1]) for proc in procs]
+    return time.perf_counter() - started, reports
+
+
+def _pg_admin(admin_url: str, sql: str) -> None:
+    import asyncpg
+
+    async def run() -> None:
+        conn = await asyncpg.connect(admin_url, timeout=5)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+def one_run(label: str, url: str, members: int, count: int) -> str:
+    started = time.perf_counter()
+    asyncio.run(prepare(url, members))
+    setup = time.perf_counter() - started
+    elapsed, reports = run_workers(url, count)
+    prompts = sum(int(r["prompts"]) for r in reports)
+    if prompts != members:
+        raise SystemExit(f"{label}: expected {members} prompts, got {prompts}")
+    return (f"| {label} | {count} | {members:,} | {setup:.1f} s | {elapsed:.1f} s | "
+            f"**{prompts / elapsed:,.0f}** | {prompts / elapsed / count:,.0f} |")
+
+
+def compare(members: int, workers: list[int], admin_url: str) -> None:
+    """SQLite (one worker) and PostgreSQL (each worker count), each on a fresh database."""
+    lines = ["| Engine | Workers | Members | Setup | Fan-out | Prompts/s | Per worker |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    with tempfile.TemporaryDirectory(prefix="warmline-bench-") as tmp:
+        lines.append(one_run("SQLite", str(Path(tmp) / "bench.db"), members, 1))
+        print(lines[-1], flush=True)
+    base = admin_url.rsplit("/", 1)[0]
+    for count in workers:
+        name = f"warmline_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        _pg_admin(admin_url, f'CREATE DATABASE "{name}"')
+        try:
+            lines.append(one_run("PostgreSQL", f"{base}/{name}", members, count))
+            print(lines[-1], flush=True)
+        finally:
+            _pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    print("\n".join(lines))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=100_000)
@@ -141,8 +248,18 @@ def main() -> None:
                         help="also trace Python allocations (slower; reports the traced peak)")
     parser.add_argument("--claim-batch", type=int, default=None,
                         help="claim this many occurrences per transaction (default: the app's)")
+    parser.add_argument("--workers", default=None,
+                        help="e.g. 1,2,4: worker processes on SQLite and on PostgreSQL")
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test",
+                        help="an existing database to create the run's own database from")
+    parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    asyncio.run(bench(args.members, args.tracemalloc, args.claim_batch))
+    if args.worker is not None:
+        asyncio.run(worker(args.worker))
+    elif args.workers is not None:
+        compare(args.members, [int(n) for n in args.workers.split(",")], args.postgres)
+    else:
+        asyncio.run(bench(args.members, args.tracemalloc, args.claim_batch))
 
 
 if __name__ == "__main__":

@@ -137,7 +137,7 @@ async def measure_store(store: CoreStore) -> dict[str, float]:
         return ()
 
     class NoOpHost:
-        async def context_for(self, claim: Claim) -> Context[Any]:
+        async def context_for(self, claim: Claim, rows: object = None) -> Context[Any]:
             return cast(Context[Any], cast(Any, object()))
 
         async def deliver(self, claim: Claim, ctx: Context[Any],

@@ -6,6 +6,7 @@ depend on this module and neither on the other.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -70,6 +71,19 @@ class Claim:
 
     job: Job
     occurrence: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRows:
+    """The members and communities of one claimed batch, read in one query each.
+
+    Why: a fan-out claims a hundred occurrences at a time; reading each one's member and
+    community separately cost two round trips per prompt. Read at the start of the batch, the
+    rows are at most one batch old (seconds) when a runner sees them; the runner still reads
+    and writes its own state (a prompt already sent today, a pause) in its unit of work."""
+
+    members: Mapping[int, Member]
+    communities: Mapping[int, Community]
 
 
 DeliveryStatus = Literal["claimed", "sending", "sent", "skipped", "failed", "unknown"]

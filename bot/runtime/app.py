@@ -28,7 +28,7 @@ from bot.config import Settings
 from bot.events import EVENTS, Event
 from bot.feature import Context, Feature, JobKind
 from bot.metrics import HANDLER_ERRORS, JOBS_LATE, NO_METRICS, SCHEDULER_FAILURES, Metrics, type_name
-from bot.model import Claim
+from bot.model import BatchRows, Claim
 from bot.model import Outcome as DeliveryOutcome
 from bot.quiet import trigger_of
 from bot.runtime.core import Core
@@ -142,10 +142,11 @@ class Warmline:
                  if t is not None]
         return min(times, default=None)
 
-    async def context_for(self, claim: Claim) -> Context[Any] | None:
+    async def context_for(self, claim: Claim,
+                          rows: BatchRows | None = None) -> Context[Any] | None:
         if claim.job.kind == RETENTION:
             return self.retention.context
-        return await self.core.job_context(claim)
+        return await self.core.job_context(claim, rows)
 
     async def prepare(self) -> None:
         """Before the first event or job: settle a crash's in-flight deliveries (never resent)

@@ -39,7 +39,7 @@ from bot.feature import (
     StatusCheck,
     all_commands,
 )
-from bot.model import Claim, Community, Member
+from bot.model import BatchRows, Claim, Community, Member
 from bot.routing import ChannelRouter, SupportRouter
 from bot.runtime.guard import InputGuard
 from bot.store.base import Store
@@ -358,20 +358,30 @@ class Core:
 
     # -- jobs -------------------------------------------------------------------------------
 
-    async def job_context(self, claim: Claim) -> Context[Any] | None:
-        """The context a due job decides in, bound to the feature that declared its kind."""
+    async def job_context(self, claim: Claim, rows: BatchRows | None = None) -> Context[Any] | None:
+        """The context a due job decides in, bound to the feature that declared its kind.
+        ``rows``: its batch's members and communities, read once for the batch (no query here);
+        a row missing from them is read on its own."""
         job = claim.job
         if job.community_id is None:
             return None
-        community = await self.store.communities.get(job.community_id)
+        community = await self._community(job.community_id, rows)
         if community is None:
             return None
-        member = await self.store.members.get(job.member_id) if job.member_id else None
+        member = await self._member(job.member_id, rows) if job.member_id else None
         if job.member_id is not None and member is None:
             return None
         route = self.routes.jobs.get(job.kind)
         ctx = self._context(community.platform, community, member=member)
         return ctx if route is None else ctx.bind(route.repo)
+
+    async def _community(self, community_id: int, rows: BatchRows | None) -> Community | None:
+        found = None if rows is None else rows.communities.get(community_id)
+        return found if found is not None else await self.store.communities.get(community_id)
+
+    async def _member(self, member_id: int, rows: BatchRows | None) -> Member | None:
+        found = None if rows is None else rows.members.get(member_id)
+        return found if found is not None else await self.store.members.get(member_id)
 
 
 class Routes:

@@ -6,10 +6,12 @@ Delivery guarantee
    ``claimed`` delivery for each, keyed by ``(job, occurrence)``, in ONE transaction, so an
    occurrence is handed out once, ever, even to two schedulers sharing one database. ``claimed``
    means *queued, not started*.
-2. **Start** each occurrence before its runner runs: ``store.jobs.advance`` moves it to
-   ``sending`` in the same transaction that records the previous occurrence's outcome (one write
-   per occurrence). The move is a compare-and-set, so a queued row is run by one scheduler only.
-3. **Decide**: the host (the runtime) builds the job's context; the job kind's **expiry** is
+2. **Start** each occurrence before anything of it is sent: ``store.jobs.advance`` moves it to
+   ``sending`` in ONE unit of work with the previous occurrence's outcome and what its runner
+   writes (step 3), so one transaction per occurrence. The move is a compare-and-set, so a
+   queued row is run by one scheduler only; nothing is sent before that unit commits.
+3. **Decide**: the host (the runtime) builds the job's context (from the batch's members and
+   communities, read once per claimed batch: ``BatchRows``); the job kind's **expiry** is
    decided here, in that context, in this one place (a community may override it); then the
    kind's runner decides (returns actions) and the host **delivers** them through the delivery
    pipeline, which says ``sent``, ``skipped`` or ``failed``. The context travels with the call:
@@ -33,6 +35,7 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -40,7 +43,7 @@ from bot.actions import Action
 from bot.clock import Clock
 from bot.feature import Context, JobKind
 from bot.metrics import HANDLER_ERRORS, JOBS_DUE, NO_METRICS, Metrics
-from bot.model import FINAL_STATUSES, Claim, Finished, Outcome
+from bot.model import FINAL_STATUSES, BatchRows, Claim, Finished, Outcome
 from bot.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -55,8 +58,10 @@ occurrence can be lost); larger batches save claim transactions but hold more jo
 class JobHost(Protocol):
     """What the scheduler needs from the runtime to run one occurrence."""
 
-    async def context_for(self, claim: Claim) -> Context[Any] | None:
-        """The job's context (None when its community or member is gone)."""
+    async def context_for(self, claim: Claim,
+                          rows: BatchRows | None = None) -> Context[Any] | None:
+        """The job's context (None when its community or member is gone). ``rows``: the
+        members and communities of the claimed batch, read once for all of it."""
         ...
 
     async def deliver(self, claim: Claim, ctx: Context[Any],
@@ -115,6 +120,7 @@ class Scheduler:
         queue: deque[Claim] = deque()
         done: Finished | None = None
         handled = 0
+        rows: BatchRows | None = None
         try:
             while handled < self._batch_size:
                 if should_stop is not None and should_stop():
@@ -125,14 +131,16 @@ class Scheduler:
                                  or await jobs.claim_due(self._clock.now(), limit))
                     if not queue:
                         break
+                    rows = await self._rows_of(queue)
                 claim = queue.popleft()
-                # Finish the previous occurrence and start this one in one transaction.
-                started = await jobs.advance(done, (claim.job.id, claim.occurrence),
-                                             self._clock.now())
+                # Finish the previous occurrence, start this one and run its runner: one
+                # transaction.
+                decided = await self._start(done, claim, host, rows)
                 done = None
-                if not started:
+                if decided is None:
                     continue  # another scheduler started it, or its job was deleted
-                status, reason = await self._handle(claim, host)
+                status, reason = (decided if isinstance(decided, tuple)
+                                  else await self._deliver(claim, host, decided))
                 self._metrics.inc(JOBS_DUE, kind=claim.job.kind, outcome=status)
                 done = (claim.job.id, claim.occurrence, status, reason)
                 handled += 1
@@ -149,31 +157,72 @@ class Scheduler:
             log.info("stopping: %d claimed occurrences returned to their jobs", released)
         return handled
 
-    async def _handle(self, claim: Claim, host: JobHost) -> tuple[Outcome, str | None]:
-        """Decide, run and deliver one started occurrence; return its outcome (status, reason).
-        Never raises for a runner's or deliver's failure: the outcome records it."""
+    async def _rows_of(self, claims: Sequence[Claim]) -> BatchRows:
+        """The members and communities of a claimed batch, one query each (not two per
+        occurrence): the hosts build each occurrence's context from them."""
+        member_ids = {c.job.member_id for c in claims if c.job.member_id is not None}
+        community_ids = {c.job.community_id for c in claims if c.job.community_id is not None}
+        return BatchRows(
+            members=await self._store.members.get_many(sorted(member_ids)) if member_ids else {},
+            communities=(await self._store.communities.get_many(sorted(community_ids))
+                         if community_ids else {}),
+        )
+
+    async def _start(self, done: Finished | None, claim: Claim, host: JobHost,
+                     rows: BatchRows | None) -> _Run | tuple[Outcome, str | None] | None:
+        """Record ``done``, start ``claim`` and decide it in ONE unit of work; None when it was
+        not ours to start.
+
+        Why one unit: the start, the previous outcome and what the runner writes (a prompt row)
+        were three transactions per occurrence; together they are one, and the promise holds:
+        nothing is sent before the unit commits (a crash before it leaves the occurrence
+        queued, to be run again; after it, ``sending``, never resent). A runner's error rolls
+        the unit back, so the start and the previous outcome are written again alone."""
+        start = (claim.job.id, claim.occurrence)
+        try:
+            async with self._store.db.unit_of_work():
+                if not await self._store.jobs.advance(done, start, self._clock.now()):
+                    return None
+                return await self._decide(claim, host, rows)
+        except Exception as exc:
+            # Only the exception type: its message could quote what a member wrote.
+            log.error("job %s (kind %s) failed: %s", claim.job.id, claim.job.kind,
+                      type(exc).__name__)
+            self._metrics.inc(HANDLER_ERRORS, source="job", type=claim.job.kind)
+        if not await self._store.jobs.advance(done, start, self._clock.now()):
+            return None
+        return "failed", "error"
+
+    async def _decide(self, claim: Claim, host: JobHost,
+                      rows: BatchRows | None) -> _Run | tuple[Outcome, str]:
+        """The started occurrence's context, expiry and runner: what to send, or why nothing
+        is (the outcome). Runs inside :meth:`_start`'s unit of work."""
         job = claim.job
         kind = self._kinds.get(job.kind)
         if kind is None:
             log.error("job %s has unregistered kind; marked failed", job.id)
             return "failed", "unknown-kind"
+        ctx = await host.context_for(claim, rows)
+        if ctx is None:
+            return "skipped", "no-context"
+        expiry = kind.expiry_for(ctx)
+        if expiry is not None and self._clock.now() - claim.occurrence > expiry:
+            log.info("job %s occurrence expired before it could run; skipped", job.id)
+            return "skipped", "expired"
+        if expiry is not None:
+            # What this occurrence sends is stale after the same time, even when the
+            # quiet-hours gate holds it back.
+            ctx.extra["expires_at"] = claim.occurrence + expiry
+        return _Run(ctx, await kind.run(claim, ctx))
+
+    async def _deliver(self, claim: Claim, host: JobHost,
+                       run: _Run) -> tuple[Outcome, str | None]:
+        """Send what the runner decided (after its unit committed); its outcome. Never raises
+        for deliver's failure: the outcome records it."""
+        job = claim.job
         try:
-            ctx = await host.context_for(claim)
-            if ctx is None:
-                return "skipped", "no-context"
-            expiry = kind.expiry_for(ctx)
-            if expiry is not None and self._clock.now() - claim.occurrence > expiry:
-                log.info("job %s occurrence expired before it could run; skipped", job.id)
-                return "skipped", "expired"
-            if expiry is not None:
-                # What this occurrence sends is stale after the same time, even when the
-                # quiet-hours gate holds it back.
-                ctx.extra["expires_at"] = claim.occurrence + expiry
-            async with self._store.db.unit_of_work():  # what the runner writes, together
-                actions = await kind.run(claim, ctx)
-            delivered = await host.deliver(claim, ctx, actions)
+            delivered = await host.deliver(claim, run.ctx, run.actions)
         except Exception as exc:
-            # Only the exception type: its message could quote what a member wrote.
             log.error("job %s (kind %s) failed: %s", job.id, job.kind, type(exc).__name__)
             self._metrics.inc(HANDLER_ERRORS, source="job", type=job.kind)
             return "failed", "error"
@@ -182,3 +231,11 @@ class Scheduler:
             log.error("deliver returned an invalid status for job %s; marked failed", job.id)
             return "failed", "bad-status"
         return status, reason
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What a started occurrence's runner decided, in the context it decided in."""
+
+    ctx: Context[Any]
+    actions: Sequence[Action]

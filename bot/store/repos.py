@@ -60,6 +60,16 @@ class CommunitiesRepository:
         row = await self._db.fetchone("SELECT * FROM communities WHERE id = ?", (community_id,))
         return None if row is None else community_from_row(row)
 
+    async def get_many(self, community_ids: Sequence[int]) -> dict[int, Community]:
+        found: dict[int, Community] = {}
+        ids = sorted(set(community_ids))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            rows = await self._db.fetchall(
+                f"SELECT * FROM communities WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            found.update((int(r["id"]), community_from_row(r)) for r in rows)
+        return found
+
     async def find(self, platform: str, platform_id: str) -> Community | None:
         row = await self._db.fetchone(
             "SELECT * FROM communities WHERE platform = ? AND platform_id = ?",

@@ -58,7 +58,7 @@ class Harness:
         self.ran.append((claim.job.id, claim.occurrence))
         return [SendDirect(platform="memory", user=claim.job.subject, text="How are you?")]
 
-    async def context_for(self, claim: Claim) -> Context[Any] | None:
+    async def context_for(self, claim: Claim, rows: object = None) -> Context[Any] | None:
         return Context(store=self.store, clock=self.clock, texts=cast(Any, None),
                        settings=cast(Any, None), platform="memory", community=self.community,
                        repo=None)
@@ -75,7 +75,7 @@ class Harness:
 class Host:
     """A job host made of two functions, for tests that replace one of the harness's."""
 
-    context_for: Callable[[Claim], Awaitable[Context[Any] | None]]
+    context_for: Callable[[Claim, Any], Awaitable[Context[Any] | None]]
     deliver: Callable[[Claim, Context[Any], Sequence[Action]], Awaitable[Any]]
 
 
@@ -159,7 +159,7 @@ async def test_no_context_means_skipped(harness: Harness) -> None:
     scheduler = scheduler_for(harness)
     job_id = await add_job(harness.store, "gone", T0)
 
-    async def no_context(claim: Claim) -> Context[Any] | None:
+    async def no_context(claim: Claim, rows: object = None) -> Context[Any] | None:
         return None
 
     assert await scheduler.run_due(Host(no_context, harness.deliver)) == 1
@@ -387,3 +387,74 @@ def test_registering_a_kind_twice_is_an_error(harness: Harness) -> None:
     assert scheduler.kinds() == {"checkin"}
     with pytest.raises(ValueError):
         Scheduler(harness.store, harness.clock, batch_size=0)
+
+
+async def test_a_runner_that_wrote_then_failed_leaves_nothing_and_keeps_the_last_outcome(
+    harness: Harness,
+) -> None:
+    """The start, the previous outcome and the runner's writes share one unit of work: a
+    runner's error rolls its writes back, and its start and the previous outcome are still
+    recorded."""
+    scheduler = Scheduler(harness.store, harness.clock)
+
+    async def write_then_explode(claim: Claim, ctx: Context[Any]) -> Sequence[Action]:
+        await harness.store.jobs.upsert(kind="checkin", subject="written-by-runner",
+                                        community_id=None, member_id=None, rule=None,
+                                        zone="UTC", next_run=T0 + timedelta(days=1))
+        raise ValueError("boom")
+
+    scheduler.register("checkin", JobKind(run=harness.run))
+    scheduler.register("broken", JobKind(run=write_then_explode))
+    good = await add_job(harness.store, "u1", T0 - timedelta(minutes=1))
+    bad = await add_job(harness.store, "u2", T0, kind="broken")
+
+    assert await harness.run_due(scheduler) == 2
+
+    assert await statuses(harness.store, good) == [("sent", None)]
+    assert await statuses(harness.store, bad) == [("failed", "error")]
+    assert await harness.store.jobs.get("checkin", "written-by-runner") is None
+
+
+async def test_what_the_runner_writes_commits_with_its_start(harness: Harness) -> None:
+    """Nothing is sent before the unit that started the occurrence committed: when deliver
+    runs, the start (``sending``) and the runner's row are both on disk."""
+    scheduler = Scheduler(harness.store, harness.clock)
+    seen: list[tuple[list[tuple[str, str | None]], bool]] = []
+
+    async def run(claim: Claim, ctx: Context[Any]) -> Sequence[Action]:
+        await harness.store.jobs.upsert(kind="checkin", subject=f"row-{claim.job.id}",
+                                        community_id=None, member_id=None, rule=None,
+                                        zone="UTC", next_run=T0 + timedelta(days=1))
+        return [SendDirect(platform="memory", user="u1", text="hello")]
+
+    async def deliver(claim: Claim, ctx: Context[Any], actions: Sequence[Action]) -> Any:
+        row = await harness.store.jobs.get("checkin", f"row-{claim.job.id}")
+        seen.append((await statuses(harness.store, claim.job.id), row is not None))
+        return "sent"
+
+    scheduler.register("kind", JobKind(run=run))
+    job_id = await add_job(harness.store, "u1", T0, kind="kind")
+    assert await scheduler.run_due(Host(harness.context_for, deliver)) == 1
+    assert seen == [([("sending", None)], True)]
+    assert await statuses(harness.store, job_id) == [("sent", None)]
+
+
+async def test_a_batch_reads_its_members_and_communities_once(harness: Harness) -> None:
+    """The contexts of one claimed batch are built from rows read once for the batch."""
+    scheduler = scheduler_for(harness, claim_batch=10)
+    members = [await harness.store.members.ensure(harness.community.id, f"u{i}", now=T0)
+               for i in range(3)]
+    for member in members:
+        await harness.store.jobs.upsert(kind="checkin", subject=f"m{member.id}",
+                                        community_id=harness.community.id,
+                                        member_id=member.id, rule=None, zone="UTC", next_run=T0)
+    given: list[Any] = []
+
+    async def context_for(claim: Claim, rows: Any = None) -> Context[Any] | None:
+        given.append(rows)
+        return await harness.context_for(claim)
+
+    assert await scheduler.run_due(Host(context_for, harness.deliver)) == 3
+    assert len(given) == 3 and given[0] is given[1] is given[2]
+    assert set(given[0].members) == {m.id for m in members}
+    assert set(given[0].communities) == {harness.community.id}

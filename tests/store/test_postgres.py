@@ -198,7 +198,7 @@ async def test_a_server_restart_mid_run_loses_no_job_and_sends_none_twice(
         return [SendDirect(platform="memory", user=claim.job.subject, text="prompt")]
 
     class Host:
-        async def context_for(self, claim: Claim) -> Context[Any]:
+        async def context_for(self, claim: Claim, rows: object = None) -> Context[Any]:
             return Context(store=store, clock=clock, texts=cast(Any, None),
                            settings=cast(Any, None), platform="memory", community=community,
                            repo=None)

@@ -60,7 +60,7 @@ async def main(url: str, output: Path) -> int:
             store.jobs.advance = timed_advance  # type: ignore[method-assign]
 
             class Host:
-                async def context_for(self, claim: Claim) -> Context[Any]:
+                async def context_for(self, claim: Claim, rows: object = None) -> Context[Any]:
                     return Context(store=store, clock=clock, texts=cast(Any, None),
                                    settings=cast(Any, None), platform="durability",
                                    community=community, repo=None)

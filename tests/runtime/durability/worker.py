@@ -42,7 +42,7 @@ async def main(db: Path, output: Path) -> int:
 
         with output.open("a", encoding="utf-8") as sink:
             class Host:
-                async def context_for(self, claim: Claim) -> Context[Any]:
+                async def context_for(self, claim: Claim, rows: object = None) -> Context[Any]:
                     return Context(store=store, clock=clock, texts=cast(Any, None),
                                    settings=cast(Any, None), platform="durability",
                                    community=community, repo=None)
