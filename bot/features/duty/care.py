@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot import recurrence
-from bot.actions import Action, AlertModerators, Button, PostMessage, SendDirect
+from bot.actions import Action, AlertModerators, Button, PostMessage
 from bot.answer import answer
 from bot.events import ButtonPressed, CommandInvoked
 from bot.feature import ArgSpec
 from bot.features.duty.commands import end_stretch, week_so_far
-from bot.features.duty.common import hours_text, is_supporter, zone_of
+from bot.features.duty.common import hours_text, is_supporter, job_supporter, private, zone_of
 from bot.features.duty.declare import BREAK, CARE, OKAY, TALK, WELLBEING, DutyContext, handlers
-from bot.model import Claim, Member
+from bot.model import Claim
 from bot.names import mention
 
 WELLBEING_RULE = "sun 18:00"
@@ -31,30 +31,23 @@ def care_buttons(ctx: DutyContext) -> tuple[Button, ...]:
             Button(action=OKAY, label=ctx.t("duty.care.okay")))
 
 
-def _private(ctx: DutyContext, member: Member, text: str) -> SendDirect:
-    return SendDirect(platform=ctx.platform, community=ctx.community.platform_id,
-                      recipient=member.platform_user_id, user=member.platform_user_id,
-                      text=text, buttons=care_buttons(ctx))
-
-
 @handlers.job(CARE)
 async def care_check_in(claim: Claim, ctx: DutyContext) -> Sequence[Action]:
     member = ctx.member
     if member is None:
         return ()
-    return (_private(ctx, member, ctx.t("duty.care.heavy")),)
+    return (private(ctx, member, ctx.t("duty.care.heavy"), care_buttons(ctx)),)
 
 
 @handlers.job(WELLBEING)
 async def weekly_wellbeing(claim: Claim, ctx: DutyContext) -> Sequence[Action]:
-    member = ctx.member
-    if member is None:
+    found = await job_supporter(ctx)
+    if found is None or not found[1].wellbeing:
         return ()
-    supporter = await ctx.repo.get(member.id)
-    if supporter is None or not supporter.wellbeing:
-        return ()
+    member = found[0]
     _, so_far = await week_so_far(ctx, member)
-    return (_private(ctx, member, ctx.t("duty.care.weekly", hours=hours_text(so_far))),)
+    return (private(ctx, member, ctx.t("duty.care.weekly", hours=hours_text(so_far)),
+                    care_buttons(ctx)),)
 
 
 @handlers.button(BREAK)

@@ -12,11 +12,19 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot import recurrence
-from bot.actions import Action, SendDirect
+from bot.actions import Action
 from bot.answer import answer, quoted
 from bot.events import CommandInvoked
 from bot.feature import ArgSpec
-from bot.features.duty.common import clock_text, hours_text, is_supporter, week_of, zone_of
+from bot.features.duty.common import (
+    clock_text,
+    hours_text,
+    is_supporter,
+    job_supporter,
+    private,
+    week_of,
+    zone_of,
+)
 from bot.features.duty.declare import AUTO_OFF, CAP, HOURS_START, DutyContext, handlers
 from bot.features.duty.router import inside_hours
 from bot.model import Claim, Member
@@ -166,12 +174,12 @@ async def duty_status(event: CommandInvoked, ctx: DutyContext) -> Sequence[Actio
 async def auto_off(claim: Claim, ctx: DutyContext) -> Sequence[Action]:
     """The stretch ends: after the longest stretch, with a kind note; at the end of regular
     hours, quietly. A stretch that already ended (``duty off``, a new ``duty on``) is left."""
-    member = ctx.member
-    if member is None:
+    found = await job_supporter(ctx)
+    if found is None:
         return ()
-    supporter = await ctx.repo.get(member.id)
+    member, supporter = found
     since = claim.job.payload.get("since")
-    if (supporter is None or not supporter.on_duty or supporter.since is None
+    if (not supporter.on_duty or supporter.since is None
             or not isinstance(since, str) or from_db(since) != supporter.since):
         return ()
     await end_stretch(ctx, member, by_itself=True)
@@ -179,36 +187,25 @@ async def auto_off(claim: Claim, ctx: DutyContext) -> Sequence[Action]:
         return ()
     reminder = await cap_line(ctx, member)
     text = ctx.t("duty.auto_off", hours=hours_text(ctx.now - supporter.since))
-    return (SendDirect(platform=ctx.platform, community=ctx.community.platform_id,
-                       recipient=member.platform_user_id, user=member.platform_user_id,
-                       text=f"{text}\n\n{reminder}" if reminder else text),)
+    return (private(ctx, member, f"{text}\n\n{reminder}" if reminder else text),)
 
 
 @handlers.job(CAP)
 async def cap_reached(claim: Claim, ctx: DutyContext) -> Sequence[Action]:
-    member = ctx.member
-    if member is None:
+    found = await job_supporter(ctx)
+    if found is None or not found[1].on_duty:
         return ()
-    supporter = await ctx.repo.get(member.id)
-    if supporter is None or not supporter.on_duty:
-        return ()
-    reminder = await cap_line(ctx, member)
-    if not reminder:
-        return ()
-    return (SendDirect(platform=ctx.platform, community=ctx.community.platform_id,
-                       recipient=member.platform_user_id, user=member.platform_user_id,
-                       text=reminder),)
+    reminder = await cap_line(ctx, found[0])
+    return (private(ctx, found[0], reminder),) if reminder else ()
 
 
 @handlers.job(HOURS_START)
 async def hours_start(claim: Claim, ctx: DutyContext) -> Sequence[Action]:
     """Regular duty hours begin: on duty until they end (or the longest stretch)."""
-    member = ctx.member
-    if member is None:
+    found = await job_supporter(ctx)
+    if found is None or found[1].on_duty or not found[1].hours:
         return ()
-    supporter = await ctx.repo.get(member.id)
-    if supporter is None or supporter.on_duty or not supporter.hours:
-        return ()
+    member, supporter = found
     closes = inside_hours(supporter, zone_of(ctx, member), ctx.now)
     if closes is None:
         return ()

@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.actions import Button, SendDirect
 from bot.durations import format_duration
 from bot.events import Event
 from bot.features.duty.declare import DutyContext
+from bot.features.duty.repo import Supporter
 from bot.model import Member
 from bot.people import member_zone, supporter_roles
 
@@ -44,3 +46,21 @@ def clock_text(ctx: DutyContext, instant: datetime, zone: str) -> str:
     if local.date() == ctx.now.astimezone(ZoneInfo(zone)).date():
         return f"{local:%H:%M}"
     return ctx.t("duty.when", day=f"{local:%A}", time=f"{local:%H:%M}")
+
+
+async def job_supporter(ctx: DutyContext) -> tuple[Member, Supporter] | None:
+    """The member a duty job is for and their duty row; None when either is gone (a job for
+    someone who deleted their data does nothing)."""
+    member = ctx.member
+    if member is None:
+        return None
+    supporter = await ctx.repo.get(member.id)
+    return None if supporter is None else (member, supporter)
+
+
+def private(ctx: DutyContext, member: Member, text: str,
+            buttons: tuple[Button, ...] = ()) -> SendDirect:
+    """A direct message to a supporter about their own duty (it passes the quiet-hours gate)."""
+    return SendDirect(platform=ctx.platform, community=ctx.community.platform_id,
+                      recipient=member.platform_user_id, user=member.platform_user_id,
+                      text=text, buttons=buttons)
