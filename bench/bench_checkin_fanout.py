@@ -96,7 +96,7 @@ def catalogue() -> TextCatalogue:
     return TextCatalogue(locales)
 
 
-async def bench(members: int, trace: bool, claim_batch: int | None) -> None:
+async def bench(members: int, trace: bool, start_batch: int | None) -> None:
     with tempfile.TemporaryDirectory(prefix="warmline-bench-") as tmp:
         store = await open_sqlite(Path(tmp) / "bench.db")
         try:
@@ -110,16 +110,16 @@ async def bench(members: int, trace: bool, claim_batch: int | None) -> None:
             adapter = RecordingAdapter(clock)
             bot = Warmline(settings=settings, store=store, clock=clock, texts=catalogue(),
                            features=features, adapters=[adapter])
-            if claim_batch is not None:
-                # Another claim batch size (claiming in batches never widens the crash-loss
-                # bound; see docs/scheduling.md).
+            if start_batch is not None:
+                # Another group size (claimed and started together; two groups in hand bound
+                # what a crash leaves in doubt: docs/scheduling.md).
                 bot.scheduler = Scheduler(store, clock, batch_size=settings.scheduler.batch_size,
-                                          claim_batch=claim_batch)
+                                          start_batch=start_batch)
                 for feature in bot.core.features:
                     for kind, job_kind in feature.job_kinds().items():
                         bot.scheduler.register(kind, job_kind)
             print(f"scheduler: batch_size {settings.scheduler.batch_size}, "
-                  f"claim_batch {bot.scheduler.claim_batch}")
+                  f"start_batch {bot.scheduler.start_batch}")
             if trace:
                 tracemalloc.start()
             started = time.perf_counter()
@@ -246,8 +246,8 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--tracemalloc", action="store_true",
                         help="also trace Python allocations (slower; reports the traced peak)")
-    parser.add_argument("--claim-batch", type=int, default=None,
-                        help="claim this many occurrences per transaction (default: the app's)")
+    parser.add_argument("--start-batch", type=int, default=None,
+                        help="claim and start this many occurrences together (default: the app's)")
     parser.add_argument("--workers", default=None,
                         help="e.g. 1,2,4: worker processes on SQLite and on PostgreSQL")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test",
@@ -259,7 +259,7 @@ def main() -> None:
     elif args.workers is not None:
         compare(args.members, [int(n) for n in args.workers.split(",")], args.postgres)
     else:
-        asyncio.run(bench(args.members, args.tracemalloc, args.claim_batch))
+        asyncio.run(bench(args.members, args.tracemalloc, args.start_batch))
 
 
 if __name__ == "__main__":

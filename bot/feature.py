@@ -22,9 +22,9 @@ migrations (:attr:`Feature.migrations`); its handlers reach the repository as ``
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
 
 from bot.actions import Action
 from bot.clock import Clock
@@ -111,9 +111,8 @@ class Context(Generic[R]):
         ``[community] locale``, else ``[texts] locale``, else English: the first one set wins, so a
         deployment can choose a language once and a community can still choose its own."""
         own = self.community.settings.get("locale")
-        locale = next((name for name in (own if isinstance(own, str) else "",
-                                         self.settings.community.locale,
-                                         self.settings.texts.locale) if name), None)
+        locale = ((own if isinstance(own, str) else "") or self.settings.community.locale
+                  or self.settings.texts.locale or None)
         overrides = self.community.settings.get("texts")
         return self.texts.render(
             key, locale=locale, overrides=overrides if isinstance(overrides, dict) else None,
@@ -121,7 +120,40 @@ class Context(Generic[R]):
         )
 
 
+class Later(Sequence[Action]):
+    """A runner's actions, decided now and put into words when they are delivered.
+
+    Why: a fan-out's runner decides in the scheduler's unit of work (the rows are written
+    there), but building each prompt's text and buttons is pure work on values already known.
+    Done at delivery, it runs while the next group's statements wait on the database. ``make``
+    must not read or write the store (it runs outside the unit) and must give the same actions
+    whenever it runs; it runs once, on first use."""
+
+    __slots__ = ("_made", "_make")
+
+    def __init__(self, make: Callable[[], Sequence[Action]]) -> None:
+        self._make: Callable[[], Sequence[Action]] | None = make
+        self._made: tuple[Action, ...] = ()
+
+    def _actions(self) -> tuple[Action, ...]:
+        if self._make is not None:
+            self._made, self._make = tuple(self._make()), None
+        return self._made
+
+    @overload
+    def __getitem__(self, index: int) -> Action: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Action]: ...
+
+    def __getitem__(self, index: int | slice) -> Action | Sequence[Action]:
+        return self._actions()[index]
+
+    def __len__(self) -> int:
+        return len(self._actions())
+
+
 JobRunner = Callable[[Claim, Context[Any]], Awaitable[Sequence[Action]]]
+ManyRunner = Callable[[Sequence[tuple[Claim, Context[Any]]]], Awaitable[Sequence[Sequence[Action]]]]
 Expiry = timedelta | Callable[[Context[Any]], timedelta | None] | None
 """How late an occurrence may still run: fixed, or decided in the job's context (a community's
 moderators may override the config), or None for "always run"."""
@@ -138,6 +170,10 @@ class JobKind:
 
     run: JobRunner
     expiry: Expiry = None
+    run_many: ManyRunner | None = None
+    """Optional: decide several occurrences of this kind in one call, exactly as calling
+    ``run`` on each in order would (a fan-out's rows written in one statement). The scheduler
+    gives it consecutive started occurrences, each with its own context."""
 
     def expiry_for(self, ctx: Context[Any]) -> timedelta | None:
         return self.expiry(ctx) if callable(self.expiry) else self.expiry
@@ -204,6 +240,18 @@ class Handlers(Generic[R]):
             self._own(kind)
             _unique(self.jobs, kind, "job kind")
             self.jobs[kind] = JobKind(run=handler, expiry=expiry)
+            return handler
+        return declare
+
+    def job_many(self, kind: str) -> Callable[[_F], _F]:
+        """The ``run_many`` of a job kind declared with :meth:`job` (see :class:`JobKind`)."""
+        def declare(handler: _F) -> _F:
+            declared = self.jobs.get(kind)
+            if declared is None:
+                raise ValueError(f"job kind {kind!r} must be declared before its run_many")
+            if declared.run_many is not None:
+                raise ValueError(f"run_many of job kind {kind!r} is declared twice")
+            self.jobs[kind] = replace(declared, run_many=handler)
             return handler
         return declare
 

@@ -66,11 +66,7 @@ def format(window: Window) -> str:
     return f"{recurrence.format_days(window.days)} {text}"
 
 
-@functools.cache
 def _zone(zone: str) -> ZoneInfo:
-    """``recurrence.zone_info``, kept: ``ZoneInfo`` itself keeps only the 8 zones used last
-    strongly, so a gate deciding for people in more zones than that would read the zone's file
-    again on most decisions (tens of µs). Only valid names get here, so the cache is bounded."""
     return recurrence.zone_info(zone)
 
 

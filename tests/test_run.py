@@ -110,7 +110,7 @@ def test_db_migrate_reports_every_component_version(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=30,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "up to date: checkin 5, core 5, duty 1" in proc.stdout
+    assert "up to date: checkin 5, core 6, duty 1" in proc.stdout
     assert (tmp_path / "w.db").exists()
 
 

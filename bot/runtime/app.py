@@ -37,7 +37,7 @@ from bot.runtime.dispatcher import Dispatcher
 from bot.runtime.outbox import Outbox, Outcome, RetryPolicy
 from bot.runtime.release import Releaser
 from bot.runtime.retention import RETENTION, Retention
-from bot.runtime.scheduler import Scheduler
+from bot.runtime.scheduler import Scheduler, start_batch_for
 from bot.runtime.wakeup import ScheduleSignal, SignallingJobs
 from bot.store.base import Store
 from bot.store.db import to_db
@@ -76,8 +76,10 @@ class Warmline:
         self.store.jobs = SignallingJobs(store.jobs, self.schedule_changed)
         self.core = Core(store=store, clock=clock, texts=texts, settings=settings, features=features,
                          command_names={a.platform: a.capabilities.command_names for a in adapters})
-        self.scheduler = Scheduler(store, clock, batch_size=settings.scheduler.batch_size,
-                                   metrics=metrics)
+        self.scheduler = Scheduler(
+            store, clock, batch_size=settings.scheduler.batch_size,
+            start_batch=start_batch_for([a.capabilities.sends_per_second for a in adapters]),
+            metrics=metrics)
         for feature in features:
             for kind, job_kind in feature.job_kinds().items():
                 self.scheduler.register(kind, job_kind)
@@ -99,6 +101,8 @@ class Warmline:
         store.deferred.on_change = self.schedule_changed.set
         self.releaser = Releaser(core=self.core, delivery=self.delivery)
         self.dispatcher = Dispatcher(self.handle_event, metrics=metrics)
+        self._learned: list[tuple[int, str]] = []
+        """Private conversations scheduled deliveries learned, until :meth:`settle` writes them."""
         self.failures: deque[Exception] = deque(maxlen=32)
         """The latest handler failures (for the simulator and tests; the log has ids and types)."""
         self._stop: asyncio.Event | None = None
@@ -162,7 +166,7 @@ class Warmline:
             return "skipped"
         attempt = int(claim.job.payload.get("attempt", 0)) if claim.job.kind == RETRY else 0
         park = attempt < self.settings.outbox.max_attempts
-        outcome = await self.delivery.deliver(actions, ctx, park=park)
+        outcome = await self.delivery.deliver(actions, ctx, park=park, learned=self._learned)
         if outcome.status == "parked":
             # One recipient must wait: their delivery waits as a durable job of its own, and
             # the round goes on for everyone else.
@@ -177,6 +181,13 @@ class Warmline:
                 log.warning("job %s (%s) went out %.0fs after it was due", claim.job.id,
                             claim.job.kind, lateness)
         return "sent" if outcome.status == "sent" else "failed"
+
+    async def settle(self) -> None:
+        """What scheduled deliveries learned (new private conversations), written in the
+        scheduler's next unit of work: one statement per group instead of a transaction per
+        member on a fan-out's first round."""
+        learned, self._learned = self._learned, []
+        await self.store.members.remember_dm_channels(learned)
 
     async def _park(self, claim: Claim, outcome: Outcome, attempt: int) -> None:
         job = claim.job

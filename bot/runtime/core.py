@@ -274,10 +274,11 @@ class Core:
         return here[0] if len(here) == 1 else None
 
     def _context(self, platform: str, community: Community, *, member: Member | None = None,
-                 is_moderator: bool = False, extra: dict[str, Any] | None = None) -> Context[Any]:
+                 is_moderator: bool = False, extra: dict[str, Any] | None = None,
+                 repo: Any = None) -> Context[Any]:
         return Context(store=self.store, clock=self.clock, texts=self.texts,
                        settings=self.settings, platform=platform, community=community,
-                       repo=None, member=member, is_moderator=is_moderator, extra=extra or {},
+                       repo=repo, member=member, is_moderator=is_moderator, extra=extra or {},
                        router=self.router)
 
     async def context_for_event(self, event: Event) -> Context[Any] | None:
@@ -372,8 +373,8 @@ class Core:
         if job.member_id is not None and member is None:
             return None
         route = self.routes.jobs.get(job.kind)
-        ctx = self._context(community.platform, community, member=member)
-        return ctx if route is None else ctx.bind(route.repo)
+        return self._context(community.platform, community, member=member,
+                             repo=None if route is None else route.repo)
 
     async def _community(self, community_id: int, rows: BatchRows | None) -> Community | None:
         found = None if rows is None else rows.communities.get(community_id)

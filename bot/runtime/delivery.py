@@ -55,11 +55,15 @@ class DeliveryPipeline:
 
     async def deliver(self, actions: Sequence[Action], ctx: Context[Any] | None = None, *,
                       park: bool = False, trigger: str | None = None,
-                      gate: bool = True) -> Outcome:
+                      gate: bool = True,
+                      learned: list[tuple[int, str]] | None = None) -> Outcome:
         """Send what was decided. ``ctx`` is the context it was decided in: its member saves a
         lookup per action (a check-in fan-out). ``park``: see :meth:`Outbox.deliver`.
         ``trigger``: the person who has just acted (``bot.quiet.trigger_of``); answers to them
-        pass the gate. ``gate=False`` only for what the releaser already let through."""
+        pass the gate. ``gate=False`` only for what the releaser already let through.
+        ``learned``: new private conversations go here, (member id, channel), for the caller to
+        write with others (:meth:`MemberRepo.remember_dm_channels`), instead of one write each;
+        lost in a crash, one is only opened again."""
         prepared = [await self._known_dm_channel(action, ctx) for action in actions]
         in_new_thread: list[tuple[Action, tuple[int, datetime, datetime | None]]] = []
         if gate:
@@ -79,12 +83,9 @@ class DeliveryPipeline:
         try:
             outcome = await self.outbox.deliver(prepared, park=park)
         finally:
-            opened = {} if outcome is None else {
-                a.ref: r.channel for a, r in outcome.delivered
-                if isinstance(a, StartThread) and a.ref and r.channel}
             for action, held in in_new_thread:
-                await self._defer(_into_opened_thread(action, opened), *held)
-        await self._learn(outcome, ctx)
+                await self._defer(_into_opened_thread(action, self.outbox.opened), *held)
+        await self._learn(outcome, ctx, learned)
         return outcome
 
     async def _known_dm_channel(self, action: Action, ctx: Context[Any] | None) -> Action:
@@ -124,13 +125,18 @@ class DeliveryPipeline:
         self.held += 1
         self.outbox.metrics.inc(DEFERRED, platform=action.platform)
 
-    async def _learn(self, outcome: Outcome, ctx: Context[Any] | None) -> None:
+    async def _learn(self, outcome: Outcome, ctx: Context[Any] | None,
+                     learned: list[tuple[int, str]] | None) -> None:
         for action, result in outcome.delivered:
             if (isinstance(action, SendDirect) and result.channel and action.community
                     and result.channel != action.channel):
                 member = await self._member_of(action.platform, action.community, action.user,
                                                ctx)
-                if member is not None and member.dm_channel != result.channel:
+                if member is None or member.dm_channel == result.channel:
+                    continue
+                if learned is not None:
+                    learned.append((member.id, result.channel))
+                else:
                     await self.store.members.update(member.id, dm_channel=result.channel)
             elif (isinstance(action, StartThread) and action.ref and result.channel
                   and action.community is not None):

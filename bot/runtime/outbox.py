@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -66,12 +67,17 @@ class Outcome:
     retry_after: float = 0.0
 
 
-def _into_opened_thread(action: Action, opened: dict[str, str]) -> Action:
-    """A post addressed to ``ref:<ref>`` goes into the thread an earlier ``StartThread`` of the
-    same delivery opened; if that thread could not be opened, into the channel itself."""
+def _into_opened_thread(action: Action, opened: Mapping[str, str]) -> Action:
+    """A post addressed to ``ref:<ref>`` goes into the thread an earlier ``StartThread`` opened
+    (``opened``: ref → the platform's thread id); if that thread could not be opened, into the
+    channel itself."""
     if isinstance(action, PostMessage) and action.thread and action.thread.startswith("ref:"):
         return replace(action, thread=opened.get(action.thread.removeprefix("ref:")))
     return action
+
+
+THREADS_KEPT = 1024
+"""Threads opened by reference remembered by the outbox (the most recent ones)."""
 
 
 class Outbox:
@@ -94,6 +100,11 @@ class Outbox:
         self.sent = 0
         self.failed = 0
         self._stopping = asyncio.Event()
+        self.opened: OrderedDict[str, str] = OrderedDict()
+        """ref → thread id of the threads opened lately. Why kept past one delivery: a group of
+        scheduled occurrences is decided before any of it is delivered, so the second prompt
+        of a day is decided while the day's thread is still only a reference; it is delivered
+        after the thread opened, and goes into it."""
 
     def stop_waiting(self) -> None:
         """Shutdown: no more retry waits. A wait in progress ends at once; a scheduled delivery
@@ -112,7 +123,7 @@ class Outbox:
         results: list[SendResult] = []
         delivered: list[tuple[Action, SendResult]] = []
         unreachable: list[tuple[Action, Unreachable]] = []
-        opened: dict[str, str] = {}
+        opened = self.opened
         worst: Outcome | None = None
         for index, action in enumerate(actions):
             action = _into_opened_thread(action, opened)
@@ -125,6 +136,8 @@ class Outbox:
             thread = outcome.results[0].channel if outcome.results else None
             if isinstance(action, StartThread) and action.ref and thread:
                 opened[action.ref] = thread
+                if len(opened) > THREADS_KEPT:
+                    opened.popitem(last=False)
             results.extend(outcome.results)
             delivered.extend((action, result) for result in outcome.results)
             unreachable.extend(outcome.unreachable)
@@ -159,7 +172,8 @@ class Outbox:
         attempt = 0
         while True:
             attempt += 1
-            if not await self._unless_stopping(pacer.take(self.clock)) and park:
+            if (self._stopping.is_set() or not pacer.take_now(self.clock)) and \
+                    not await self._unless_stopping(pacer.take(self.clock)) and park:
                 return self._parked(action, "stopping", 0.0)
             try:
                 result = await adapter.send(action)

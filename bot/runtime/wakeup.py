@@ -68,11 +68,18 @@ class SignallingJobs:
     async def claim_due(self, now: datetime, limit: int) -> list[Claim]:
         return await self._jobs.claim_due(now, limit)
 
+    async def claim_and_start(self, now: datetime, limit: int) -> list[Claim]:
+        return await self._jobs.claim_and_start(now, limit)
+
     async def queued(self, limit: int) -> list[Claim]:
         return await self._jobs.queued(limit)
 
     async def advance(self, finish: Finished | None, start: Start | None, now: datetime) -> bool:
         return await self._jobs.advance(finish, start, now)
+
+    async def start_group(self, finished: Sequence[Finished], starts: Sequence[Start],
+                          now: datetime) -> set[Start]:
+        return await self._jobs.start_group(finished, starts, now)
 
     async def release(self, claims: Sequence[Claim]) -> int:
         return await self._jobs.release(claims)

@@ -48,6 +48,10 @@ class MemberRepo(Protocol):
         """Change any of: display_name, timezone, quiet_hours, roles, reachable,
         unreachable_reason, dm_channel."""
         ...
+    async def remember_dm_channels(self, channels: Sequence[tuple[int, str]]) -> None:
+        """(member id, private conversation id) pairs learned by a round of sends: one
+        statement for all of them (a fan-out's first round learns one per member)."""
+        ...
     async def list(self, community_id: int) -> list[Member]: ...
 
 
@@ -77,6 +81,11 @@ class JobRepo(Protocol):
         advance ``next_run`` past ``now``. An occurrence already recorded is never returned
         again."""
         ...
+    async def claim_and_start(self, now: datetime, limit: int) -> list[Claim]:
+        """:meth:`claim_due` with the occurrences started at once (``sending``, with their
+        lease), for a caller that runs them in the same unit of work: claiming, starting and
+        what their runners write then commit together, or not at all."""
+        ...
     async def queued(self, limit: int) -> list[Claim]:
         """Up to ``limit`` occurrences left ``claimed`` (a crash, or a failed tick, after the
         claim and before they were started), oldest occurrence first. Reading them grants
@@ -89,6 +98,14 @@ class JobRepo(Protocol):
         only if ``start`` was still ``claimed``, i.e. this caller now owns it and may run it; False
         when another scheduler started it first, recovery or deletion removed it (or no
         ``start``). Marking before running is what bounds a crash's loss to one occurrence."""
+        ...
+    async def start_group(self, finished: Sequence[Finished], starts: Sequence[Start],
+                          now: datetime) -> set[Start]:
+        """:meth:`advance` for a group, in ONE transaction of two statements: record every
+        outcome in ``finished`` and move every ``start`` still ``claimed`` to ``sending``.
+        Returns the starts this caller now owns (the others were started elsewhere, recovered
+        or deleted). Everything started here is in doubt until its outcome is recorded: a crash
+        leaves the whole group ``unknown`` (never resent), so the group size is the loss bound."""
         ...
     async def release(self, claims: Sequence[Claim]) -> int:
         """Return unstarted claims to the job queue (a graceful stop): delete each still

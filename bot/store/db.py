@@ -16,16 +16,18 @@ Rules for repositories:
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from bot.clock import ensure_utc
 
 Params = Iterable[Any]
+T = TypeVar("T")
 
 
 class Row(Protocol):
@@ -109,6 +111,37 @@ class Db(Protocol):
     async def close(self) -> None: ...
 
 
+ROWS_PER_STATEMENT = 1_000
+"""The most rows one :func:`rows_table` statement carries (SQLite: at most 32 parameters a
+row, under its 32,766 per statement)."""
+
+
+def in_batches(rows: Sequence[T], size: int = ROWS_PER_STATEMENT) -> list[Sequence[T]]:
+    """``rows`` in slices of at most ``size``, for one :func:`rows_table` statement each."""
+    return [rows[start:start + size] for start in range(0, len(rows), size)]
+
+
+def rows_table(dialect: str, name: str, columns: Sequence[tuple[str, str]],
+               rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
+    """``name (c1, c2, …) AS (…)`` for a ``WITH`` clause, and its parameters: ``rows`` as a
+    table one statement can join, so a batch is one statement instead of one per row.
+
+    Why it differs by engine (and only here): SQLite takes a ``VALUES`` list (one placeholder
+    per cell; callers keep a batch under its 32,766 parameters); PostgreSQL takes one typed
+    array per column through ``unnest`` (one prepared statement whatever the batch size).
+    ``columns`` are (name, PostgreSQL type) pairs: ``bigint``, ``text``."""
+    if not rows:
+        raise ValueError("rows_table needs at least one row")
+    names = ", ".join(column for column, _ in columns)
+    if dialect == "postgresql":
+        arrays = ", ".join(f"?::{kind}[]" for _, kind in columns)
+        return (f"{name} ({names}) AS (SELECT * FROM unnest({arrays}))",
+                [list(values) for values in zip(*rows, strict=True)])
+    row = "(" + ", ".join("?" * len(columns)) + ")"
+    return (f"{name} ({names}) AS (VALUES {', '.join([row] * len(rows))})",
+            [value for values in rows for value in values])
+
+
 # -- the time codec ---------------------------------------------------------------------------
 
 
@@ -116,9 +149,15 @@ def to_db(when: datetime) -> str:
     """UTC ISO text of fixed width (``2026-01-05T08:00:00.000000+00:00``): text order is time
     order, so indexes and ``<=`` comparisons on instants work. An instant already in UTC (the
     clock's, nearly every one) skips the conversion: it ran for each post a batch writes."""
-    if when.tzinfo is UTC:
-        return when.isoformat(timespec="microseconds")
-    return ensure_utc(when).isoformat(timespec="microseconds")
+    return _utc_text(when if when.tzinfo is UTC else ensure_utc(when))
+
+
+@functools.lru_cache(maxsize=4096)
+def _utc_text(when: datetime) -> str:
+    """Kept: formatting costs microseconds and a fan-out writes the same few instants (the
+    occurrence, its expiry, the next run) thousands of times. Only UTC instants get here, so
+    equal keys are equal instants (a local time's fold cannot alias two of them)."""
+    return when.isoformat(timespec="microseconds")
 
 
 def maybe_to_db(when: datetime | None) -> str | None:
@@ -126,7 +165,8 @@ def maybe_to_db(when: datetime | None) -> str | None:
 
 
 def from_db(text: str) -> datetime:
-    return ensure_utc(datetime.fromisoformat(text))
+    when = datetime.fromisoformat(text)
+    return when if when.tzinfo is UTC else ensure_utc(when)
 
 
 def maybe_from_db(text: str | None) -> datetime | None:

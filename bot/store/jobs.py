@@ -23,12 +23,22 @@ from typing import Any
 
 from bot import recurrence
 from bot.model import FINAL_STATUSES, Claim, Delivery, Finished, Job, Outcome, Start
-from bot.store.db import Db, Row, Tx, from_db, maybe_from_db, maybe_to_db, to_db, to_json
+from bot.store.db import (
+    Db,
+    Row,
+    Tx,
+    from_db,
+    in_batches,
+    maybe_from_db,
+    maybe_to_db,
+    rows_table,
+    to_db,
+    to_json,
+)
 
 log = logging.getLogger(__name__)
 
-_KEYS_PER_QUERY = 5_000
-"""Two bound parameters per key; SQLite allows 32,766 per statement."""
+_DELIVERY_KEY = (("job_id", "bigint"), ("occurrence", "text"))
 
 
 def job_from_row(row: Row) -> Job:
@@ -36,7 +46,8 @@ def job_from_row(row: Row) -> Job:
         id=row["id"], kind=row["kind"], subject=row["subject"],
         community_id=row["community_id"], member_id=row["member_id"], rule=row["rule"],
         zone=row["zone"], next_run=maybe_from_db(row["next_run"]),
-        payload=json.loads(row["payload"]), version=row["version"],
+        payload={} if row["payload"] == "{}" else json.loads(row["payload"]),
+        version=row["version"],
     )
 
 
@@ -48,7 +59,8 @@ def delivery_from_row(row: Row) -> Delivery:
     )
 
 
-def plan_claim(job: Job, now: datetime) -> tuple[datetime, datetime | None]:
+def plan_claim(job: Job, now: datetime,
+               times: RuleTimes | None = None) -> tuple[datetime, datetime | None]:
     """(occurrence to run, next ``next_run``) for a due job.
 
     A one-shot job runs at its ``next_run`` and then has none. A recurring job runs once for the
@@ -60,10 +72,17 @@ def plan_claim(job: Job, now: datetime) -> tuple[datetime, datetime | None]:
     assert job.next_run is not None
     if job.rule is None:
         return job.next_run, None
-    rule = recurrence.parse(job.rule)
-    latest = recurrence.latest_at_or_before(rule, job.zone, now)
+    latest, following = (rule_times(job.rule, job.zone, now) if times is None
+                         else times.at(job.rule, job.zone, now))
     occurrence = job.next_run if latest is None else max(latest, job.next_run)
-    return occurrence, recurrence.next_after(rule, job.zone, now)
+    return occurrence, following
+
+
+def rule_times(rule_text: str, zone: str, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """(latest occurrence at or before ``now``, first one after it) of a rule in a zone."""
+    rule = recurrence.parse(rule_text)
+    return (recurrence.latest_at_or_before(rule, zone, now),
+            recurrence.next_after(rule, zone, now))
 
 
 SENDING_LEASE = timedelta(minutes=10)
@@ -73,10 +92,42 @@ for a dead one's; a dead worker's ``sending`` row becomes ``unknown`` this long 
 started (never resent)."""
 
 
+class RuleTimes:
+    """(rule, zone) → (latest occurrence, next one), kept while they hold: a fan-out's jobs
+    share a few pairs, and working them out was the claim's main cost in Python. A kept pair
+    holds for any ``now`` from its latest occurrence (or any time, when there is none) up to,
+    not including, its next one."""
+
+    MOST = 10_000
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[str, str], tuple[datetime | None, datetime | None]] = {}
+
+    def at(self, rule: str, zone: str, now: datetime) -> tuple[datetime | None, datetime | None]:
+        """:func:`rule_times` of ``rule`` in ``zone`` at ``now`` (raises as it does)."""
+        kept = self._kept.get((rule, zone))
+        if kept is not None:
+            latest, following = kept
+            if (latest is None or latest <= now) and (following is None or now < following):
+                return kept
+        if len(self._kept) >= self.MOST:
+            self._kept.clear()
+        times = self._kept[rule, zone] = rule_times(rule, zone, now)
+        return times
+
+
+LEASE_CHECK = timedelta(seconds=30)
+"""PostgreSQL: how often a claim also settles the sends of workers whose lease ran out (not on
+every claim of a fan-out: it is a statement of its own). A dead worker's sends are settled at
+most this long after their lease ends."""
+
+
 class JobRepository:
     def __init__(self, db: Db, lease: timedelta = SENDING_LEASE) -> None:
         self._db = db
         self.lease = lease
+        self._leases_checked: datetime | None = None
+        self._times = RuleTimes()
 
     async def upsert(
         self, *, kind: str, subject: str, community_id: int | None, member_id: int | None,
@@ -120,12 +171,20 @@ class JobRepository:
         return None if row is None else from_db(row["next_run"])
 
     async def claim_due(self, now: datetime, limit: int) -> list[Claim]:
+        return await self._claim(now, limit, start=False)
+
+    async def claim_and_start(self, now: datetime, limit: int) -> list[Claim]:
+        return await self._claim(now, limit, start=True)
+
+    async def _claim(self, now: datetime, limit: int, *, start: bool) -> list[Claim]:
         if limit <= 0:
             return []
         now_text = to_db(now)
-        claims: list[Claim] = []
         async with self._db.transaction() as tx:
-            if self._db.dialect == "postgresql":
+            if self._db.dialect == "postgresql" and (
+                    self._leases_checked is None or now - self._leases_checked >= LEASE_CHECK
+                    or now < self._leases_checked):
+                self._leases_checked = now
                 await self._expire_leases(tx, now)
             # On PostgreSQL several workers claim at once: each locks the rows it takes and
             # skips the ones another worker holds, so no job is claimed by two of them (SQLite
@@ -137,24 +196,34 @@ class JobRepository:
             )
             if not rows:
                 return []
-            planned: list[tuple[Job, str, str | None]] = []
+            planned: dict[tuple[int, str], tuple[Job, datetime, datetime | None]] = {}
             broken: list[tuple[int, str]] = []
+            # A fan-out's jobs share a few (rule, zone) pairs: each pair's times are worked
+            # out once per claim, not once per job.
             for row in rows:
                 job = job_from_row(row)
                 try:
-                    occurrence, following = plan_claim(job, now)
+                    occurrence, following = plan_claim(job, now, self._times)
                 except recurrence.RecurrenceError:
                     log.error("job %s has a rule or zone that no longer parses; parked", job.id)
                     broken.append((job.id, row["next_run"]))
                     continue
-                planned.append((job, to_db(occurrence), maybe_to_db(following)))
-            taken = await self._already_recorded(tx, [(j.id, occ) for j, occ, _ in planned],
-                                                 self._db.dialect)
-            await tx.executemany(
-                "INSERT INTO deliveries (job_id, occurrence, status, claimed_at) "
-                "VALUES (?, ?, 'claimed', ?) ON CONFLICT (job_id, occurrence) DO NOTHING",
-                [(j.id, occ, now_text) for j, occ, _ in planned if (j.id, occ) not in taken],
-            )
+                planned[job.id, to_db(occurrence)] = (job, occurrence, following)
+            # Only occurrences not recorded before are inserted (an occurrence is handed out
+            # once, ever), and the statement says which those were. Started at once, they
+            # carry their lease; queued, they wait for ``advance`` or ``start_group``.
+            status, lease = ("sending", to_db(now + self.lease)) if start else ("claimed", None)
+            fresh: set[tuple[int, str]] = set()
+            for chunk in in_batches(list(planned)):
+                keys, params = rows_table(self._db.dialect, "k", _DELIVERY_KEY, chunk)
+                inserted = await tx.fetchall(
+                    f"WITH {keys} INSERT INTO deliveries (job_id, occurrence, status, claimed_at, "
+                    "lease_until) SELECT job_id, occurrence, ?, ?, ? FROM k WHERE true "
+                    "ON CONFLICT (job_id, occurrence) DO NOTHING "
+                    "RETURNING job_id, occurrence",
+                    [*params, status, now_text, lease],
+                )
+                fresh.update((int(r["job_id"]), str(r["occurrence"])) for r in inserted)
             # A job whose rule no longer parses is parked (next_run NULL) with a failed
             # delivery, instead of being picked up again on every tick.
             if broken:
@@ -163,49 +232,20 @@ class JobRepository:
                     " done_at) VALUES (?, ?, 'failed', 'bad-rule', ?, ?) ON CONFLICT DO NOTHING",
                     [(job_id, occ, now_text, now_text) for job_id, occ in broken],
                 )
-            await tx.executemany(
-                "UPDATE jobs SET next_run = ? WHERE id = ?",
-                [(following, j.id) for j, _, following in planned]
-                + [(None, job_id) for job_id, _ in broken],
-            )
-            for job, occ, next_text in planned:
-                if (job.id, occ) in taken:
-                    continue
-                advanced = Job(
-                    id=job.id, kind=job.kind, subject=job.subject,
-                    community_id=job.community_id, member_id=job.member_id, rule=job.rule,
-                    zone=job.zone, next_run=maybe_from_db(next_text), payload=job.payload,
-                    version=job.version,
-                )
-                claims.append(Claim(job=advanced, occurrence=from_db(occ)))
-        return claims
-
-    @staticmethod
-    async def _already_recorded(
-        tx: Tx, keys: list[tuple[int, str]], dialect: str = "sqlite"
-    ) -> set[tuple[int, str]]:
-        """Which (job_id, occurrence) keys already have a delivery (claimed or finished)."""
-        found: set[tuple[int, str]] = set()
-        if dialect == "postgresql":  # typed arrays: one statement, whatever the batch size
-            if keys:
-                rows = await tx.fetchall(
-                    "SELECT d.job_id, d.occurrence FROM unnest(?::bigint[], ?::text[]) "
-                    "AS k (job_id, occurrence) JOIN deliveries d "
-                    "ON d.job_id = k.job_id AND d.occurrence = k.occurrence",
-                    ([k[0] for k in keys], [k[1] for k in keys]))
-                found.update((r["job_id"], r["occurrence"]) for r in rows)
-            return found
-        for start in range(0, len(keys), _KEYS_PER_QUERY):
-            chunk = keys[start:start + _KEYS_PER_QUERY]
-            values = ", ".join("(?, ?)" for _ in chunk)
-            # A join from the keys (not "(a, b) IN (VALUES …)", which scans deliveries).
-            rows = await tx.fetchall(f"WITH keys (job_id, occurrence) AS (VALUES {values}) "
-                "SELECT d.job_id, d.occurrence FROM keys JOIN deliveries d "
-                "ON d.job_id = keys.job_id AND d.occurrence = keys.occurrence",
-                [part for key in chunk for part in key],
-            )
-            found.update((r["job_id"], r["occurrence"]) for r in rows)
-        return found
+            moves = ([(job.id, maybe_to_db(following)) for job, _, following in planned.values()]
+                     + [(job_id, None) for job_id, _ in broken])
+            for some in in_batches(moves):
+                table, params = rows_table(self._db.dialect, "k",
+                                           (("id", "bigint"), ("next_run", "text")), some)
+                await tx.execute(
+                    f"WITH {table} UPDATE jobs SET next_run = k.next_run FROM k "
+                    "WHERE jobs.id = k.id", params)
+        return [Claim(job=Job(id=job.id, kind=job.kind, subject=job.subject,
+                              community_id=job.community_id, member_id=job.member_id,
+                              rule=job.rule, zone=job.zone, next_run=following,
+                              payload=job.payload, version=job.version),
+                      occurrence=occurrence)
+                for key, (job, occurrence, following) in planned.items() if key in fresh]
 
     async def queued(self, limit: int) -> list[Claim]:
         if limit <= 0:
@@ -244,6 +284,47 @@ class JobRepository:
                     (to_db(now + self.lease), start[0], to_db(start[1])),
                 )
         return started == 1
+
+    async def start_group(self, finished: Sequence[Finished], starts: Sequence[Start],
+                          now: datetime) -> set[Start]:
+        for _, _, status, _ in finished:
+            if status not in FINAL_STATUSES:
+                raise ValueError(f"a delivery finishes as one of {sorted(FINAL_STATUSES)}")
+        if not finished and not starts:
+            return set()
+        now_text = to_db(now)
+        started: set[Start] = set()
+        async with self._db.transaction() as tx:
+            outcomes = [(job_id, to_db(occurrence), status, reason, "sending")
+                        for job_id, occurrence, status, reason in finished]
+            for chunk in in_batches(outcomes):
+                table, params = rows_table(self._db.dialect, "k",
+                                           (*_DELIVERY_KEY, ("status", "text"),
+                                            ("reason", "text"), ("was", "text")), chunk)
+                # "Only a row still sending" compares with k.was, not a literal: with the
+                # literal, PostgreSQL chose the partial index of sending rows, which a fan-out
+                # fills with entries of rows no longer sending (6 ms a group, growing), instead
+                # of the primary key.
+                await tx.execute(
+                    f"WITH {table} UPDATE deliveries SET status = k.status, reason = k.reason, "
+                    "done_at = ? FROM k WHERE deliveries.job_id = k.job_id "
+                    "AND deliveries.occurrence = k.occurrence AND deliveries.status = k.was",
+                    [*params, now_text])
+            keys = [(job_id, to_db(occurrence), "claimed") for job_id, occurrence in starts]
+            for some in in_batches(keys):
+                table, params = rows_table(self._db.dialect, "k",
+                                           (*_DELIVERY_KEY, ("was", "text")), some)
+                # One compare-and-set for the whole group: only rows still queued move, and the
+                # rows that moved are the ones this caller owns (k.was: see above).
+                rows = await tx.fetchall(
+                    f"WITH {table} UPDATE deliveries SET status = 'sending', lease_until = ? "
+                    "FROM k WHERE deliveries.job_id = k.job_id "
+                    "AND deliveries.occurrence = k.occurrence AND deliveries.status = k.was "
+                    "RETURNING deliveries.job_id, deliveries.occurrence",
+                    [*params, to_db(now + self.lease)],
+                )
+                started.update((int(r["job_id"]), from_db(r["occurrence"])) for r in rows)
+        return started
 
     async def release(self, claims: Sequence[Claim]) -> int:
         released = 0

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.model import Community, Member
-from bot.store.db import Db, Row, from_db, maybe_from_db, to_db, to_json
+from bot.store.db import Db, Row, from_db, in_batches, maybe_from_db, rows_table, to_db, to_json
 
 _MEMBER_FIELDS = frozenset(
     {"display_name", "timezone", "quiet_hours", "roles", "reachable", "unreachable_reason",
@@ -33,7 +33,8 @@ def member_from_row(row: Row) -> Member:
         id=row["id"], community_id=row["community_id"],
         platform_user_id=row["platform_user_id"], display_name=row["display_name"],
         timezone=row["timezone"], quiet_hours=row["quiet_hours"],
-        roles=tuple(json.loads(row["roles"])), reachable=bool(row["reachable"]),
+        roles=() if row["roles"] == "[]" else tuple(json.loads(row["roles"])),
+        reachable=bool(row["reachable"]),
         unreachable_reason=row["unreachable_reason"], created_at=from_db(row["created_at"]),
         dm_channel=row["dm_channel"],
         snoozed_until=maybe_from_db(row["snoozed_until"]),
@@ -176,6 +177,16 @@ class MembersRepository:
         if row is None:
             raise LookupError(f"no member with id {member_id}")
         return member_from_row(row)
+
+    async def remember_dm_channels(self, channels: Sequence[tuple[int, str]]) -> None:
+        if not channels:
+            return
+        async with self._db.transaction() as tx:
+            for chunk in in_batches(channels):
+                table, params = rows_table(self._db.dialect, "k",
+                                           (("id", "bigint"), ("dm_channel", "text")), chunk)
+                await tx.execute(f"WITH {table} UPDATE members SET dm_channel = k.dm_channel "
+                                 "FROM k WHERE members.id = k.id", params)
 
     async def list(self, community_id: int) -> list[Member]:
         rows = await self._db.fetchall(

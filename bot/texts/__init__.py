@@ -59,12 +59,14 @@ class MissingPlaceholder(KeyError):
         return f"text {self.key!r} needs a value for {{{self.placeholder}}}"
 
 
-def placeholders_of(text: str) -> set[str]:
+@functools.lru_cache(maxsize=4096)
+def placeholders_of(text: str) -> frozenset[str]:
     """The ``{names}`` a text uses. Raises :class:`TextError` if the text is not a valid template
-    (unbalanced braces, positional ``{}``, attribute or index access)."""
+    (unbalanced braces, positional ``{}``, attribute or index access). Kept per text: every
+    message rendered asks it again (a fan-out, thousands of times a minute)."""
     names: set[str] = set()
     try:
-        parsed = list(_FORMATTER.parse(text))
+        parsed = _parsed(text)
     except ValueError as exc:
         raise TextError(
             f"not a valid text template ({exc}); write a literal brace as {{{{ or }}}}"
@@ -78,7 +80,7 @@ def placeholders_of(text: str) -> set[str]:
         if spec and "{" in spec:
             raise TextError(f"placeholder {{{field_name}}} has a nested placeholder in its format")
         names.add(field_name)
-    return names
+    return frozenset(names)
 
 
 def _flatten(table: Mapping[str, Any], prefix: str, into: dict[str, str], source: str) -> None:
@@ -313,9 +315,15 @@ def _locale_chain(locale: str) -> list[str]:
     return chain
 
 
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> tuple[tuple[str, str | None, str | None, str | None], ...]:
+    """A template, parsed once (raises ``ValueError`` for a malformed one, every time)."""
+    return tuple(_FORMATTER.parse(text))
+
+
 def _fill(key: str, text: str, params: Mapping[str, Any]) -> str:
     out: list[str] = []
-    for literal, field_name, spec, conversion in _FORMATTER.parse(text):
+    for literal, field_name, spec, conversion in _parsed(text):
         out.append(literal)
         if field_name is None:
             continue

@@ -203,6 +203,11 @@ async def test_a_server_restart_mid_run_loses_no_job_and_sends_none_twice(
                            settings=cast(Any, None), platform="memory", community=community,
                            repo=None)
 
+        async def settle(self) -> None:
+
+            pass
+
+
         async def deliver(self, claim: Claim, ctx: Context[Any],
                           actions: Sequence[Action]) -> str:
             nonlocal kills
@@ -211,7 +216,7 @@ async def test_a_server_restart_mid_run_loses_no_job_and_sends_none_twice(
                 kills += await terminate_backends(store)
             return "sent"
 
-    scheduler = Scheduler(store, clock, claim_batch=20)
+    scheduler = Scheduler(store, clock, start_batch=20)
     scheduler.register("prompt", JobKind(run=run))
     failures = 0
     for _ in range(100):  # what the scheduler loop does: back off on an error, try again

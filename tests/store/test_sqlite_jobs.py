@@ -72,7 +72,7 @@ async def test_next_due_time_is_the_earliest_and_uses_the_index(store: CoreStore
         "EXPLAIN QUERY PLAN SELECT next_run FROM jobs WHERE next_run IS NOT NULL "
         "ORDER BY next_run LIMIT 1"
     )
-    assert any("jobs_next_run" in row["detail"] for row in plan)
+    assert any("jobs_due" in row["detail"] for row in plan)
     assert not any(row["detail"].startswith("SCAN jobs") and "INDEX" not in row["detail"]
                    for row in plan)
 

@@ -8,6 +8,7 @@ this folder; the feature gets its repository when it is built, and its handlers 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
@@ -27,6 +28,16 @@ class Enrolment:
     paused_until: datetime | None = None
     goal: str | None = None
     joined_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PromptWanted:
+    """A prompt to create for ``member_id`` (see :meth:`CheckinRepo.create_prompt`)."""
+
+    member_id: int
+    sent_at: datetime
+    expires_at: datetime
+    day_start: datetime
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -149,6 +160,10 @@ class CheckinRepo(Protocol):
         ``day_start`` (the start of their local day): at most one check-in per local day,
         whatever changed in between. One statement: the checks and the goal copy happen in the
         same transaction as the insert. None when nothing was created."""
+        ...
+    async def create_prompts(self, wanted: Sequence[PromptWanted]) -> dict[int, Prompt]:
+        """:meth:`create_prompt` for many members at once (a fan-out's group), in one
+        statement; by member id, the prompts created. Each member at most once in ``wanted``."""
         ...
     async def prompt(self, prompt_id: int) -> Prompt | None: ...
     async def answer(self, prompt_id: int, mood: int | None, now: datetime) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.features.checkins.repo import (
@@ -21,14 +22,16 @@ from bot.features.checkins.repo import (
     GroupThread,
     InsightPeriod,
     Prompt,
+    PromptWanted,
     Reachout,
     ReachoutStatus,
 )
 from bot.sealing import CannotOpen, Keyring
-from bot.store.db import Db, Row, from_db, maybe_from_db, to_db, to_json
+from bot.store.db import Db, Row, from_db, in_batches, maybe_from_db, rows_table, to_db, to_json
 from bot.store.sealed import SealedColumn
 
 log = logging.getLogger(__name__)
+
 
 NOTE_PURPOSE = "checkin.note"
 GOAL_PURPOSE = "checkin.goal"
@@ -203,6 +206,32 @@ class SqlCheckinRepo:
                 (sent, to_db(expires_at), member_id, sent, member_id, to_db(day_start)),
             )
         return None if row is None else self._prompt(row)
+
+    async def create_prompts(self, wanted: Sequence[PromptWanted]) -> dict[int, Prompt]:
+        # create_prompt's statement for a whole group: the same checks per member, joined to
+        # the wanted rows (one statement, in the scheduler's unit of work).
+        created: dict[int, Prompt] = {}
+        for chunk in in_batches(wanted):
+            table, params = rows_table(
+                self._db.dialect, "w",
+                (("member_id", "bigint"), ("sent_at", "text"), ("expires_at", "text"),
+                 ("day_start", "text")),
+                [(w.member_id, to_db(w.sent_at), to_db(w.expires_at), to_db(w.day_start))
+                 for w in chunk])
+            async with self._db.transaction() as tx:
+                rows = await tx.fetchall(
+                    f"WITH {table} "
+                    "INSERT INTO checkin_prompts (member_id, community_id, sent_at, expires_at, "
+                    "goal) SELECT e.member_id, e.community_id, w.sent_at, w.expires_at, e.goal "
+                    "FROM w JOIN checkin_enrolments e ON e.member_id = w.member_id "
+                    "WHERE (e.paused_until IS NULL OR e.paused_until <= w.sent_at) "
+                    "AND NOT EXISTS (SELECT 1 FROM checkin_prompts p "
+                    "WHERE p.member_id = w.member_id AND p.sent_at >= w.day_start) "
+                    "RETURNING *",
+                    params,
+                )
+            created.update((int(row["member_id"]), self._prompt(row)) for row in rows)
+        return created
 
     async def prompt(self, prompt_id: int) -> Prompt | None:
         row = await self._db.fetchone("SELECT * FROM checkin_prompts WHERE id = ?", (prompt_id,))

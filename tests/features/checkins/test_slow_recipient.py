@@ -61,7 +61,8 @@ async def test_a_stop_during_a_long_wait_parks_the_prompt_and_it_goes_out_once_a
     sim: Simulation,
 ) -> None:
     """SIGTERM while the platform has told everyone to wait ten minutes: shutdown does not sit
-    out the wait, and the prompt that was about to go is kept as a durable retry, not lost."""
+    out the wait, and the prompts that were about to go (the group in hand: all three were
+    started together) are kept as durable retries, not lost."""
     import asyncio
 
     await _three_due_at_nine(sim)
@@ -79,7 +80,7 @@ async def test_a_stop_during_a_long_wait_parks_the_prompt_and_it_goes_out_once_a
     assert sim.clock.now() == datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # nobody sat out the wait
     assert _prompt_times(sim) == {}
     parked = await sim.bot.store.db.fetchall("SELECT subject FROM jobs WHERE kind = 'warmline.retry'")
-    assert len(parked) == 1
+    assert len(parked) == 3
 
     await sim.restart()  # a new process on the same database
     await sim.run_line({"clock": {"set": "2026-01-05T09:30:00Z"}})

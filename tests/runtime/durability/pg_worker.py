@@ -24,7 +24,7 @@ from bot.actions import Action, SendDirect
 from bot.clock import VirtualClock
 from bot.feature import Context, JobKind
 from bot.model import Claim, Finished, Outcome, Start
-from bot.runtime.scheduler import Scheduler
+from bot.runtime.scheduler import Scheduler, start_batch_for
 from bot.store.store import open_postgres
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -35,7 +35,9 @@ async def main(url: str, output: Path) -> int:
     clock = VirtualClock(NOW)
     try:
         community = await store.communities.ensure("durability", "c1")
-        scheduler = Scheduler(store, clock)
+        # Started in groups as the runtime sizes them for a platform sending 40 a second
+        # (Discord's default pace): half a second of sending each, two in hand.
+        scheduler = Scheduler(store, clock, start_batch=start_batch_for([40.0]))
 
         async def run(claim: Claim, ctx: Context[Any]) -> Sequence[Action]:
             return [SendDirect(platform="durability", user=claim.job.subject, text="prompt")]
@@ -48,22 +50,27 @@ async def main(url: str, output: Path) -> int:
                 sink.flush()
                 os.fsync(sink.fileno())
 
-            advance = store.jobs.advance
+            start_group = store.jobs.start_group
 
-            async def timed_advance(finish: Finished | None, start: Start | None,
-                                    now: datetime) -> bool:
-                started = await advance(finish, start, now)
-                if finish is not None:
-                    record(f"done {finish[0]} {time.monotonic_ns()}")
+            async def timed_start_group(finished: Sequence[Finished], starts: Sequence[Start],
+                                        now: datetime) -> set[Start]:
+                started = await start_group(finished, starts, now)
+                for job_id, *_ in finished:
+                    record(f"done {job_id} {time.monotonic_ns()}")
                 return started
 
-            store.jobs.advance = timed_advance  # type: ignore[method-assign]
+            store.jobs.start_group = timed_start_group  # type: ignore[method-assign]
 
             class Host:
                 async def context_for(self, claim: Claim, rows: object = None) -> Context[Any]:
                     return Context(store=store, clock=clock, texts=cast(Any, None),
                                    settings=cast(Any, None), platform="durability",
                                    community=community, repo=None)
+
+                async def settle(self) -> None:
+
+                    pass
+
 
                 async def deliver(self, claim: Claim, ctx: Context[Any],
                                   actions: Sequence[Action]) -> Outcome:

@@ -1,10 +1,10 @@
 """A bot-shaped process for the SIGKILL test: the real store and scheduler, a file as platform.
 
-Usage: ``python tests/runtime/durability/worker.py DB OUTPUT``. It recovers, then runs every due job of
-kind ``prompt`` with the scheduler's defaults (so claims are batched); delivering a prompt
-appends the job id to OUTPUT with flush + fsync (the "platform accepted it" moment) and echoes
-it on stdout so the test can time its kill. It exits 0 once nothing is due, printing
-``done <handled> <recovered> <claim_batch>``.
+Usage: ``python tests/runtime/durability/worker.py DB OUTPUT``. It recovers, then runs every
+due job of kind ``prompt`` in groups sized as the runtime sizes them for a platform sending 40 a
+second; delivering a prompt appends the job id to OUTPUT with flush + fsync (the "platform
+accepted it" moment) and echoes it on stdout so the test can time its kill. It exits 0 once
+nothing is due, printing ``done <handled> <recovered> <start_batch>``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from bot.actions import Action, SendDirect
 from bot.clock import VirtualClock
 from bot.feature import Context, JobKind
 from bot.model import Claim, Outcome
-from bot.runtime.scheduler import Scheduler
+from bot.runtime.scheduler import Scheduler, start_batch_for
 from bot.store.store import open_sqlite
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -33,7 +33,9 @@ async def main(db: Path, output: Path) -> int:
     clock = VirtualClock(NOW)
     try:
         community = await store.communities.ensure("durability", "c1")
-        scheduler = Scheduler(store, clock)
+        # Started in groups as the runtime sizes them for a platform sending 40 a second
+        # (Discord's default pace): half a second of sending each, two in hand.
+        scheduler = Scheduler(store, clock, start_batch=start_batch_for([40.0]))
 
         async def run(claim: Claim, ctx: Context[Any]) -> Sequence[Action]:
             return [SendDirect(platform="durability", user=claim.job.subject, text="prompt")]
@@ -46,6 +48,11 @@ async def main(db: Path, output: Path) -> int:
                     return Context(store=store, clock=clock, texts=cast(Any, None),
                                    settings=cast(Any, None), platform="durability",
                                    community=community, repo=None)
+
+                async def settle(self) -> None:
+
+                    pass
+
 
                 async def deliver(self, claim: Claim, ctx: Context[Any],
                                   actions: Sequence[Action]) -> Outcome:
@@ -60,7 +67,7 @@ async def main(db: Path, output: Path) -> int:
             handled = 0
             while count := await scheduler.run_due(Host()):
                 handled += count
-        print(f"done {handled} {recovered} {scheduler.claim_batch}", flush=True)
+        print(f"done {handled} {recovered} {scheduler.start_batch}", flush=True)
     finally:
         await store.close()
     return 0
