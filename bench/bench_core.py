@@ -102,6 +102,10 @@ def build_events(n: int, members: int, channels: int, command_rate: float,
         at = now + timedelta(microseconds=i)
         actor = Actor(display_name=f"Member {user}")
         if command_every and i % command_every == command_every - 1:
+            # Commands from different people: every 100th event's author is one of only ten,
+            # and ten people running fifty commands each in a burst meet the per-person limit
+            # (docs/safety.md), which answers most of them with one polite line.
+            user = f"u{commands * 7919 % members}"
             events.append(CommandInvoked(
                 platform=PLATFORM, event_id=f"{prefix}-c{i}", at=at, community=COMMUNITY,
                 user=user, name=COMMANDS[commands % len(COMMANDS)], channel=channel,

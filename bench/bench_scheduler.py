@@ -144,6 +144,9 @@ async def measure_store(store: CoreStore) -> dict[str, float]:
                           actions: Sequence[Action]) -> Outcome:
             return "sent"
 
+        async def settle(self) -> None:
+            pass
+
     scheduler.register("checkin", JobKind(run=run))
     began = time.perf_counter()
     handled = await scheduler.run_due(NoOpHost())

@@ -1,16 +1,21 @@
-"""Durable jobs and their deliveries in SQLite: the claim is where exactly-once-claiming lives.
+"""Durable jobs and their deliveries (SQLite and PostgreSQL): the claim is where
+exactly-once-claiming lives.
 
-``claim_due`` runs in one ``BEGIN IMMEDIATE`` transaction: it picks due jobs through the
-``next_run`` index, works out each job's occurrence (coalescing missed ones to the latest),
-inserts a ``claimed`` delivery keyed by ``(job_id, occurrence)`` and advances ``next_run`` past
-``now``. Because the delivery key is the primary key and the job is advanced in the same
-transaction, no occurrence is ever returned twice, even to two processes sharing the file.
+A claim runs in one transaction (``BEGIN IMMEDIATE`` on SQLite; ``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL, so several workers never take the same job): it picks due jobs in ``(next_run, id)``
+order, works out each job's occurrence (coalescing missed ones to the latest), inserts a delivery
+keyed by ``(job_id, occurrence)`` and advances ``next_run`` past ``now``. Because the delivery
+key is the primary key and the job is advanced in the same transaction, no occurrence is ever
+returned twice, even to two processes sharing the database. A batch is a few statements whatever
+its size (:func:`bot.store.db.rows_table`).
 
-A claimed row is only *queued*. ``advance`` moves one to ``sending`` (compare-and-set on
-``status = 'claimed'``, so of two schedulers holding the same queued row exactly one runs it) in
-the same transaction that records the previous occurrence's outcome: one write per occurrence.
-A crash turns only ``sending`` rows into ``unknown``; ``claimed`` ones are run by the next
-scheduler (``queued``), or handed back to the job by ``release`` on a graceful stop.
+``claim_and_start`` inserts the rows as ``sending`` (the scheduler runs it inside the unit of
+work that also writes what the runners decide); ``claim_due`` inserts them ``claimed``: queued,
+not started, until ``start_group`` moves them to ``sending`` (compare-and-set on
+``status = 'claimed'``, so of two schedulers holding the same queued row exactly one runs it).
+``start_group`` also records outcomes. A crash turns only ``sending`` rows into ``unknown``;
+``claimed`` ones are run by the next scheduler (``queued``), or handed back to the job by
+``release``.
 """
 
 from __future__ import annotations
@@ -261,29 +266,11 @@ class JobRepository:
 
     async def advance(self, finish: Finished | None, start: Start | None,
                       now: datetime) -> bool:
-        if finish is not None and finish[2] not in FINAL_STATUSES:
-            raise ValueError(f"a delivery finishes as one of {sorted(FINAL_STATUSES)}")
         if finish is None and start is None:
             return False
-        started = 0
-        async with self._db.transaction() as tx:
-            if finish is not None:
-                job_id, occurrence, status, reason = finish
-                finished = await tx.execute(
-                    "UPDATE deliveries SET status = ?, reason = ?, done_at = ? "
-                    "WHERE job_id = ? AND occurrence = ? AND status = 'sending'",
-                    (status, reason, to_db(now), job_id, to_db(occurrence)),
-                )
-                if finished == 0:
-                    log.warning("finish(%s) for job %s found no delivery being sent", status,
-                                job_id)
-            if start is not None:
-                started = await tx.execute(
-                    "UPDATE deliveries SET status = 'sending', lease_until = ? "
-                    "WHERE job_id = ? AND occurrence = ? AND status = 'claimed'",
-                    (to_db(now + self.lease), start[0], to_db(start[1])),
-                )
-        return started == 1
+        started = await self.start_group([] if finish is None else [finish],
+                                         [] if start is None else [start], now)
+        return start is not None and start in started
 
     async def start_group(self, finished: Sequence[Finished], starts: Sequence[Start],
                           now: datetime) -> set[Start]:
