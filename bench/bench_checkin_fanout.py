@@ -9,7 +9,10 @@ Members, enrolments and jobs are bulk-created with SQL first (setup time is prin
 ``--workers 1,2,4`` runs the same scenario in worker processes sharing one database, on a SQLite
 file (one worker: SQLite has one writer) and on a fresh PostgreSQL database made for the run on
 ``--postgres`` (default 127.0.0.1:5432, user postgres, database test; dropped at the end), and
-prints the rates of all of them together, so they are compared within one run.
+prints the rates of all of them together, so they are compared within one run, with the CPU the
+workers and the local server (all its processes, read from /proc) spent per prompt: a rate
+that stops growing while CPU per prompt stays flat means the machine ran out of cores, not that
+the workers got in each other's way.
 
     .venv/bin/python bench/bench_checkin_fanout.py --members 100000 --workers 1,2,4
 """
@@ -163,10 +166,13 @@ async def worker(url: str) -> None:
                        features=features, adapters=[adapter])
         print("ready", flush=True)
         await asyncio.to_thread(sys.stdin.readline)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         handled, prompts = await drain(bot, adapter)
         print(json.dumps({"handled": handled, "prompts": prompts,
-                          "seconds": time.perf_counter() - started}), flush=True)
+                          "seconds": time.perf_counter() - started,
+                          "cpu": time.process_time() - cpu}), flush=True)
+        # Connections stay open until the parent has read the server's CPU for them.
+        await asyncio.to_thread(sys.stdin.readline)
     finally:
         await store.close()
 
@@ -180,21 +186,62 @@ async def prepare(url: str, members: int) -> None:
         await store.close()
 
 
-def run_workers(url: str, count: int) -> tuple[float, list[dict[str, float]]]:
-    """Start ``count`` workers on ``url``, release them together; (wall time, their reports)."""
+def run_workers(url: str, count: int) -> tuple[float, list[dict[str, float]], float | None]:
+    """Start ``count`` workers on ``url``, release them together; (wall time, their reports,
+    the CPU seconds the PostgreSQL server spent on their connections, or None)."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     procs = [subprocess.Popen([sys.executable, __file__, "--worker", url], env=env,
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
              for _ in range(count)]
     for proc in procs:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    backends = _backends(url) if url.startswith("postgresql") else []
+    server = _cpu_seconds(backends)
     started = time.perf_counter()
     for proc in procs:
         assert proc.stdin is not None
         proc.stdin.write("go\n")
         proc.stdin.flush()
-    reports = [json.loads(proc.communicate()[0].strip().splitlines()[-1]) for proc in procs]
-    return time.perf_counter() - started, reports
+    reports = []
+    for proc in procs:
+        assert proc.stdout is not None
+        reports.append(json.loads(proc.stdout.readline()))
+    elapsed = time.perf_counter() - started
+    if backends:  # connections opened during the run have new processes: count them too
+        backends = sorted(set(backends) | set(_backends(url)))
+    spent = (_cpu_seconds(backends) - server) if backends else None
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("bye\n")
+        proc.stdin.flush()
+        proc.communicate()
+    return elapsed, reports, spent
+
+
+def _backends(url: str) -> list[int]:
+    """The local server's processes (every one: the workers' backends, and the WAL writer,
+    checkpointer and autovacuum working for them), found through /proc."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip().startswith("postgres"):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes so far (0 for one that is gone or unreadable)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _pg_admin(admin_url: str, sql: str) -> None:
@@ -214,18 +261,22 @@ def one_run(label: str, url: str, members: int, count: int) -> str:
     started = time.perf_counter()
     asyncio.run(prepare(url, members))
     setup = time.perf_counter() - started
-    elapsed, reports = run_workers(url, count)
+    elapsed, reports, server = run_workers(url, count)
     prompts = sum(int(r["prompts"]) for r in reports)
     if prompts != members:
         raise SystemExit(f"{label}: expected {members} prompts, got {prompts}")
+    workers_cpu = sum(float(r["cpu"]) for r in reports) / prompts * 1e6
+    server_cpu = "—" if server is None else f"{server / prompts * 1e6:,.0f} µs"
     return (f"| {label} | {count} | {members:,} | {setup:.1f} s | {elapsed:.1f} s | "
-            f"**{prompts / elapsed:,.0f}** | {prompts / elapsed / count:,.0f} |")
+            f"**{prompts / elapsed:,.0f}** | {prompts / elapsed / count:,.0f} | "
+            f"{workers_cpu:,.0f} µs | {server_cpu} |")
 
 
 def compare(members: int, workers: list[int], admin_url: str) -> None:
     """SQLite (one worker) and PostgreSQL (each worker count), each on a fresh database."""
-    lines = ["| Engine | Workers | Members | Setup | Fan-out | Prompts/s | Per worker |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| Engine | Workers | Members | Setup | Fan-out | Prompts/s | Per worker "
+             "| Workers' CPU / prompt | Server CPU / prompt |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     with tempfile.TemporaryDirectory(prefix="warmline-bench-") as tmp:
         lines.append(one_run("SQLite", str(Path(tmp) / "bench.db"), members, 1))
         print(lines[-1], flush=True)

@@ -19,7 +19,8 @@ class ExitCode(IntEnum):
     CONFIG = 2
     """The configuration (or the command line) asks for something Warmline cannot do."""
     DATABASE = 3
-    """The database file cannot be used: empty, not SQLite, damaged, or not writable."""
+    """The database cannot be used: empty, not SQLite, damaged, not writable, or migrated by a
+    newer Warmline."""
     LOCKED = 4
     """Another Warmline process is running on the same database file."""
     PLATFORM = 5

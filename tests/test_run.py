@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -112,6 +113,26 @@ def test_db_migrate_reports_every_component_version(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "up to date: checkin 5, core 6, duty 1" in proc.stdout
     assert (tmp_path / "w.db").exists()
+
+
+def test_an_older_warmline_refuses_a_database_a_newer_one_migrated(tmp_path: Path) -> None:
+    """A rollback without restoring the backup: the newer schema is refused with one line and
+    the database exit code, before anything is written."""
+    events, actions = tmp_path / "events.jsonl", tmp_path / "actions.jsonl"
+    events.touch()
+    config = write_config(tmp_path, f'[files]\nevents = "{events}"\nactions = "{actions}"\n')
+    migrate = [sys.executable, "-m", "bot.cli", "db", "migrate", "--config", str(config)]
+    assert subprocess.run(migrate, capture_output=True, text=True, timeout=30).returncode == 0
+    with sqlite3.connect(tmp_path / "w.db") as db:  # what a later release would have recorded
+        db.execute("INSERT INTO schema_migrations (component, version, name, applied_at) "
+                   "VALUES ('core', 99, 'from_the_future', '2027-01-01T00:00:00.000000+00:00')")
+    for command in (migrate, [sys.executable, "-m", "bot.cli", "run", "--config", str(config)]):
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=30)
+        assert proc.returncode == 3, proc.stderr
+        assert proc.stderr.strip().splitlines() == [
+            "warmline: the database was upgraded by a newer Warmline (core schema 99; this "
+            "version knows up to 6): run the newer version, or restore the backup taken before "
+            "the upgrade (docs/operations.md, Rolling back)"]
 
 
 async def _enrol(db: Path, count: int, settings_path: Path) -> None:

@@ -22,6 +22,7 @@ from importlib import resources
 from types import MappingProxyType
 
 from bot.store.db import Db
+from bot.store.sqlite_db import StoreRefused
 
 log = logging.getLogger(__name__)
 
@@ -96,12 +97,25 @@ async def versions(db: Db) -> dict[str, int]:
     return {str(r["component"]): int(r["version"]) for r in rows}
 
 
+class SchemaTooNew(StoreRefused):
+    """The database was migrated by a newer Warmline than this one (a rollback without
+    restoring the backup): starting on it could write rows its schema no longer accepts."""
+
+
 async def migrate(db: Db, stream: MigrationStream) -> int:
-    """Apply every migration of ``stream`` newer than the database; return its version."""
+    """Apply every migration of ``stream`` newer than the database; return its version.
+    Refuses (:class:`SchemaTooNew`) a database this version's migrations are older than."""
     await db.execute(_TABLE)
     await _adopt_legacy(db, stream)
     current = (await versions(db)).get(stream.component, 0)
-    for migration in stream.available(db.dialect):
+    shipped = stream.available(db.dialect)
+    known = max((m.version for m in shipped), default=0)
+    if current > known:
+        raise SchemaTooNew(
+            f"the database was upgraded by a newer Warmline ({stream.component} schema "
+            f"{current}; this version knows up to {known}): run the newer version, or restore "
+            "the backup taken before the upgrade (docs/operations.md, Rolling back)")
+    for migration in shipped:
         if migration.version <= current:
             continue
         try:
