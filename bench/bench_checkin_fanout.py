@@ -32,6 +32,7 @@ import tracemalloc
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -154,14 +155,29 @@ async def drain(bot: Warmline, adapter: RecordingAdapter) -> tuple[int, int]:
     return handled, sum(1 for s in adapter.sent if getattr(s.action, "buttons", ()))
 
 
-async def worker(url: str) -> None:
+class SlowPlatform(RecordingAdapter):
+    """A recording adapter whose every send takes ``latency`` seconds of real time, as a
+    platform's API call does (a Discord or Slack request takes tens of milliseconds): then a
+    worker waits instead of computing, and what several workers add is no longer bounded by
+    this machine's two cores."""
+
+    def __init__(self, clock: VirtualClock, latency: float) -> None:
+        super().__init__(clock)
+        self.latency = latency
+
+    async def send(self, action: Any) -> Any:
+        await asyncio.sleep(self.latency)
+        return await super().send(action)
+
+
+async def worker(url: str, latency: float = 0.0) -> None:
     """One worker process: open the store, wait for ``go`` on stdin, drain, print JSON."""
     store = await open_store(url)
     try:
         settings = default_settings()
         features = await build_features(settings, store)
         clock = VirtualClock(DUE)
-        adapter = RecordingAdapter(clock)
+        adapter = SlowPlatform(clock, latency) if latency else RecordingAdapter(clock)
         bot = Warmline(settings=settings, store=store, clock=clock, texts=catalogue(),
                        features=features, adapters=[adapter])
         print("ready", flush=True)
@@ -186,11 +202,13 @@ async def prepare(url: str, members: int) -> None:
         await store.close()
 
 
-def run_workers(url: str, count: int) -> tuple[float, list[dict[str, float]], float | None]:
+def run_workers(url: str, count: int,
+                latency: float = 0.0) -> tuple[float, list[dict[str, float]], float | None]:
     """Start ``count`` workers on ``url``, release them together; (wall time, their reports,
     the CPU seconds the PostgreSQL server spent on their connections, or None)."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    procs = [subprocess.Popen([sys.executable, __file__, "--worker", url], env=env,
+    procs = [subprocess.Popen([sys.executable, __file__, "--worker", url,
+                               "--send-ms", str(latency * 1000)], env=env,
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
              for _ in range(count)]
     for proc in procs:
@@ -257,11 +275,11 @@ def _pg_admin(admin_url: str, sql: str) -> None:
     asyncio.run(run())
 
 
-def one_run(label: str, url: str, members: int, count: int) -> str:
+def one_run(label: str, url: str, members: int, count: int, latency: float = 0.0) -> str:
     started = time.perf_counter()
     asyncio.run(prepare(url, members))
     setup = time.perf_counter() - started
-    elapsed, reports, server = run_workers(url, count)
+    elapsed, reports, server = run_workers(url, count, latency)
     prompts = sum(int(r["prompts"]) for r in reports)
     if prompts != members:
         raise SystemExit(f"{label}: expected {members} prompts, got {prompts}")
@@ -272,20 +290,20 @@ def one_run(label: str, url: str, members: int, count: int) -> str:
             f"{workers_cpu:,.0f} µs | {server_cpu} |")
 
 
-def compare(members: int, workers: list[int], admin_url: str) -> None:
+def compare(members: int, workers: list[int], admin_url: str, latency: float = 0.0) -> None:
     """SQLite (one worker) and PostgreSQL (each worker count), each on a fresh database."""
     lines = ["| Engine | Workers | Members | Setup | Fan-out | Prompts/s | Per worker "
              "| Workers' CPU / prompt | Server CPU / prompt |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     with tempfile.TemporaryDirectory(prefix="warmline-bench-") as tmp:
-        lines.append(one_run("SQLite", str(Path(tmp) / "bench.db"), members, 1))
+        lines.append(one_run("SQLite", str(Path(tmp) / "bench.db"), members, 1, latency))
         print(lines[-1], flush=True)
     base = admin_url.rsplit("/", 1)[0]
     for count in workers:
         name = f"warmline_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
         _pg_admin(admin_url, f'CREATE DATABASE "{name}"')
         try:
-            lines.append(one_run("PostgreSQL", f"{base}/{name}", members, count))
+            lines.append(one_run("PostgreSQL", f"{base}/{name}", members, count, latency))
             print(lines[-1], flush=True)
         finally:
             _pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -303,12 +321,16 @@ def main() -> None:
                         help="e.g. 1,2,4: worker processes on SQLite and on PostgreSQL")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test",
                         help="an existing database to create the run's own database from")
+    parser.add_argument("--send-ms", type=float, default=0.0,
+                        help="with --workers: every send takes this many milliseconds of real "
+                             "time, as a platform call does (default 0: the recording adapter)")
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker is not None:
-        asyncio.run(worker(args.worker))
+        asyncio.run(worker(args.worker, args.send_ms / 1000))
     elif args.workers is not None:
-        compare(args.members, [int(n) for n in args.workers.split(",")], args.postgres)
+        compare(args.members, [int(n) for n in args.workers.split(",")], args.postgres,
+                args.send_ms / 1000)
     else:
         asyncio.run(bench(args.members, args.tracemalloc, args.start_batch))
 

@@ -111,7 +111,7 @@ def test_db_migrate_reports_every_component_version(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=30,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "up to date: checkin 5, core 6, duty 1" in proc.stdout
+    assert "up to date: checkin 5, core 7, duty 1" in proc.stdout
     assert (tmp_path / "w.db").exists()
 
 
@@ -131,7 +131,7 @@ def test_an_older_warmline_refuses_a_database_a_newer_one_migrated(tmp_path: Pat
         assert proc.returncode == 3, proc.stderr
         assert proc.stderr.strip().splitlines() == [
             "warmline: the database was upgraded by a newer Warmline (core schema 99; this "
-            "version knows up to 6): run the newer version, or restore the backup taken before "
+            "version knows up to 7): run the newer version, or restore the backup taken before "
             "the upgrade (docs/operations.md, Rolling back)"]
 
 

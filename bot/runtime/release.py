@@ -55,12 +55,14 @@ class Releaser:
         return await self.store.deferred.next_release()
 
     async def recover(self) -> int:
-        return await self.store.deferred.recover()
+        return await self.store.deferred.recover(self.core.clock.now())
 
     async def run(self) -> int:
         """Release everything due now; returns how many held items were handled."""
         handled = 0
         communities: dict[int, tuple[Community, str]] = {}
+        # PostgreSQL: a dead worker's held messages in mid-send are settled (never resent).
+        await self.store.deferred.expire_leases(self.core.clock.now())
         while True:
             now = self.core.clock.now()
             member_ids = await self.store.deferred.due_members(now, self.page)
@@ -143,7 +145,8 @@ class Releaser:
         # Several workers may release the same page (PostgreSQL): each row is taken by one of
         # them, and a member's messages go out only from the worker that took all of that
         # member's rows.
-        taken = await deferred.sending([i for ids, _ in page.members for i in ids])
+        taken = await deferred.sending([i for ids, _ in page.members for i in ids],
+                                       self.core.clock.now())
         actions: list[Action] = []
         rows_of: dict[int, list[int]] = {}
         for ids, member_actions in page.members:

@@ -4,8 +4,10 @@ Why rows and not jobs: 100,000 members whose quiet hours end at 08:00 are releas
 members (:meth:`DeferredRepository.due_members`), each page read, merged and handed on before
 the next is read, so memory stays flat however many are waiting.
 
-States: ``waiting`` → ``sending`` (handed on; a crash leaves it, and recovery drops it with the
-reason ``unknown``: never resent) → deleted once sent; or ``dropped`` with a reason (expired).
+States: ``waiting`` → ``sending`` (handed on, with a lease; a crash leaves it, and recovery drops
+it with the reason ``unknown``: never resent; on PostgreSQL only once its lease ran out, so a live
+worker's send is not taken for a dead one's) → deleted once sent; or ``dropped`` with a reason
+(expired).
 Dropped rows are pruned after :data:`DROPPED_KEPT`.
 """
 
@@ -18,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.store.db import Db, from_db, maybe_from_db, to_db, to_json
+from bot.store.jobs import LEASE_CHECK, SENDING_LEASE
 
 DROPPED_KEPT = timedelta(days=30)
 
@@ -37,6 +40,7 @@ class DeferredRepository:
         self._db = db
         self.on_change: Callable[[], None] | None = None
         """Called when a release time may have come closer (the runtime's loop wakes)."""
+        self._leases_checked: datetime | None = None
 
     def _changed(self) -> None:
         if self.on_change is not None:
@@ -77,16 +81,19 @@ class DeferredRepository:
                          action=_json(r["action"]), created_at=from_db(r["created_at"]))
                 for r in rows]
 
-    async def sending(self, ids: Sequence[int]) -> set[int]:
-        """Move these rows from ``waiting`` to ``sending``; returns the ids this call moved. A
-        compare-and-set: of two workers releasing the same rows (PostgreSQL, several
-        processes), each row goes to exactly one of them."""
+    async def sending(self, ids: Sequence[int], now: datetime) -> set[int]:
+        """Move these rows from ``waiting`` to ``sending``, leased for :data:`SENDING_LEASE`
+        from ``now``; returns the ids this call moved. A compare-and-set: of two workers
+        releasing the same rows (PostgreSQL, several processes), each row goes to exactly one
+        of them."""
         taken: set[int] = set()
+        lease = to_db(now + SENDING_LEASE)
         for chunk in _chunks(ids):
             async with self._db.transaction() as tx:
                 rows = await tx.fetchall(
-                    f"UPDATE deferred SET status = 'sending' WHERE id IN "
-                    f"({','.join('?' * len(chunk))}) AND status = 'waiting' RETURNING id", chunk)
+                    f"UPDATE deferred SET status = 'sending', lease_until = ? WHERE id IN "
+                    f"({','.join('?' * len(chunk))}) AND status = 'waiting' RETURNING id",
+                    (lease, *chunk))
             taken.update(int(r["id"]) for r in rows)
         return taken
 
@@ -121,10 +128,29 @@ class DeferredRepository:
             (member_id,))
         return 0 if row is None else int(row["n"])
 
-    async def recover(self) -> int:
-        """Rows a crash left ``sending`` may have gone out: never resent."""
+    async def recover(self, now: datetime) -> int:
+        """Rows a crash left ``sending`` may have gone out: never resent. SQLite: one process
+        owns the file, so at its start every ``sending`` row is a crash's. PostgreSQL: other
+        workers may be alive, so only rows whose lease ran out (a dead worker's)."""
+        if self._db.dialect == "postgresql":
+            return await self.expire_leases(now)
         return await self._db.execute(
             "UPDATE deferred SET status = 'dropped', reason = 'unknown' WHERE status = 'sending'")
+
+    async def expire_leases(self, now: datetime) -> int:
+        """PostgreSQL: a dead worker's ``sending`` rows, once their lease ran out, are dropped
+        (``unknown``, never resent); at most every :data:`LEASE_CHECK`, so a running worker
+        settles them without a restart. SQLite has one process: nothing to do."""
+        if self._db.dialect != "postgresql":
+            return 0
+        if self._leases_checked is not None and \
+                self._leases_checked <= now < self._leases_checked + LEASE_CHECK:
+            return 0
+        self._leases_checked = now
+        return await self._db.execute(
+            "UPDATE deferred SET status = 'dropped', reason = 'unknown' "
+            "WHERE status = 'sending' AND (lease_until IS NULL OR lease_until <= ?)",
+            (to_db(now),))
 
     async def prune(self, now: datetime) -> int:
         return await self._db.execute(

@@ -19,6 +19,7 @@ from bot.feature import Context, JobKind
 from bot.model import Claim
 from bot.runtime.scheduler import Scheduler
 from bot.store import postgres_sql
+from bot.store.jobs import SENDING_LEASE
 from bot.store.postgres_db import StoreUnavailable, parse_url
 from bot.store.store import CoreStore, open_postgres
 from tests.helpers.backends import schema_url
@@ -105,6 +106,33 @@ async def test_tables_report_columns_and_foreign_keys(store: CoreStore) -> None:
         "SELECT confdeltype FROM pg_constraint WHERE conname = 'jobs_member_id_fkey' "
         "AND connamespace = current_schema()::regnamespace")
     assert row is not None and row[0] == b"c"  # ON DELETE CASCADE
+
+
+@pytest.mark.postgres
+async def test_a_starting_worker_leaves_a_live_peers_held_sends_alone(url: str) -> None:
+    """Held messages a worker is sending carry a lease: another worker starting up does not take
+    them for a crash's; once the lease has run out (that worker died), a running worker drops
+    them as ``unknown``, never resent."""
+    a, b = await asyncio.gather(open_postgres(url), open_postgres(url))
+    try:
+        community = await a.communities.ensure("memory", "c1")
+        member = await a.members.ensure(community.id, "u1", now=T0)
+        for n in range(3):
+            await a.deferred.add(member.id, T0, None, {"n": n}, T0)
+        ids = [r.id for r in await a.deferred.due_for([member.id], T0)]
+        assert await a.deferred.sending(ids, T0) == set(ids)
+
+        assert await b.deferred.recover(T0 + timedelta(minutes=1)) == 0  # a is alive
+        assert await b.deferred.expire_leases(T0 + timedelta(minutes=2)) == 0
+        rows = await b.db.fetchall("SELECT status FROM deferred")
+        assert {r["status"] for r in rows} == {"sending"}
+
+        assert await b.deferred.expire_leases(T0 + SENDING_LEASE) == 3  # a died meanwhile
+        rows = await b.db.fetchall("SELECT status, reason FROM deferred")
+        assert {(r["status"], r["reason"]) for r in rows} == {("dropped", "unknown")}
+    finally:
+        await a.close()
+        await b.close()
 
 
 @pytest.mark.postgres
@@ -265,7 +293,8 @@ async def test_held_messages_are_taken_for_sending_by_one_worker(url: str) -> No
         for n in range(30):
             await a.deferred.add(member.id, T0, None, {"n": n}, T0)
         ids = [r.id for r in await a.deferred.due_for([member.id], T0)]
-        first, second = await asyncio.gather(a.deferred.sending(ids), b.deferred.sending(ids))
+        first, second = await asyncio.gather(a.deferred.sending(ids, T0),
+                                             b.deferred.sending(ids, T0))
         assert first | second == set(ids) and not first & second
     finally:
         await a.close()

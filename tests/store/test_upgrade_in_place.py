@@ -46,7 +46,7 @@ def old_database_with_a_row_everywhere(path: Path) -> None:
     conn.close()
 
 
-NOW = {"core": 6, "checkin": 5, "duty": 1, "safety": 1, "listening": 1}
+NOW = {"core": 7, "checkin": 5, "duty": 1, "safety": 1, "listening": 1}
 """Every component's version after the upgrade."""
 
 
@@ -95,7 +95,7 @@ async def test_every_row_survives_the_upgrade_and_nothing_runs_twice(tmp_path: P
     assert [row[:3] for row in after["schema_migrations"] if row[3] != old] == [
         ("checkin", 3, "group_message_ids"), ("checkin", 4, "insight_periods"),
         ("checkin", 5, "reachout_posts"), ("core", 4, "quiet_and_deferred"), ("core", 5, "delivery_lease"),
-        ("core", 6, "jobs_due_order"),
+        ("core", 6, "jobs_due_order"), ("core", 7, "deferred_lease"),
         ("duty", 1, "duty"),
         ("listening", 1, "listening"), ("safety", 1, "safety"),
     ]  # the only ones that ran now
