@@ -108,6 +108,15 @@ async def test_tables_report_columns_and_foreign_keys(store: CoreStore) -> None:
     assert row is not None and row[0] == b"c"  # ON DELETE CASCADE
 
 
+async def held_messages(store: CoreStore, count: int) -> list[int]:
+    """``count`` quiet-hours messages held for one member, due at T0: their ids."""
+    community = await store.communities.ensure("memory", "c1")
+    member = await store.members.ensure(community.id, "u1", now=T0)
+    for n in range(count):
+        await store.deferred.add(member.id, T0, None, {"n": n}, T0)
+    return [r.id for r in await store.deferred.due_for([member.id], T0)]
+
+
 @pytest.mark.postgres
 async def test_a_starting_worker_leaves_a_live_peers_held_sends_alone(url: str) -> None:
     """Held messages a worker is sending carry a lease: another worker starting up does not take
@@ -115,11 +124,7 @@ async def test_a_starting_worker_leaves_a_live_peers_held_sends_alone(url: str) 
     them as ``unknown``, never resent."""
     a, b = await asyncio.gather(open_postgres(url), open_postgres(url))
     try:
-        community = await a.communities.ensure("memory", "c1")
-        member = await a.members.ensure(community.id, "u1", now=T0)
-        for n in range(3):
-            await a.deferred.add(member.id, T0, None, {"n": n}, T0)
-        ids = [r.id for r in await a.deferred.due_for([member.id], T0)]
+        ids = await held_messages(a, 3)
         assert await a.deferred.sending(ids, T0) == set(ids)
 
         assert await b.deferred.recover(T0 + timedelta(minutes=1)) == 0  # a is alive
@@ -288,11 +293,7 @@ async def test_an_event_reaching_two_workers_is_handled_by_one(url: str) -> None
 async def test_held_messages_are_taken_for_sending_by_one_worker(url: str) -> None:
     a, b = await asyncio.gather(open_postgres(url), open_postgres(url))
     try:
-        community = await a.communities.ensure("memory", "c1")
-        member = await a.members.ensure(community.id, "u1", now=T0)
-        for n in range(30):
-            await a.deferred.add(member.id, T0, None, {"n": n}, T0)
-        ids = [r.id for r in await a.deferred.due_for([member.id], T0)]
+        ids = await held_messages(a, 30)
         first, second = await asyncio.gather(a.deferred.sending(ids, T0),
                                              b.deferred.sending(ids, T0))
         assert first | second == set(ids) and not first & second
