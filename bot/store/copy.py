@@ -1,7 +1,8 @@
 """Moving up: copy a store into another (SQLite → PostgreSQL, or back), and back up a SQLite file.
 
 :func:`copy_store` copies every table the two stores share, or one community's rows, in
-foreign-key order, inside ONE transaction on the target, and then counts: the same filter on
+foreign-key order, a page of rows at a time (:meth:`bot.store.db.Db.pages`: memory stays flat
+however large a table is), inside ONE transaction on the target, and then counts: the same filter on
 both sides must give the same number of rows per table, or the copy is rolled back. It goes
 through the :class:`bot.store.db.Db` seam, so instants and JSON are copied as the text they are
 (an export reads the same from either engine). :func:`backup_sqlite` uses SQLite's online backup
@@ -125,20 +126,22 @@ async def copy_store(source: Db, target: Db, streams: Sequence[MigrationStream] 
                 columns = [c for c in table.columns if c in target_tables[table.name].columns]
                 names = ", ".join(_q(c) for c in columns)
                 marks = ", ".join("?" for _ in columns)
-                rows = await source.fetchall(
-                    f"SELECT {names} FROM {_q(table.name)}"
-                    + (f" WHERE {where}" if where else ""), params)
-                for start in range(0, len(rows), _PAGE):
+                # A page at a time: a table of millions of rows is never all in memory.
+                copied = 0
+                async for rows in source.pages(
+                        f"SELECT {names} FROM {_q(table.name)}"
+                        + (f" WHERE {where}" if where else ""), params, _PAGE):
                     await tx.executemany(
                         f"INSERT INTO {_q(table.name)} ({names}) VALUES ({marks})",
-                        [tuple(r[c] for c in columns) for r in rows[start:start + _PAGE]])
-                report.rows[table.name] = len(rows)
+                        [tuple(r[c] for c in columns) for r in rows])
+                    copied += len(rows)
+                report.rows[table.name] = copied
                 # Counted again inside the same transaction: what the target now holds.
                 counted = await tx.fetchone(
                     f"SELECT COUNT(*) FROM {_q(table.name)}" + (f" WHERE {where}" if where else ""),
                     params)
-                if counted is None or int(counted[0]) != len(rows):
-                    raise CopyRefused(f"{table.name}: copied {len(rows)} rows but the target "
+                if counted is None or int(counted[0]) != copied:
+                    raise CopyRefused(f"{table.name}: copied {copied} rows but the target "
                                       f"holds {0 if counted is None else counted[0]}; rolled back")
             if target.dialect == "postgresql":
                 for table in order:  # identities continue after the copied ids

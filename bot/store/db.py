@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +28,8 @@ from bot.clock import ensure_utc
 
 Params = Iterable[Any]
 T = TypeVar("T")
+PAGE_ROWS = 5_000
+"""Rows per page of :meth:`Db.pages`."""
 
 
 class Row(Protocol):
@@ -98,6 +100,12 @@ class Db(Protocol):
         ...
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+    def pages(self, sql: str, params: Params = (),
+              size: int = PAGE_ROWS) -> AsyncIterator[list[Row]]:
+        """The rows of one read, ``size`` at a time, from one snapshot: for reading a whole
+        table (a copy) without holding all of it in memory."""
+        ...
 
     async def tables(self) -> list[TableInfo]:
         """Every table of the application (not the engine's own), by name."""

@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import asyncpg
 
 from bot.store import postgres_sql
-from bot.store.db import ForeignKey, Params, Row, TableInfo, to_db
+from bot.store.db import PAGE_ROWS, ForeignKey, Params, Row, TableInfo, to_db
 
 log = logging.getLogger(__name__)
 
@@ -326,6 +326,18 @@ class PostgresDb:
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         row: Row | None = await self._read("fetchrow", sql, params)
         return row
+
+    async def pages(self, sql: str, params: Params = (),
+                    size: int = PAGE_ROWS) -> AsyncIterator[list[Row]]:
+        # A server-side cursor (it lives in a transaction), on a connection of its own: one
+        # page of rows in memory at a time, from one snapshot.
+        try:
+            async with self._pool.acquire() as conn, conn.transaction(readonly=True):
+                cursor = await conn.cursor(postgres_sql.query(sql), *params)
+                while rows := await cursor.fetch(size):
+                    yield list(rows)
+        except BaseException as exc:
+            _reraise(exc)
 
     # -- schema -----------------------------------------------------------------------------
 

@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.store.db import ForeignKey, Params, Row, TableInfo
+from bot.store.db import PAGE_ROWS, ForeignKey, Params, Row, TableInfo
 
 log = logging.getLogger(__name__)
 
@@ -378,6 +378,12 @@ class SqliteDb:
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         return await _in_thread(self._reading(), _fetchone, sql, tuple(params))
+
+    async def pages(self, sql: str, params: Params = (),
+                    size: int = PAGE_ROWS) -> AsyncIterator[list[Row]]:
+        async with self._reading().execute(sql, tuple(params)) as cursor:
+            while rows := await cursor.fetchmany(size):
+                yield list(rows)
 
     async def tables(self) -> list[TableInfo]:
         names = [r["name"] for r in await self.fetchall(

@@ -82,6 +82,45 @@ async def test_copy_everything_from_sqlite_to_postgres(
 
 
 @pytest.mark.postgres
+async def test_a_copy_reads_a_page_at_a_time_and_there_and_back_loses_nothing(
+    tmp_path: Path, postgres_database: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pages of 3 rows (so every table takes several): SQLite → PostgreSQL → SQLite again, and
+    each side holds the same rows and exports the same bytes."""
+    monkeypatch.setattr("bot.store.copy._PAGE", 3)
+    source = f"sqlite:///{tmp_path / 'warmline.db'}"
+    await a_community_with_history(tmp_path / "warmline.db", "c")
+    middle = schema_url(postgres_database, tmp_path / "middle")
+    back = f"sqlite:///{tmp_path / 'back.db'}"
+
+    assert await asyncio_run_in_thread(copy, source, middle) == ExitCode.OK
+    assert await asyncio_run_in_thread(copy, middle, back) == ExitCode.OK
+    before = await counts(source)
+    assert max(before.values()) > 3
+    assert before == await counts(middle) == await counts(back)
+    assert await exports(source) == await exports(back)
+
+
+@pytest.mark.parametrize("engine", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def test_pages_give_every_row_of_a_read_once_in_order(
+    tmp_path: Path, engine: str, request: pytest.FixtureRequest,
+) -> None:
+    url = (f"sqlite:///{tmp_path / 'pages.db'}" if engine == "sqlite"
+           else schema_url(request.getfixturevalue("postgres_database"), tmp_path / "pages"))
+    store = await open_store(url)
+    try:
+        for n in range(12):
+            await store.communities.ensure("memory", f"c{n:02d}")
+        pages = [[r["platform_id"] for r in page] async for page in store.db.pages(
+            "SELECT platform_id FROM communities WHERE platform = ? ORDER BY platform_id",
+            ("memory",), 5)]
+        assert [len(page) for page in pages] == [5, 5, 2]
+        assert [c for page in pages for c in page] == [f"c{n:02d}" for n in range(12)]
+    finally:
+        await store.close()
+
+
+@pytest.mark.postgres
 async def test_copy_one_community(tmp_path: Path, postgres_database: str) -> None:
     source = f"sqlite:///{tmp_path / 'warmline.db'}"
     await a_community_with_history(tmp_path / "warmline.db", "c")
