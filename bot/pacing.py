@@ -27,18 +27,12 @@ class Pacer:
         self.tokens = self.burst
 
     async def take(self, clock: Clock) -> None:
-        if math.isinf(self.rate):
+        if self.take_now(clock):
             return
-        now = clock.now()
-        if self.updated is not None:
-            self.tokens = min(self.burst, self.tokens + (now - self.updated).total_seconds() * self.rate)
-        self.updated = now
-        if self.tokens < 1.0:
-            wait = (1.0 - self.tokens) / self.rate
-            await clock.sleep_until(now + timedelta(seconds=wait))
-            self.tokens = 1.0
-            self.updated = clock.now()
-        self.tokens -= 1.0
+        wait = (1.0 - self.tokens) / self.rate
+        await clock.sleep_until(clock.now() + timedelta(seconds=wait))
+        self.tokens = 0.0  # the token that refilled during the wait is this call's
+        self.updated = clock.now()
 
     def take_now(self, clock: Clock) -> bool:
         """Take a token if one is there without waiting (True), else take nothing (False; then

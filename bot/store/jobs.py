@@ -64,21 +64,20 @@ def delivery_from_row(row: Row) -> Delivery:
     )
 
 
-def plan_claim(job: Job, now: datetime,
-               times: RuleTimes | None = None) -> tuple[datetime, datetime | None]:
+def plan_claim(job: Job, now: datetime, times: RuleTimes) -> tuple[datetime, datetime | None]:
     """(occurrence to run, next ``next_run``) for a due job.
 
     A one-shot job runs at its ``next_run`` and then has none. A recurring job runs once for the
     *latest* occurrence at or before ``now`` (missed ones coalesce: never a burst) and moves to
     the first occurrence after ``now``. If ``next_run`` was set off the rule's grid (a snooze,
     say) and no rule occurrence came after it, that instant itself is the occurrence.
+    ``times``: the rules' occurrences, kept across claims (:class:`RuleTimes`).
     Raises :class:`recurrence.RecurrenceError` for a rule or zone that no longer parses.
     """
     assert job.next_run is not None
     if job.rule is None:
         return job.next_run, None
-    latest, following = (rule_times(job.rule, job.zone, now) if times is None
-                         else times.at(job.rule, job.zone, now))
+    latest, following = times.at(job.rule, job.zone, now)
     occurrence = job.next_run if latest is None else max(latest, job.next_run)
     return occurrence, following
 
