@@ -112,6 +112,10 @@ class Scheduler:
         self._start_batch = min(start_batch, batch_size)
         self._kinds: dict[str, JobKind] = {}
         self._metrics = metrics
+        self._unrecorded: list[Finished] = []
+        """Outcomes of deliveries that went out while the store failed: recorded by the next
+        :meth:`run_due`'s first unit of work, instead of being left ``sending`` (and so
+        ``unknown``) by a passing database error."""
 
     @property
     def start_batch(self) -> int:
@@ -148,7 +152,7 @@ class Scheduler:
         queue: deque[Claim] = deque()
         leftovers = True
         rows: BatchRows | None = None
-        done: list[Finished] = []
+        done, self._unrecorded = self._unrecorded, []
         """Delivered occurrences whose outcomes the next unit of work records."""
         taken = 0
         handled = [0]
@@ -181,19 +185,26 @@ class Scheduler:
                 await sending
                 sending = None
         except Exception:
-            # A store error: record what is known; unstarted claims stay queued for next time.
+            # A store error: record what is known (or keep it for the next run, when the store
+            # is still failing); unstarted claims stay queued for next time.
             if sending is not None:
                 with contextlib.suppress(Exception):
                     await sending
             if done:
-                with contextlib.suppress(Exception):
+                try:
                     await self._finish(done, host)
+                except Exception:
+                    self._unrecorded = list(done)
             raise
         finally:
             if sending is not None and not sending.done():
                 sending.cancel()  # the process is going down (a BaseException)
         if done:
-            await self._finish(done, host)
+            try:
+                await self._finish(done, host)
+            except Exception:
+                self._unrecorded = list(done)
+                raise
         if queue:
             released = await jobs.release(list(queue))
             log.info("stopping: %d claimed occurrences returned to their jobs", released)

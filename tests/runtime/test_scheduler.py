@@ -294,6 +294,36 @@ async def test_a_crash_loses_only_the_two_groups_in_hand_and_the_rest_run_next(
     assert [job for job, _, _ in harness.delivered] == [ids[0], ids[1], ids[2], ids[6]]
 
 
+async def test_outcomes_the_store_could_not_record_are_recorded_by_the_next_run(
+    harness: Harness,
+) -> None:
+    """The database fails just as a run records its last outcomes (the prompts went out): the
+    run fails, and the next one records them, instead of leaving them ``sending`` for recovery
+    to call ``unknown``. Nothing goes out twice."""
+    scheduler = scheduler_for(harness, start_batch=2)
+    ids = [await add_job(harness.store, f"u{n}", T0) for n in range(2)]
+    real = harness.store.jobs.start_group
+    failures = [StoreDown()]
+
+    async def fails_once_recording(finished: Any, starts: Any, now: datetime) -> Any:
+        if finished and not starts and failures:
+            raise failures.pop()
+        return await real(finished, starts, now)
+
+    harness.store.jobs.start_group = fails_once_recording  # type: ignore[method-assign]
+    with pytest.raises(StoreDown):
+        await harness.run_due(scheduler)
+    assert len(harness.delivered) == 2
+    assert [await statuses(harness.store, job) for job in ids] == [[("sending", None)]] * 2
+    assert await harness.run_due(scheduler) == 0
+    assert [await statuses(harness.store, job) for job in ids] == [[("sent", None)]] * 2
+    assert sorted(job for job, _, _ in harness.delivered) == ids
+
+
+class StoreDown(Exception):
+    """The database not answering for a moment."""
+
+
 async def test_queued_leftovers_run_before_new_claims_oldest_first_with_expiry_applied(
     harness: Harness,
 ) -> None:
