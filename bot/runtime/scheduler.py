@@ -191,20 +191,14 @@ class Scheduler:
                 with contextlib.suppress(Exception):
                     await sending
             if done:
-                try:
-                    await self._finish(done, host)
-                except Exception:
-                    self._unrecorded = list(done)
+                with contextlib.suppress(Exception):
+                    await self._record(done, host)
             raise
         finally:
             if sending is not None and not sending.done():
                 sending.cancel()  # the process is going down (a BaseException)
         if done:
-            try:
-                await self._finish(done, host)
-            except Exception:
-                self._unrecorded = list(done)
-                raise
+            await self._record(done, host)
         if queue:
             released = await jobs.release(list(queue))
             log.info("stopping: %d claimed occurrences returned to their jobs", released)
@@ -248,6 +242,14 @@ class Scheduler:
             # A send that did not wait (an unpaced platform, a full bucket) never gave the
             # loop a turn: give it one, so the next group's statements go out between sends.
             await asyncio.sleep(0)
+
+    async def _record(self, done: Sequence[Finished], host: JobHost) -> None:
+        """:meth:`_finish`; when the store fails, the outcomes wait for the next run."""
+        try:
+            await self._finish(done, host)
+        except Exception:
+            self._unrecorded = list(done)
+            raise
 
     async def _finish(self, done: Sequence[Finished], host: JobHost) -> None:
         """The last group's outcomes, and what its deliveries learned: one unit."""
