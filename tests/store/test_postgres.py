@@ -237,9 +237,7 @@ async def test_a_server_restart_mid_run_loses_no_job_and_sends_none_twice(
                            repo=None)
 
         async def settle(self) -> None:
-
             pass
-
 
         async def deliver(self, claim: Claim, ctx: Context[Any],
                           actions: Sequence[Action]) -> str:

@@ -16,18 +16,13 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
 
-from bot.actions import Action, SendDirect
 from bot.clock import VirtualClock
-from bot.feature import Context, JobKind
-from bot.model import Claim, Finished, Outcome, Start
-from bot.runtime.scheduler import Scheduler, start_batch_for
+from bot.model import Finished, Start
 from bot.store.store import open_postgres
-
-NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+from tests.runtime.durability.common import NOW, CallbackHost, prompt_scheduler
 
 
 async def main(url: str, output: Path) -> int:
@@ -35,15 +30,7 @@ async def main(url: str, output: Path) -> int:
     clock = VirtualClock(NOW)
     try:
         community = await store.communities.ensure("durability", "c1")
-        # Started in groups as the runtime sizes them for a platform sending 40 a second
-        # (Discord's default pace): half a second of sending each, two in hand.
-        scheduler = Scheduler(store, clock, start_batch=start_batch_for([40.0]))
-
-        async def run(claim: Claim, ctx: Context[Any]) -> Sequence[Action]:
-            return [SendDirect(platform="durability", user=claim.job.subject, text="prompt")]
-
-        scheduler.register("prompt", JobKind(run=run))
-
+        scheduler = prompt_scheduler(store, clock)
         with output.open("a", encoding="utf-8") as sink:
             def record(line: str) -> None:
                 sink.write(line + "\n")
@@ -60,31 +47,11 @@ async def main(url: str, output: Path) -> int:
                 return started
 
             store.jobs.start_group = timed_start_group  # type: ignore[method-assign]
-
-            class Host:
-                async def context_for(self, claim: Claim, rows: object = None) -> Context[Any]:
-                    return Context(store=store, clock=clock, texts=cast(Any, None),
-                                   settings=cast(Any, None), platform="durability",
-                                   community=community, repo=None)
-
-                async def settle(self) -> None:
-
-                    pass
-
-
-                async def deliver(self, claim: Claim, ctx: Context[Any],
-                                  actions: Sequence[Action]) -> Outcome:
-                    for _ in actions:
-                        record(f"{claim.job.id} {time.monotonic_ns()}")
-                        print(claim.job.id, flush=True)
-                    return "sent"
-
+            host = CallbackHost(store, clock, community,
+                                lambda job_id: record(f"{job_id} {time.monotonic_ns()}"))
             handled = 0
-            while True:
-                count = await scheduler.run_due(Host())
+            while count := await scheduler.run_due(host):
                 handled += count
-                if not count:
-                    break
         print(f"done {handled}", flush=True)
     finally:
         await store.close()

@@ -12,20 +12,11 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
 
-from bot.actions import Action, SendDirect
 from bot.clock import VirtualClock
-from bot.feature import Context, JobKind
-from bot.model import Claim, Outcome
-from bot.runtime.scheduler import Scheduler, start_batch_for
 from bot.store.store import open_sqlite
-
-NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-"""Fixed virtual time after every job's due time: the run is about crashes, not clocks."""
+from tests.runtime.durability.common import NOW, CallbackHost, prompt_scheduler
 
 
 async def main(db: Path, output: Path) -> int:
@@ -33,39 +24,17 @@ async def main(db: Path, output: Path) -> int:
     clock = VirtualClock(NOW)
     try:
         community = await store.communities.ensure("durability", "c1")
-        # Started in groups as the runtime sizes them for a platform sending 40 a second
-        # (Discord's default pace): half a second of sending each, two in hand.
-        scheduler = Scheduler(store, clock, start_batch=start_batch_for([40.0]))
-
-        async def run(claim: Claim, ctx: Context[Any]) -> Sequence[Action]:
-            return [SendDirect(platform="durability", user=claim.job.subject, text="prompt")]
-
-        scheduler.register("prompt", JobKind(run=run))
-
+        scheduler = prompt_scheduler(store, clock)
         with output.open("a", encoding="utf-8") as sink:
-            class Host:
-                async def context_for(self, claim: Claim, rows: object = None) -> Context[Any]:
-                    return Context(store=store, clock=clock, texts=cast(Any, None),
-                                   settings=cast(Any, None), platform="durability",
-                                   community=community, repo=None)
+            def sent(job_id: int) -> None:
+                sink.write(f"{job_id}\n")
+                sink.flush()
+                os.fsync(sink.fileno())
 
-                async def settle(self) -> None:
-
-                    pass
-
-
-                async def deliver(self, claim: Claim, ctx: Context[Any],
-                                  actions: Sequence[Action]) -> Outcome:
-                    for _ in actions:
-                        sink.write(f"{claim.job.id}\n")
-                        sink.flush()
-                        os.fsync(sink.fileno())
-                        print(claim.job.id, flush=True)
-                    return "sent"
-
+            host = CallbackHost(store, clock, community, sent)
             recovered = await scheduler.recover()
             handled = 0
-            while count := await scheduler.run_due(Host()):
+            while count := await scheduler.run_due(host):
                 handled += count
         print(f"done {handled} {recovered} {scheduler.start_batch}", flush=True)
     finally:
