@@ -115,12 +115,17 @@ def test_db_migrate_reports_every_component_version(tmp_path: Path) -> None:
     assert (tmp_path / "w.db").exists()
 
 
-def test_an_older_warmline_refuses_a_database_a_newer_one_migrated(tmp_path: Path) -> None:
+@pytest.mark.parametrize("level", ["debug", "info", "error"])
+def test_an_older_warmline_refuses_a_database_a_newer_one_migrated(
+    tmp_path: Path, level: str,
+) -> None:
     """A rollback without restoring the backup: the newer schema is refused with one line and
-    the database exit code, before anything is written."""
+    the database exit code, before anything is written, whatever the log level."""
     events, actions = tmp_path / "events.jsonl", tmp_path / "actions.jsonl"
     events.touch()
     config = write_config(tmp_path, f'[files]\nevents = "{events}"\nactions = "{actions}"\n')
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'level = "info"', f'level = "{level}"'), encoding="utf-8")
     migrate = [sys.executable, "-m", "bot.cli", "db", "migrate", "--config", str(config)]
     assert subprocess.run(migrate, capture_output=True, text=True, timeout=30).returncode == 0
     with sqlite3.connect(tmp_path / "w.db") as db:  # what a later release would have recorded
